@@ -1,0 +1,126 @@
+"""The command line: the only module that talks to click.
+
+Each command reads its arguments and calls one library function; logic lives in the
+library where it can be tested and reused. `extract CORPUS_DIR` runs the default
+command (`run`), so `extract corpus/` and `extract diff A B` live in one CLI.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from extractor import __version__
+
+DEFAULT_DB = Path("db/evidence.db")
+
+
+def db_option(function):  # type: ignore[no-untyped-def]
+    """--db, shared by every command that reads or writes the evidence database."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_DB,
+        show_default=True,
+        help="The evidence database (SQLite).",
+    )(function)
+
+
+def patterns_option(function):  # type: ignore[no-untyped-def]
+    """--patterns, for running with another set of vocabularies and rules."""
+    return click.option(
+        "--patterns",
+        "patterns_dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="Folder of vocabularies and rules (default: the project's patterns/).",
+    )(function)
+
+
+@click.group(cls=DefaultGroup, default="run", default_if_no_args=False)
+@click.version_option(__version__, prog_name="extract")
+def cli() -> None:
+    """Extract quantitative evidence from clinical literature into SQLite.
+
+    \b
+    extract corpus/                  extract every .txt, .md and .pdf file below corpus/
+    extract eval tests/gold/         score the database against hand-checked gold files
+    """
+
+
+@cli.command("run")
+@click.argument("corpus_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@db_option
+@patterns_option
+@click.option("--force", is_flag=True, help="Re-extract every document, changed or not.")
+@click.option(
+    "--snapshot",
+    "snapshot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the text snapshot kept in git (default: snapshot/ beside the database).",
+)
+@click.option("--no-snapshot", is_flag=True, help="Do not write the text snapshot.")
+def run_command(
+    corpus_dir: Path,
+    db_path: Path,
+    patterns_dir: Path | None,
+    force: bool,
+    snapshot_dir: Path | None,
+    no_snapshot: bool,
+) -> None:
+    """Extract every text and PDF document below CORPUS_DIR into the evidence database.
+
+    Unchanged documents are skipped; changed ones are re-extracted; rows of deleted
+    files are removed. Ends with one summary line.
+    """
+    from extractor.run import count_corpus_files, run_corpus
+
+    if not no_snapshot and snapshot_dir is None:
+        snapshot_dir = db_path.parent / "snapshot"
+    show_progress = sys.stderr.isatty()
+    if show_progress:
+        with click.progressbar(
+            length=count_corpus_files(corpus_dir),
+            label="Extracting",
+            file=sys.stderr,
+            item_show_func=lambda doc_id: doc_id,
+        ) as bar:
+            summary = run_corpus(
+                corpus_dir,
+                db_path,
+                patterns_dir,
+                force=force,
+                snapshot_dir=None if no_snapshot else snapshot_dir,
+                on_document=lambda doc_id: bar.update(1, doc_id),
+            )
+    else:
+        summary = run_corpus(
+            corpus_dir,
+            db_path,
+            patterns_dir,
+            force=force,
+            snapshot_dir=None if no_snapshot else snapshot_dir,
+        )
+    click.echo(summary.line())
+
+
+@cli.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
+    """Score the database against hand-checked GOLD files (.jsonl, or folders of them).
+
+    Prints precision and recall per kind, the false positives and the misses.
+    """
+    from extractor.evaluate import evaluate, format_report, gold_files
+
+    if not db_path.exists():
+        raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
+    report = evaluate(db_path, gold_files(list(gold)))
+    click.echo(report.to_json() if as_json else format_report(report))

@@ -1,0 +1,140 @@
+"""One document, from bytes to rows.
+
+`extract_document` is a pure function of the file's bytes, its corpus-relative path and a
+read-only `Extractor` (vocabularies, sentence splitter). It shares no mutable state with
+other documents, so a run can hand documents to parallel workers or a distributed engine
+without changing it. Anything that goes wrong inside becomes an error result: one bad
+file never stops a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from extractor import __version__
+from extractor.assemble import assemble_rows
+from extractor.ingest.pdf import read_pdf
+from extractor.ingest.text import read_text
+from extractor.matchers import find_evidence
+from extractor.normalise import normalise
+from extractor.patterns_dir import default_patterns_dir
+from extractor.sections import (
+    SectionVocabulary,
+    extract_allowed,
+    find_sections,
+    load_section_vocabulary,
+)
+from extractor.sentences import SentenceSplitter
+from extractor.types import DocumentResult, IngestError, RawText
+from extractor.vocab import Vocabulary
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """Everything loaded once and only read afterwards: safe to share between documents."""
+
+    vocab: Vocabulary
+    sections: SectionVocabulary
+    splitter: SentenceSplitter
+    version: str
+
+    @classmethod
+    def load(cls, patterns_dir: Path | None = None) -> Extractor:
+        directory = Path(patterns_dir) if patterns_dir else default_patterns_dir()
+        return cls(
+            vocab=Vocabulary.load(directory),
+            sections=load_section_vocabulary(directory / "sections.tsv"),
+            splitter=SentenceSplitter(),
+            version=extractor_version(directory),
+        )
+
+
+def extractor_version(patterns_dir: Path) -> str:
+    """Package version plus a digest of every pattern file.
+
+    Editing a vocabulary changes the version, so the next run re-extracts every document
+    with the new patterns instead of trusting rows made by the old ones.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in patterns_dir.rglob("*") if p.is_file()):
+        if any(part.startswith(".") or part == "__pycache__" for part in path.parts):
+            continue
+        digest.update(path.relative_to(patterns_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return f"{__version__}+patterns.{digest.hexdigest()[:12]}"
+
+
+def source_type_for(doc_id: str) -> str:
+    return "pdf" if PurePosixPath(doc_id).suffix.lower() in PDF_SUFFIXES else "text"
+
+
+def extract_document(data: bytes, doc_id: str, extractor: Extractor) -> DocumentResult:
+    """Read, normalise and match one document; never raises for bad input."""
+    source_type = source_type_for(doc_id)
+    result = DocumentResult(
+        doc_id=doc_id,
+        source_type=source_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        status="ok",
+        extractor_version=extractor.version,
+        size_bytes=len(data),
+    )
+    try:
+        raw = read_pdf(data) if source_type == "pdf" else read_text(data)
+    except IngestError as error:
+        return _failed(result, str(error))
+    except Exception as error:  # a reader bug must not stop the run
+        log.exception("reader failed on %s", doc_id)
+        return _failed(result, f"could not read the file ({type(error).__name__}: {error})")
+    try:
+        _fill(result, raw, extractor)
+    except Exception as error:
+        log.exception("extraction failed on %s", doc_id)
+        return _failed(
+            result, f"internal error while extracting ({type(error).__name__}: {error})"
+        )
+    return result
+
+
+def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
+    normalised = normalise(raw)
+    text = normalised.text
+    if not text.strip():
+        raise IngestError("the file has no text after normalisation")
+    sections = find_sections(text, extractor.sections)
+    sentences = extractor.splitter.split(text, extra_starts=[s.start for s in sections])
+    rows = find_evidence(
+        text,
+        sentences,
+        extractor.vocab,
+        extract_allowed=lambda offset: extract_allowed(sections, offset),
+    )
+    result.text = text
+    result.pages = len(raw.pages) if raw.paginated else None
+    result.page_starts = normalised.page_starts
+    result.encoding = raw.encoding
+    result.warnings = raw.warnings
+    result.sections = sections
+    result.evidence = assemble_rows(
+        rows, doc_id=result.doc_id, text=normalised, sections=sections, vocab=extractor.vocab
+    )
+
+
+def _failed(result: DocumentResult, reason: str) -> DocumentResult:
+    result.status = "error"
+    result.error = reason
+    result.text = None
+    result.evidence = []
+    result.sections = []
+    return result
