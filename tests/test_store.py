@@ -1,0 +1,101 @@
+"""The database: the contract's columns, atomic per-document writes, removal."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from extractor import store
+from extractor.types import DocumentResult, Evidence
+
+CONTRACT = Path(__file__).resolve().parent.parent / "docs" / "EVIDENCE.md"
+
+
+def contract_columns(table: str) -> list[str]:
+    """Column names listed in the contract's table for `table`."""
+    text = CONTRACT.read_text(encoding="utf-8")
+    block = text.split(f"## `{table}`", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    names: list[str] = []
+    for cell in re.findall(r"^\| (`[^|]+`) \|", block, flags=re.M):
+        names += re.findall(r"`([a-z_0-9]+)`", cell)
+    return names
+
+
+def result(doc_id: str = "a.txt", values: tuple[float, ...] = (148,)) -> DocumentResult:
+    text = "In the RCT of 148 patients, mean NRS fell."
+    rows = [
+        Evidence(
+            kind="sample_size",
+            value=v,
+            char_start=14,
+            char_end=26,
+            rule="test",
+            id=f"{doc_id}-{i}",
+            doc_id=doc_id,
+            quote=text,
+        )
+        for i, v in enumerate(values)
+    ]
+    return DocumentResult(
+        doc_id=doc_id,
+        source_type="text",
+        sha256="0" * 64,
+        status="ok",
+        extractor_version="test",
+        text=text,
+        evidence=rows,
+    )
+
+
+def test_schema_has_every_contract_column(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    for table in ("documents", "evidence"):
+        expected = contract_columns(table)
+        assert len(expected) > 5, f"could not read the contract for {table}"
+        assert set(expected) <= set(db[table].columns_dict), table
+
+
+def test_evidence_table_exists_before_any_row(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    assert db["evidence"].exists() and db["evidence"].count == 0
+
+
+def test_database_is_in_wal_mode(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    assert db.journal_mode == "wal"
+
+
+def test_writing_a_document_again_replaces_its_rows(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    store.write_document(db, result(values=(148, 102)))
+    store.write_document(db, result(values=(46,)))
+    assert [r["value"] for r in db["evidence"].rows] == [46]
+
+
+def test_a_failed_write_leaves_the_previous_rows(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    store.write_document(db, result(values=(148,)))
+    broken = result(values=(1, 2))
+    broken.evidence[1].id = broken.evidence[0].id  # duplicate primary key mid-write
+    with pytest.raises(sqlite3.IntegrityError):
+        store.write_document(db, broken)
+    assert [r["value"] for r in db["evidence"].rows] == [148]
+
+
+def test_removing_a_document_removes_its_evidence(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    store.write_document(db, result("a.txt"))
+    store.write_document(db, result("b.txt"))
+    assert store.remove_documents(db, ["a.txt"]) == 1
+    assert {r["doc_id"] for r in db["evidence"].rows} == {"b.txt"}
+    assert [r["doc_id"] for r in db["documents"].rows] == ["b.txt"]
+
+
+def test_quotes_are_full_text_searchable(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    store.write_document(db, result())
+    hits = list(db["evidence"].search("RCT"))
+    assert len(hits) == 1
