@@ -1,0 +1,155 @@
+"""Datasette plugin: show each quote with its extracted mention highlighted.
+
+A reviewer verifies a number by reading the sentence it came from. Highlighting exactly
+`quote[char_start - quote_start : char_end - quote_start]`, with the page and section
+beside it, lets them do that without opening the source, and shows at a glance when a
+pattern grabbed the wrong words. Everything from the database is escaped: quotes are
+untrusted text from arbitrary documents.
+
+Registered through the `datasette` entry point in pyproject.toml (and by
+`python -m extractor.serve` when the package is not installed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+CSS_PATH = "/-/evidence-plugin.css"
+
+CSS = """
+.evidence-quote { line-height: 1.45; min-width: 24em; }
+.evidence-quote mark {
+  background: #ffe066; color: inherit; padding: 0 0.1em; border-radius: 2px;
+  box-shadow: 0 0 0 1px #e0b400;
+}
+.evidence-badge {
+  display: inline-block; margin-left: 0.35em; padding: 0 0.45em; border-radius: 0.7em;
+  font-size: 0.75em; white-space: nowrap; background: #e4ecf7; color: #1d3557;
+}
+.evidence-badge.evidence-section { background: #eceff1; color: #37474f; }
+"""
+
+# Columns a row needs for its mention to be located inside its quote.
+LOCATION_COLUMNS = ("quote_start", "char_start", "char_end")
+PROVENANCE_COLUMNS = ("page", "section")
+
+
+def highlight_quote(
+    quote: str,
+    quote_start: int | None,
+    char_start: int | None,
+    char_end: int | None,
+    page: int | None = None,
+    section: str | None = None,
+) -> Markup:
+    """The quote as HTML: the mention in <mark>, then page and section badges.
+
+    An offset that does not fall inside the quote (a row written by an older extractor,
+    or a bug) leaves the quote unmarked rather than marking the wrong words.
+    """
+    parts = ['<span class="evidence-quote">']
+    start = end = None
+    if quote_start is not None and char_start is not None and char_end is not None:
+        start, end = char_start - quote_start, char_end - quote_start
+    if start is not None and end is not None and 0 <= start < end <= len(quote):
+        parts += [
+            str(escape(quote[:start])),
+            "<mark>",
+            str(escape(quote[start:end])),
+            "</mark>",
+            str(escape(quote[end:])),
+        ]
+    else:
+        parts.append(str(escape(quote)))
+    if page is not None:
+        parts.append(
+            f'<span class="evidence-badge evidence-page" title="page in the source">'
+            f"p.\N{NO-BREAK SPACE}{escape(str(page))}</span>"
+        )
+    if section:
+        parts.append(
+            f'<span class="evidence-badge evidence-section" title="section">'
+            f"{escape(section)}</span>"
+        )
+    parts.append("</span>")
+    return Markup("".join(parts))
+
+
+def _columns(row: Any) -> Mapping[str, Any]:
+    """A result row as a mapping (Datasette passes sqlite3.Row objects)."""
+    try:
+        return {key: row[key] for key in row.keys()}
+    except (AttributeError, TypeError):
+        return {}
+
+
+async def _quote_from_lookup(
+    datasette: Any, database: str, evidence_id: str, quote: str
+) -> Markup | None:
+    """Highlight a canned query's quote by looking its evidence row up by id.
+
+    Canned queries select `evidence_id` and `quote` only, so their CSV stays readable;
+    the offsets are fetched here, one indexed lookup per displayed row.
+    """
+    try:
+        db = datasette.get_database(database)
+        result = await db.execute(
+            "select quote_start, char_start, char_end, page, section from evidence where id = ?",
+            [evidence_id],
+        )
+    except Exception:  # not an evidence database: leave the cell to Datasette
+        return None
+    found = result.first()
+    if found is None:
+        return None
+    return highlight_quote(quote, *found)
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | Awaitable[Markup | None] | None:
+    """Highlighted quotes on the evidence table, its row pages and canned queries;
+    evidence ids in query results link to their rows."""
+    if table not in ("evidence", None):
+        return None
+    columns = _columns(row)
+    if column == "quote" and isinstance(value, str):
+        if all(name in columns for name in LOCATION_COLUMNS):
+            return highlight_quote(
+                value,
+                *(columns[name] for name in LOCATION_COLUMNS),
+                *(columns.get(name) for name in PROVENANCE_COLUMNS),
+            )
+        if table is None and isinstance(columns.get("evidence_id"), str):
+            return _quote_from_lookup(datasette, database, columns["evidence_id"], value)
+        return None
+    if column == "evidence_id" and table is None and isinstance(value, str):
+        href = datasette.urls.row(database, "evidence", tilde_encode(value))
+        return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    return None
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.path(CSS_PATH)]
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    """Serve the stylesheet from the plugin itself: a module plugin has no static folder."""
+
+    async def stylesheet() -> Response:
+        return Response(
+            CSS,
+            content_type="text/css; charset=utf-8",
+            headers={"cache-control": "max-age=3600"},
+        )
+
+    return [(r"^/-/evidence-plugin\.css$", stylesheet)]
