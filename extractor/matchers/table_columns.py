@@ -1,0 +1,270 @@
+"""What a table's columns mean, read from its note lines and its header.
+
+A table row carries only numbers in positions; the meaning (which timepoint, which arm,
+whether `±` is an SD, whether a bracketed pair is a CI or a range, which column is the
+p-value) lives in the header and the note under the caption. This module turns those
+lines into a `Style` for the whole table and a list of `Column`s, one per value column
+(the label column is not in the list).
+
+The words that name column *roles* (`Mean difference`, `p-value`, `95% CI`, `HR`) are
+the grammar of tables, like the cell shapes, so they are patterns here; the words that
+name *timepoints* come from the shared vocabulary (`vocab.timepoints_in`), so a synonym
+added to `patterns/` reaches tables without a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+_N = re.compile(r"[(\[]\s*[nN]\s*=\s*(?P<n>\d[\d,]*)\s*[)\]]")
+_CHANGE = re.compile(
+    r"(?:(?:mean|median|adjusted|absolute|between[- ]groups?|within[- ]groups?|"
+    r"treatment)\s+)*(?:difference|change|improvement|reduction|decrease|increase|Δ|delta)"
+    r"(?:\s+(?:from|vs\.?|versus)\s+baseline)?",
+    re.IGNORECASE,
+)
+_CI = re.compile(r"(?P<level>\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence\s+intervals?)", re.I)
+_P = re.compile(r"(?<![\w-])(?:p[\s\-‐‑–]*values?|p)(?![\w-])", re.IGNORECASE)
+_EFFECT = re.compile(
+    r"\b(?:adjusted\s+)?(?P<e>a?HR|a?OR|a?RR|IRR|RD|SMD|NNT|hazard\s+ratio|odds\s+ratio|"
+    r"risk\s+ratio|relative\s+risk|rate\s+ratio|risk\s+difference)\b",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(
+    r"\b(?:values?|total|overall|all\s+patients|results?|estimates?|"
+    r"n\s*\(\s*%\s*\)|(?:mean|median)(?:\s*(?:±|\(|\[)\s*(?:SD|IQR|range|SE|95\s*%\s*CI)"
+    r"\s*[)\]]?)?)(?![\w])",
+    re.IGNORECASE,
+)
+_LABEL_WORDS = re.compile(
+    r"^\s*(?:outcomes?|characteristics?|variables?|parameters?|measures?|items?|"
+    r"events?|complications?|adverse\s+events?|instruments?|scales?|scores?|domains?|"
+    r"endpoints?|factors?|subgroups?|features?)\b",
+    re.IGNORECASE,
+)
+_NOTE = re.compile(
+    r"^\s*(?:(?:all\s+)?(?:data|values|results|numbers|figures|scores)\s+(?:are|is|were)\b|"
+    r"notes?\b|abbreviations?\b|[*†‡§¶]|[a-d]\s+[A-Z]|values\s+(?:are|shown)|"
+    r"(?:mean|median)s?\s+(?:±|\(|with)|p\s+values?\s+(?:refer|are|were|from))",
+    re.IGNORECASE,
+)
+_EFFECT_NAMES = {
+    "hazard ratio": "HR",
+    "odds ratio": "OR",
+    "risk ratio": "RR",
+    "relative risk": "RR",
+    "rate ratio": "IRR",
+    "risk difference": "RD",
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the whole table writes its numbers, from the note under the caption."""
+
+    statistic: str | None = None  # 'mean', 'median', or None when not said / both said
+    mean_and_median: bool = False
+    pm_is_sd: bool = True  # False when the note says ± is an SEM/SE
+    pair: str | None = None  # what a bracketed pair is: 'ci', 'range' (also IQR), None
+    ci_level: float | None = None
+    paren: str | None = None  # what a single bracketed number is: 'sd', 'percent', None
+    counts: bool = False  # the note says categorical values are n (%)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One value column: its role and what every cell under it inherits."""
+
+    role: str  # 'value', 'change', 'p', 'ci', 'effect', 'n', 'percent'
+    text: str = ""
+    start: int = 0
+    timepoint: str | None = None
+    months: float | None = None
+    group: str | None = None
+    n: int | None = None
+    n_start: int | None = None
+    n_end: int | None = None
+    statistic: str | None = None
+    pair: str | None = None
+    ci_level: float | None = None
+    effect: str | None = None
+
+
+def is_note(line: str) -> bool:
+    """A line under a caption that explains the numbers rather than giving them."""
+    return bool(_NOTE.match(line)) and not _N.search(line)
+
+
+def read_style(text: str, base: Style | None = None) -> Style:
+    """The conventions a note (or a header cell, or a row label) states, over `base`."""
+    style = base or Style()
+    low = text.lower()
+    mean = bool(re.search(r"\bmeans?\b", low))
+    median = bool(re.search(r"\bmedians?\b", low))
+    if mean and median:
+        style = replace(style, statistic=None, mean_and_median=True)
+    elif mean or median:
+        style = replace(style, statistic="mean" if mean else "median")
+    if re.search(r"\bsem\b|\bs\.e\.|\bse\b|standard error", low):
+        style = replace(style, pm_is_sd=False)
+    ci = _CI.search(text)
+    if ci:
+        style = replace(style, pair="ci", ci_level=float(ci.group("level")) / 100)
+    elif re.search(r"\biqr\b|interquartile|\brange\b", low):
+        style = replace(style, pair="range")
+    counts = bool(re.search(r"\bn\s*[,(]\s*%|frequenc|\bnumbers?\b|\bcounts?\b|\(%\)", low))
+    sd = bool(re.search(r"\bsd\b|standard deviation", low))
+    if counts:
+        style = replace(style, counts=True)
+    if sd and not counts:
+        style = replace(style, paren="sd")
+    elif counts and not (mean or median or sd):
+        style = replace(style, paren="percent")
+    return style
+
+
+def is_header(line: str, vocab: Any, offset: int = 0) -> bool:
+    """A line that names columns: a label word (`Outcome`) or some column-role word."""
+    if _LABEL_WORDS.match(line) or _N.search(line):
+        return True
+    markers = _markers(line, offset, vocab)
+    return len(markers) >= 2
+
+
+def _timepoints(text: str, offset: int, vocab: Any) -> list[tuple[int, int, Any]]:
+    try:
+        found = vocab.timepoints_in(text, offset)
+    except Exception:  # a vocabulary hiccup must not lose the table
+        return []
+    return [(t.start - offset, t.end - offset, t) for t in found]
+
+
+def _markers(text: str, offset: int, vocab: Any) -> list[tuple[int, int, str, Any]]:
+    """Column-role words in a header, as (start, end, kind, detail), non-overlapping."""
+    found: list[tuple[int, int, str, Any]] = []
+    for start, end, tp in _timepoints(text, offset, vocab):
+        found.append((start, end, "T", tp))
+    for kind, pattern in (("N", _N), ("C", _CHANGE), ("I", _CI), ("E", _EFFECT)):
+        found.extend((m.start(), m.end(), kind, m) for m in pattern.finditer(text))
+    found.extend((m.start(), m.end(), "P", m) for m in _P.finditer(text))
+    found.extend((m.start(), m.end(), "V", m) for m in _VALUE.finditer(text))
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str, Any]] = []
+    for marker in found:
+        if kept and marker[0] < kept[-1][1]:
+            continue
+        kept.append(marker)
+    return kept
+
+
+def _apply(column: Column, kind: str, detail: Any, offset: int) -> Column:
+    """Add what one marker says to a column."""
+    if kind == "T":
+        return replace(column, timepoint=detail.timepoint, months=detail.months)
+    if kind == "N":
+        return replace(
+            column,
+            n=int(detail.group("n").replace(",", "")),
+            n_start=offset + detail.start(),
+            n_end=offset + detail.end(),
+        )
+    if kind == "I":
+        return replace(column, pair="ci", ci_level=float(detail.group("level")) / 100)
+    if kind == "V":
+        style = read_style(detail.group(0))
+        return replace(column, statistic=column.statistic or style.statistic)
+    return column
+
+
+def _role_column(kind: str, detail: Any, text: str, start: int) -> Column:
+    if kind == "C":
+        words = detail.group(0).lower()
+        stat = "difference" if "between" in words else "change"
+        if "difference" in words and "within" not in words:
+            stat = "difference?"  # decided by the table: between arms or over time
+        return Column(role="change", text=text, start=start, statistic=stat)
+    if kind == "P":
+        return Column(role="p", text=text, start=start)
+    if kind == "I":
+        return _apply(Column(role="ci", text=text, start=start), kind, detail, 0)
+    if kind == "E":
+        name = detail.group("e")
+        effect = _EFFECT_NAMES.get(name.lower(), name.upper().lstrip("A") or name)
+        return Column(role="effect", text=text, start=start, effect=effect)
+    return Column(role="value", text=text, start=start)
+
+
+def header_columns(line: str, offset: int, vocab: Any) -> list[Column]:
+    """Value columns of a flattened header, found by their role words in reading order.
+
+    `Outcome Preoperative 1 year postoperative Mean difference p-value` gives [baseline,
+    follow-up 12 months, change, p]. An `(n = 30)` names an arm with the words since the
+    previous column (`Surgery (n = 30) Control (n = 28)`); right after a timepoint it is
+    that column's N. A `(95% CI)` or `mean ± SD` right after a column qualifies it.
+    """
+    markers = _markers(line, offset, vocab)
+    label = _LABEL_WORDS.match(line)
+    cursor = label.end() if label else 0
+    columns: list[Column] = []
+    for start, end, kind, detail in markers:
+        if start < cursor:
+            continue
+        gap = line[cursor:start].strip(" ,;:/|")
+        attached = columns and not gap.strip("()[]")
+        if kind == "N":
+            if attached:
+                columns[-1] = _apply(columns[-1], kind, detail, offset)
+            elif gap:
+                name = gap.strip("()[] ")
+                column = Column(role="value", text=name, start=offset + cursor, group=name)
+                for _s, _e, tp in _timepoints(name, 0, vocab):
+                    column = replace(column, timepoint=tp.timepoint, months=tp.months)
+                columns.append(_apply(column, kind, detail, offset))
+        elif kind in ("I", "V") and attached:
+            columns[-1] = _apply(columns[-1], kind, detail, offset)
+        elif kind == "T":
+            columns.append(
+                _apply(
+                    Column(role="value", text=detail.text, start=offset + start),
+                    kind,
+                    detail,
+                    offset,
+                )
+            )
+        else:
+            columns.append(_role_column(kind, detail, line[start:end], offset + start))
+        cursor = end
+    return columns
+
+
+def cell_column(cell: str, offset: int, vocab: Any) -> Column:
+    """The column a markdown or aligned header cell names; words without role are an arm."""
+    text = cell.strip()
+    lead = len(cell) - len(cell.lstrip())
+    if re.fullmatch(r"n|no\.?|number", text, re.IGNORECASE):
+        return Column(role="n", text=text, start=offset + lead)
+    if re.fullmatch(r"%|percent(?:age)?|\(%\)", text, re.IGNORECASE):
+        return Column(role="percent", text=text, start=offset + lead)
+    markers = _markers(cell, offset, vocab)
+    column = Column(role="value", text=text, start=offset + lead)
+    for _start, _end, kind, detail in markers:
+        if kind in ("C", "P", "E") and column.role == "value":
+            column = replace(
+                _role_column(kind, detail, text, offset + lead),
+                timepoint=column.timepoint,
+                months=column.months,
+            )
+        elif kind == "I" and column.role == "value" and len(markers) == 1:
+            column = _role_column(kind, detail, text, offset + lead)
+        else:
+            column = _apply(column, kind, detail, offset)
+    if column.role == "value":
+        rest = cell
+        for start, end, _kind, _detail in sorted(markers, key=lambda m: -m[0]):
+            rest = rest[:start] + " " + rest[end:]
+        name = re.sub(r"\s+", " ", rest).strip(" ,;:()[]-")
+        if name and column.group is None:
+            column = replace(column, group=name)
+    return column
