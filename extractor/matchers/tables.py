@@ -30,20 +30,18 @@ from extractor.matchers.table_columns import (
     is_note,
     read_style,
 )
+from extractor.matchers.table_lines import (
+    FIGURE,
+    MD_SEPARATOR,
+    Line,
+    aligned_parts,
+    caption_at,
+    label_ok,
+    lines_of,
+    markdown_parts,
+)
 from extractor.matchers.table_rows import Row, Table, row_evidence
 from extractor.types import Evidence, Sentence
-
-_CAPTION = re.compile(
-    r"^\s*(?:Table|TABLE|Tab\.)\s*(?P<num>\d+[A-Za-z]?|[IVXLC]+)\b(?P<sep>\s*[.:|—–-]+)?"
-    r"\s*(?P<title>.*)$"
-)
-_FIGURE = re.compile(r"^\s*(?:Fig\.|Figure|FIGURE)\s*\d+")
-_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|\t|\s*$)")
-# a label ending in one of these is a wrapped line of prose ("... improved from 7.83")
-_PROSE_END = frozenset(
-    "from to of at was were in by and with than is are the a an for on or that which as".split()
-)
 
 
 @dataclass
@@ -54,77 +52,12 @@ class TableResult:
     consumed: set[tuple[int, int]] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def indent(self) -> int:
-        return len(self.text) - len(self.text.lstrip())
-
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-
-def _lines(text: str) -> list[_Line]:
-    lines, start = [], 0
-    for raw in text.split("\n"):
-        lines.append(_Line(start, start + len(raw), raw.rstrip("\r")))
-        start += len(raw) + 1
-    return lines
-
-
-def caption_at(line: str) -> re.Match[str] | None:
-    """A `Table N` line that is a title: punctuation after the number, or a capitalised,
-    short title. `Table 2 shows the outcomes ...` starts a sentence and is not a caption."""
-    match = _CAPTION.match(line)
-    if match is None:
-        return None
-    title = match.group("title")
-    if len(title.split()) > 30:
-        return None
-    if match.group("sep") or not title or title[0].isupper() or title[0] in "([0123456789":
-        return match
-    return None
-
-
-def _label_ok(label: str, has_parent: bool) -> bool:
-    """A row label, not a wrapped line of prose that happens to end in a number."""
-    words = label.split()
-    if not words or len(words) > 12 or len(label) > 90:
-        return False
-    if re.search(r"[.!?]\s+[A-Z]", label) or words[-1].lower() in _PROSE_END:
-        return False
-    return has_parent or any(ch.isalpha() for ch in label)
-
-
-def _parts(line: _Line) -> list[tuple[str, int, int]]:
-    """Cells of a space-aligned line: runs of text separated by 2+ spaces or a tab."""
-    return [(m.group(), line.start + m.start(), m.start()) for m in _GAP.finditer(line.text)]
-
-
-def _md_parts(line: _Line) -> list[tuple[str, int]]:
-    """Cells of a markdown line between the pipes, with their offsets."""
-    body = line.text
-    out, pos = [], body.index("|") + 1 if body.lstrip().startswith("|") else 0
-    for piece in body[pos:].split("|"):
-        lead = len(piece) - len(piece.lstrip())
-        out.append((piece.strip(), line.start + pos + lead))
-        pos += len(piece) + 1
-    if out and not out[-1][0] and body.rstrip().endswith("|"):
-        out.pop()
-    return out
-
-
 class _TableReader:
     """Reads tables from one document; collects their evidence and the lines they span."""
 
     def __init__(self, text: str, vocab: Any) -> None:
         self.text, self.vocab = text, vocab
-        self.lines = _lines(text)
+        self.lines = lines_of(text)
         self.evidence: list[Evidence] = []
         self.spans: list[tuple[int, int]] = []
 
@@ -136,7 +69,7 @@ class _TableReader:
             if (
                 line.text.lstrip().startswith("|")
                 and nxt is not None
-                and _MD_SEPARATOR.match(self.lines[nxt].text)
+                and MD_SEPARATOR.match(self.lines[nxt].text)
             ):
                 end = self._markdown(i, self._caption_before(i))
             elif caption_at(line.text):
@@ -163,7 +96,7 @@ class _TableReader:
     def _emit(
         self,
         table: Table,
-        line: _Line,
+        line: Line,
         label: str,
         parent: str | None,
         cells: list[tuple[Column, Cell]],
@@ -183,7 +116,7 @@ class _TableReader:
         except Exception:  # an odd row is skipped, never the document
             return
 
-    def _header_sizes(self, columns: list[Column], line: _Line, kind: str) -> None:
+    def _header_sizes(self, columns: list[Column], line: Line, kind: str) -> None:
         """`Surgery (n = 30)` in a header: a sample size for that arm (quote: the header)."""
         stripped = line.text.strip()
         start = line.start + line.indent
@@ -241,7 +174,7 @@ class _TableReader:
         if header is None and extra:
             j = extra[0]  # no header found: the extra lines were not caption lines
         start_row = (header + 1) if header is not None else j
-        if header is not None and len(_parts(self.lines[header])) >= 2:
+        if header is not None and len(aligned_parts(self.lines[header])) >= 2:
             end = self._aligned(header, i, style, table_n)
             if end > header:
                 return end
@@ -260,7 +193,7 @@ class _TableReader:
             self._caption_size(caption, n_match)
         return end
 
-    def _caption_size(self, caption: _Line, match: re.Match[str]) -> None:
+    def _caption_size(self, caption: Line, match: re.Match[str]) -> None:
         stripped = caption.text.strip()
         start = caption.start + caption.indent
         self.evidence.append(
@@ -281,7 +214,7 @@ class _TableReader:
     def _flattened_rows(self, j: int, table: Table) -> tuple[int, int]:
         """Rows from line `j` on; returns (index after the last table line, rows read)."""
         width = len(table.columns) or None
-        parent: _Line | None = None
+        parent: Line | None = None
         children_indented: bool | None = None
         rows, last = 0, j
         while j < len(self.lines):
@@ -290,7 +223,7 @@ class _TableReader:
             if line.blank:
                 j += 1
                 continue
-            if caption_at(text) or _FIGURE.match(text):
+            if caption_at(text) or FIGURE.match(text):
                 break
             if is_note(text) and rows:
                 last = j = j + 1
@@ -300,7 +233,7 @@ class _TableReader:
                 children_indented = line.indent > parent.indent
             if parent is not None and children_indented and line.indent <= parent.indent:
                 parent = None
-            if cells and _label_ok(label, parent is not None):
+            if cells and label_ok(label, parent is not None):
                 columns = table.columns or [Column(role="value")] * len(cells)
                 if len(cells) > len(columns):
                     cells = cells[-len(columns) :]
@@ -323,7 +256,7 @@ class _TableReader:
             if cells or len(text.split()) > 8 or text.rstrip().endswith(".") or nxt is None:
                 break
             nlabel, ncells = split_row(self.lines[nxt].text, 0, width)
-            if not ncells or not _label_ok(nlabel, True):
+            if not ncells or not label_ok(nlabel, True):
                 break
             parent, children_indented = line, None
             j += 1
@@ -333,14 +266,14 @@ class _TableReader:
 
     def _markdown(self, i: int, caption: int | None) -> int:
         header = self.lines[i]
-        heads = _md_parts(header)
+        heads = markdown_parts(header)
         columns = [cell_column(t, s, self.vocab) for t, s in heads[1:]]
         style = Style()
         table = self._table("markdown", style, columns, None)
         j, parent = i + 2, None
         while j < len(self.lines) and self.lines[j].text.lstrip().startswith("|"):
             line = self.lines[j]
-            parts = _md_parts(line)
+            parts = markdown_parts(line)
             if parts:
                 label, values = parts[0][0], parts[1:]
                 cells = [(c, parse_cell(t, s)) for c, (t, s) in zip(columns, values, strict=False)]
@@ -360,10 +293,10 @@ class _TableReader:
     def _aligned(self, i: int, caption: int | None, style: Style, n: int | None = None) -> int:
         """A header line and 2+ rows whose cells after the label are all numbers."""
         header = self.lines[i]
-        heads = _parts(header)
+        heads = aligned_parts(header)
         if len(heads) < 2 or caption_at(header.text) or parse_cell(heads[-1][0]) is not None:
             return i
-        rows: list[tuple[_Line, list[tuple[str, int, int]]]] = []
+        rows: list[tuple[Line, list[tuple[str, int, int]]]] = []
         j = i + 1
         while j < len(self.lines):
             line = self.lines[j]
@@ -372,7 +305,7 @@ class _TableReader:
                     break
                 j += 1
                 continue
-            parts = _parts(line)
+            parts = aligned_parts(line)
             if len(parts) < 2 or any(parse_cell(p[0]) is None for p in parts[1:]):
                 if len(parts) == 1 and len(line.text.split()) <= 6 and not rows == []:
                     rows.append((line, parts))  # a parent label inside the table
