@@ -124,3 +124,70 @@ def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
     report = evaluate(db_path, gold_files(list(gold)))
     click.echo(report.to_json() if as_json else format_report(report))
+
+
+@cli.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown for a pull-request comment, or JSON for tools.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with 1 when any evidence changed.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1000),
+    default=60_000,
+    show_default=True,
+    help="Cut the Markdown report to this size (GitHub comments stop at 65,536).",
+)
+@click.option(
+    "--snapshot-path",
+    default="db/snapshot",
+    show_default=True,
+    help="Where the snapshot folder lives in the repository, for git revisions.",
+)
+@click.option("--base-label", default=None, help="Name shown for BASE in the report.")
+@click.option("--head-label", default=None, help="Name shown for HEAD in the report.")
+def diff_command(
+    base: str,
+    head: str,
+    output_format: str,
+    exit_code: bool,
+    max_chars: int,
+    snapshot_path: str,
+    base_label: str | None,
+    head_label: str | None,
+) -> None:
+    """Show what changed in the evidence between BASE and HEAD.
+
+    Each side is an evidence database (.db), a snapshot folder, or a git revision whose
+    committed snapshot is read (main, HEAD~1, a SHA). Prints rows added, removed and
+    changed per document.
+
+    \b
+    extract diff main HEAD                      what this branch did to the evidence
+    extract diff base.db head.db --format json  the same, for tools
+    """
+    from extractor.diff_report import compare
+    from extractor.diff_sources import SideError
+
+    try:
+        text, diff = compare(
+            base,
+            head,
+            output_format=output_format,
+            max_chars=max_chars,
+            snapshot_path=snapshot_path,
+            base_label=base_label,
+            head_label=head_label,
+        )
+    except SideError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(text, nl=False)
+    if exit_code and diff.has_changes:
+        sys.exit(1)
