@@ -25,11 +25,14 @@ do not fit are whole documents left out, again with a note. The JSON format is n
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from extractor.diff import DocumentDiff, EvidenceDiff, RowChange
+from extractor.diff import DocumentDiff, EvidenceDiff, RowChange, diff_states, diff_to_json
+from extractor.diff_sources import load_side
 from extractor.snapshot import Row, format_number
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -360,3 +363,28 @@ def _assemble(
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def compare(
+    base_spec: str,
+    head_spec: str,
+    *,
+    output_format: str = "markdown",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    snapshot_path: str = "db/snapshot",
+    repo: Path = Path("."),
+    base_label: str | None = None,
+    head_label: str | None = None,
+) -> tuple[str, EvidenceDiff]:
+    """What `extract diff` prints, and the diff (for `--exit-code`), from two side specs.
+
+    Raises `SideError` when a side cannot be read.
+    """
+    base = load_side(base_spec, repo=repo, snapshot_path=snapshot_path)
+    head = load_side(head_spec, repo=repo, snapshot_path=snapshot_path)
+    base.label = base_label or base.label or base_spec
+    head.label = head_label or head.label or head_spec
+    diff = diff_states(base, head)
+    if output_format == "json":
+        return json.dumps(diff_to_json(diff), ensure_ascii=False, indent=2) + "\n", diff
+    return render_markdown(diff, max_chars=max_chars), diff
