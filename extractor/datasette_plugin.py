@@ -116,7 +116,7 @@ def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Markup | Awaitable[Markup | None] | None:
     """Highlighted quotes on the evidence table, its row pages and canned queries;
-    evidence ids in query results link to their rows."""
+    evidence ids and doc_ids in query results link to their rows."""
     if table not in ("evidence", None):
         return None
     columns = _columns(row)
@@ -131,9 +131,27 @@ def render_cell(
             return _quote_from_lookup(datasette, database, columns["evidence_id"], value)
         return None
     if column == "evidence_id" and table is None and isinstance(value, str):
-        href = datasette.urls.row(database, "evidence", tilde_encode(value))
-        return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+        return _row_link(datasette, database, "evidence", value)
+    if column == "doc_id" and isinstance(value, str):
+        # The table view links doc_id itself (a foreign key with a label); its row page
+        # and canned queries show plain text, which leaves a reviewer one step from the
+        # document's text and its other rows.
+        return _document_link(datasette, database, value)
     return None
+
+
+def _row_link(datasette: Any, database: str, table: str, key: str) -> Markup:
+    href = datasette.urls.row(database, table, tilde_encode(key))
+    return Markup(f'<a href="{escape(href)}">{escape(key)}</a>')
+
+
+async def _document_link(datasette: Any, database: str, doc_id: str) -> Markup | None:
+    """Link to the document's row, in databases that have a documents table."""
+    try:
+        has_documents = await datasette.get_database(database).table_exists("documents")
+    except Exception:
+        return None
+    return _row_link(datasette, database, "documents", doc_id) if has_documents else None
 
 
 @hookimpl

@@ -1,0 +1,764 @@
+"""Datasette on the evidence database: metadata, canned queries, links, quote highlighting.
+
+Datasette runs in-process on two databases: one built by hand from corpus sentences
+(tests/datasette_sample.py), for exact values, and one built by the real pipeline from the
+sample corpus, for checks that every query runs on real rows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.utils import tilde_encode
+from datasette_sample import COHORT, FLAGGED, META, NICE, build_hand_database
+
+from extractor import serve as serve_module
+from extractor.datasette_plugin import highlight_quote
+from extractor.serve import (
+    SETTINGS,
+    build_datasette_command,
+    load_metadata,
+    register_plugin,
+)
+from extractor.store import (
+    DOCUMENT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    SECTION_COLUMNS,
+    open_database,
+    write_document,
+)
+from extractor.types import DocumentResult, Evidence
+
+REPO = Path(__file__).resolve().parent.parent
+METADATA = REPO / "db" / "metadata.yml"
+QUERIES: dict[str, dict[str, Any]] = yaml.safe_load(METADATA.read_text("utf-8"))["databases"][
+    "evidence"
+]["queries"]
+
+SIJF, NSM = "SI joint fusion", "non-surgical management"
+
+# The columns each canned query returns: what reviewers and export scripts rely on.
+QUERY_COLUMNS = {
+    "score_trajectories": [
+        "doc_id",
+        "measure",
+        "group_name",
+        "n",
+        "baseline",
+        "follow_ups",
+        "n_follow_ups",
+    ],
+    "changes_with_ci": [
+        "evidence_id",
+        "doc_id",
+        "measure",
+        "group_name",
+        "statistic",
+        "value",
+        "unit",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "ci_level",
+        "p",
+        "timepoint",
+        "months",
+        "quote",
+    ],
+    "complications_by_rate": [
+        "evidence_id",
+        "doc_id",
+        "measure",
+        "group_name",
+        "count",
+        "denominator",
+        "percent",
+        "rate_percent",
+        "rate_from",
+        "ci_low",
+        "ci_high",
+        "quote",
+    ],
+    "sample_sizes": ["doc_id", "group_name", "measure", "n", "values_stated", "mentions"],
+    "flagged_rows": [
+        "evidence_id",
+        "doc_id",
+        "flags",
+        "kind",
+        "measure",
+        "group_name",
+        "value",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "count",
+        "denominator",
+        "percent",
+        "quote",
+    ],
+    "search_quotes": [
+        "evidence_id",
+        "doc_id",
+        "kind",
+        "measure",
+        "group_name",
+        "value",
+        "quote",
+    ],
+    "meta_analysis_export": [
+        "study",
+        "arm",
+        "measure",
+        "timepoint",
+        "months",
+        "mean",
+        "sd",
+        "n",
+        "n_source",
+        "statistic",
+        "unit",
+        "ci_low",
+        "ci_high",
+        "distinct_values",
+        "evidence_id",
+    ],
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plugin_registered() -> None:
+    register_plugin()
+
+
+def make_datasette(db_path: Path) -> Datasette:
+    """Datasette as `extract serve` runs it: immutable, project metadata and settings."""
+    return Datasette(
+        [],
+        immutables=[str(db_path)],
+        metadata=load_metadata(METADATA, db_path),
+        settings=SETTINGS,
+    )
+
+
+@pytest.fixture(scope="session")
+def hand_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_hand_database(tmp_path_factory.mktemp("hand") / "evidence.db")
+
+
+@pytest.fixture
+def ds(hand_db: Path) -> Datasette:
+    return make_datasette(hand_db)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus through the real pipeline, once per session."""
+    try:
+        from extractor.run import run_corpus
+    except ImportError as error:  # the pipeline's stages are still being written
+        pytest.skip(f"the extraction pipeline cannot be imported yet: {error}")
+    path = tmp_path_factory.mktemp("sample") / "evidence.db"
+    run_corpus(REPO / "corpus", path)
+    return path
+
+
+@pytest.fixture
+def sample_ds(sample_db: Path) -> Datasette:
+    return make_datasette(sample_db)
+
+
+async def query_rows(ds: Datasette, name: str, **params: str) -> list[dict[str, Any]]:
+    """A canned query's rows as dicts, through Datasette's JSON API."""
+    response = await ds.client.get(f"/evidence/{name}.json", params={**params, "_shape": "objects"})
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+async def query_columns(ds: Datasette, name: str, **params: str) -> list[str]:
+    response = await ds.client.get(f"/evidence/{name}.json", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()["columns"]
+
+
+def one(rows: list[dict[str, Any]], **where: Any) -> dict[str, Any]:
+    found = [r for r in rows if all(r[k] == v for k, v in where.items())]
+    assert len(found) == 1, f"expected one row with {where}, got {found}"
+    return found[0]
+
+
+def marks(page: str) -> list[str]:
+    """The highlighted mentions of an HTML page, unescaped."""
+    return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", page, re.S)]
+
+
+async def evidence_page(ds: Datasette, evidence_id: str) -> str:
+    """The HTML of one evidence row's page."""
+    url = ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
+    return (await ds.client.get(url)).text
+
+
+def evidence_row(db_path: Path, evidence_id: str) -> sqlite3.Row:
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute("select * from evidence where id = ?", [evidence_id]).fetchone()
+
+
+# --- metadata ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("documents", DOCUMENT_COLUMNS),
+        ("evidence", EVIDENCE_COLUMNS),
+        ("sections", SECTION_COLUMNS),
+    ],
+)
+def test_metadata_describes_every_column_of_every_table(table: str, columns: dict) -> None:
+    described = yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["evidence"]["tables"][
+        table
+    ]["columns"]
+    assert set(described) == set(columns)
+    assert all(isinstance(text, str) and len(text) > 10 for text in described.values())
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_canned_query_declares_its_title_description_and_parameters(name: str) -> None:
+    query = QUERIES[name]
+    used = set(re.findall(r"(?<!:):([a-z_]+)", query["sql"]))
+    assert query["title"] and len(query["description"]) > 40
+    assert set(query.get("params", [])) == used
+
+
+def test_metadata_is_rekeyed_for_a_database_with_another_name() -> None:
+    metadata = load_metadata(METADATA, Path("elsewhere/review-2026.db"))
+    assert list(metadata["databases"]) == ["review-2026"]
+    assert "score_trajectories" in metadata["databases"]["review-2026"]["queries"]
+
+
+async def test_database_page_shows_title_and_lists_canned_queries(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence")).text
+    assert "Clinical evidence" in (await ds.client.get("/")).text
+    for name, query in QUERIES.items():
+        assert f'href="/evidence/{name}"' in page
+        assert html.escape(query["title"], quote=False) in page
+
+
+# --- facets, sort, search -----------------------------------------------------------------
+
+
+async def test_evidence_table_offers_the_default_facets(ds: Datasette, hand_db: Path) -> None:
+    data = (await ds.client.get("/evidence/evidence.json")).json()
+    assert list(data["facet_results"]) == ["kind", "measure", "doc_id", "group_name"]
+    kinds = {r["value"]: r["count"] for r in data["facet_results"]["kind"]["results"]}
+    with sqlite3.connect(hand_db) as conn:
+        expected = dict(conn.execute("select kind, count(*) from evidence group by kind"))
+    assert kinds == expected
+
+
+async def test_group_name_facet_counts_rows_per_arm(ds: Datasette) -> None:
+    data = (await ds.client.get("/evidence/evidence.json", params={"doc_id": NICE})).json()
+    arms = {r["value"]: r["count"] for r in data["facet_results"]["group_name"]["results"]}
+    assert arms[SIJF] == 1 + 4 + 4 + 1  # n=102, four VAS, four ODI, one ASLR
+    assert arms[NSM] == 1 + 2
+
+
+async def test_documents_table_offers_status_and_source_type_facets(ds: Datasette) -> None:
+    data = (await ds.client.get("/evidence/documents.json")).json()
+    assert set(data["facet_results"]) == {"status", "source_type"}
+
+
+async def test_evidence_table_is_sorted_by_document(ds: Datasette) -> None:
+    data = (await ds.client.get("/evidence/evidence.json", params={"_shape": "objects"})).json()
+    doc_ids = [r["doc_id"] for r in data["rows"]]
+    assert doc_ids == sorted(doc_ids)
+
+
+async def test_evidence_table_search_box_searches_quotes(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence")).text
+    assert 'name="_search"' in page
+    data = (
+        await ds.client.get(
+            "/evidence/evidence.json", params={"_search": "reoperation", "_shape": "objects"}
+        )
+    ).json()
+    assert [r["measure"] for r in data["rows"]] == ["reoperation"]
+
+
+# --- links between tables -----------------------------------------------------------------
+
+
+async def test_evidence_row_in_the_table_links_to_its_document(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence", params={"doc_id": COHORT})).text
+    assert f'<a href="/evidence/documents/{tilde_encode(COHORT)}">{COHORT}</a>' in page
+
+
+async def test_evidence_row_page_links_to_its_document(ds: Datasette) -> None:
+    page = (
+        await ds.client.get(ds.urls.row("evidence", "evidence", tilde_encode(f"{META}#1")))
+    ).text
+    assert f'href="/evidence/documents/{tilde_encode(META)}"' in page
+
+
+async def test_document_page_lists_its_evidence_and_sections(ds: Datasette, hand_db: Path) -> None:
+    response = await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))
+    assert response.status_code == 200
+    with sqlite3.connect(hand_db) as conn:
+        n = conn.execute("select count(*) from evidence where doc_id = ?", [NICE]).fetchone()[0]
+    links = re.sub(r"\s+", " ", response.text)
+    assert f'<a href="/evidence/evidence?doc_id={NICE}"> {n} rows</a> from doc_id in evidence' in (
+        links
+    )
+    assert f'<a href="/evidence/sections?doc_id={NICE}"> 5 rows</a>' in links
+
+
+async def test_documents_list_shows_only_the_beginning_of_the_text(
+    ds: Datasette, hand_db: Path
+) -> None:
+    page = (await ds.client.get("/evidence/documents")).text
+    cells = re.findall(r'<td class="col-text[^"]*">(.*?)</td>', page, re.S)
+    assert cells and all(
+        len(html.unescape(c)) <= SETTINGS["truncate_cells_html"] + 1 for c in cells
+    )
+
+
+async def test_document_page_shows_the_full_text(ds: Datasette, hand_db: Path) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(META)))).text
+    assert "underscoring the importance of standardized diagnostic pathways" in page
+
+
+async def test_canned_query_ids_link_to_evidence_rows(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/flagged_rows")).text
+    row_url = f"/evidence/evidence/{tilde_encode(f'{FLAGGED}#1')}"
+    assert f'<a href="{row_url}">{FLAGGED}#1</a>' in page
+    assert f'href="/evidence/documents/{tilde_encode(FLAGGED)}"' in page
+
+
+# --- the quote cell -----------------------------------------------------------------------
+
+
+async def test_quote_cell_marks_exactly_the_mention(ds: Datasette, hand_db: Path) -> None:
+    row = evidence_row(hand_db, f"{NICE}#6")  # 28.3 at 12 months
+    page = await evidence_page(ds, row["id"])
+    with sqlite3.connect(hand_db) as conn:
+        text = conn.execute("select text from documents where doc_id = ?", [NICE]).fetchone()[0]
+    assert marks(page) == [text[row["char_start"] : row["char_end"]]] == ["28.3 at 12-month"]
+
+
+async def test_quote_cell_shows_the_page_and_section_badges(ds: Datasette) -> None:
+    page = (
+        await ds.client.get(ds.urls.row("evidence", "evidence", tilde_encode(f"{NICE}#6")))
+    ).text
+    quote_cell = re.search(r'<td class="col-quote[^"]*">(.*?)</td>', page, re.S).group(1)
+    assert re.search(r'class="evidence-badge evidence-page"[^>]*>p.\xa02</span>', quote_cell)
+    assert re.search(r'class="evidence-badge evidence-section"[^>]*>4.3</span>', quote_cell)
+
+
+async def test_quote_of_an_unpaginated_source_has_no_page_badge(ds: Datasette) -> None:
+    page = (
+        await ds.client.get(ds.urls.row("evidence", "evidence", tilde_encode(f"{COHORT}#1")))
+    ).text
+    assert marks(page) == ["29 patients"]
+    assert "evidence-page" not in page
+
+
+async def test_evidence_table_highlights_every_quote(ds: Datasette, hand_db: Path) -> None:
+    data = await ds.client.get("/evidence/evidence", params={"_size": "max"})
+    with sqlite3.connect(hand_db) as conn:
+        expected = [
+            text[start:end]
+            for text, start, end in conn.execute(
+                "select d.text, e.char_start, e.char_end from evidence e"
+                " join documents d using (doc_id) order by e.doc_id, e.id"
+            )
+        ]
+    assert sorted(marks(data.text)) == sorted(expected)
+
+
+async def test_html_in_a_quote_is_escaped(tmp_path: Path) -> None:
+    text = 'Results: <script>alert("x")</script> 12 <b>patients</b> were included.'
+    db = open_database(tmp_path / "evidence.db")
+    start = text.index("12 <b>patients</b>")
+    write_document(
+        db,
+        DocumentResult(
+            doc_id="evil.txt",
+            source_type="text",
+            sha256="x",
+            status="ok",
+            extractor_version="test",
+            text=text,
+            evidence=[
+                Evidence(
+                    kind="sample_size",
+                    value=12,
+                    char_start=start,
+                    char_end=start + len("12 <b>patients</b>"),
+                    rule="test",
+                    quote=text,
+                    quote_start=0,
+                    quote_end=len(text),
+                    id="evil-1",
+                    doc_id="evil.txt",
+                    section="<i>results</i>",
+                )
+            ],
+        ),
+    )
+    db.close()
+    page = (await make_datasette(tmp_path / "evidence.db").client.get("/evidence/evidence")).text
+    assert "<script>alert" not in page and "<b>patients" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<mark>12 &lt;b&gt;patients&lt;/b&gt;</mark>" in page
+    assert "&lt;i&gt;results&lt;/i&gt;</span>" in page
+
+
+def test_offsets_outside_the_quote_leave_it_unmarked() -> None:
+    rendered = highlight_quote("29 patients were included.", 100, 90, 95)
+    assert "<mark>" not in rendered
+    assert rendered == '<span class="evidence-quote">29 patients were included.</span>'
+
+
+def test_highlight_without_offsets_still_shows_the_badges() -> None:
+    rendered = highlight_quote("A < B", None, None, None, page=3, section="results")
+    assert "A &lt; B" in rendered and "p.\xa03" in rendered and ">results</span>" in rendered
+
+
+async def test_canned_query_quotes_are_highlighted(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/changes_with_ci")).text
+    assert marks(page) == [
+        "VAS improvement of 45.5 points (95% CI: 38.6-52.3)",
+        "ODI improvement of 23.3 points (95% CI: 21.0-25.7)",
+        "mean change of 2.86 (± 2.94) points",
+    ]
+
+
+async def test_stylesheet_is_served_and_linked_from_pages(ds: Datasette) -> None:
+    css = await ds.client.get("/-/evidence-plugin.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert ".evidence-quote mark" in css.text
+    page = (await ds.client.get("/evidence/evidence")).text
+    assert '<link rel="stylesheet" href="/-/evidence-plugin.css">' in page
+
+
+# --- canned queries: exact values on the hand-built database --------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(QUERY_COLUMNS))
+async def test_canned_query_returns_its_columns(ds: Datasette, name: str) -> None:
+    params = {"q": "patients"} if name == "search_quotes" else {}
+    assert await query_columns(ds, name, **params) == QUERY_COLUMNS[name]
+
+
+async def test_score_trajectory_puts_baseline_and_follow_ups_side_by_side(ds: Datasette) -> None:
+    rows = await query_rows(ds, "score_trajectories")
+    vas = one(rows, doc_id=NICE, measure="VAS pain", group_name=SIJF)
+    assert vas == {
+        "doc_id": NICE,
+        "measure": "VAS pain",
+        "group_name": SIJF,
+        "n": 102,
+        "baseline": "82.3",
+        "follow_ups": "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7",
+        "n_follow_ups": 3,
+    }
+
+
+async def test_score_trajectory_has_one_row_per_arm(ds: Datasette) -> None:
+    rows = await query_rows(ds, "score_trajectories", doc_id=NICE, measure="VAS pain")
+    assert [(r["group_name"], r["n"], r["baseline"], r["follow_ups"]) for r in rows] == [
+        (SIJF, 102, "82.3", "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7"),
+        (NSM, 46, "82.2", "6 mo: 70.3"),
+    ]
+
+
+async def test_score_trajectory_shows_a_restated_value_once_with_its_sd(ds: Datasette) -> None:
+    rows = await query_rows(ds, "score_trajectories", doc_id=COHORT)
+    assert rows == [
+        {
+            "doc_id": COHORT,
+            "measure": "VAS pain",
+            "group_name": None,
+            "n": 29,
+            "baseline": "7.83 (sd 1.71)",
+            "follow_ups": "12 mo: 4.97 (sd 2.63); follow-up: 4.97 (sd 2.63)",
+            "n_follow_ups": 2,
+        }
+    ]
+
+
+async def test_score_trajectory_keeps_every_value_a_document_states_at_one_time(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "score_trajectories", measure="SF-36 PCS")
+    pcs = one(rows, doc_id=NICE)
+    assert (pcs["baseline"], pcs["follow_ups"]) == ("30.2 | 30.7", "6 mo: 42.8; 6 mo: 37")
+
+
+async def test_score_trajectory_leaves_n_empty_when_the_arm_has_no_sample_size(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "score_trajectories", measure="ASLR")
+    assert one(rows, group_name="conservative management")["n"] is None
+
+
+async def test_changes_with_ci_gives_each_change_with_its_interval(ds: Datasette) -> None:
+    rows = await query_rows(ds, "changes_with_ci", doc_id=META)
+    assert [(r["measure"], r["value"], r["ci_low"], r["ci_high"], r["p"]) for r in rows] == [
+        ("VAS pain", 45.5, 38.6, 52.3, "p < 0.001"),
+        ("ODI", 23.3, 21.0, 25.7, "p < 0.001"),
+    ]
+    assert {r["ci_level"] for r in rows} == {0.95}
+
+
+async def test_changes_with_ci_filters_by_statistic(ds: Datasette) -> None:
+    assert await query_rows(ds, "changes_with_ci", statistic="difference") == []
+    assert len(await query_rows(ds, "changes_with_ci", statistic="change")) == 3
+
+
+async def test_complications_are_ranked_by_rate_highest_first(ds: Datasette) -> None:
+    rows = await query_rows(ds, "complications_by_rate")
+    rates = [r["rate_percent"] for r in rows]
+    known = [r for r in rates if r is not None]
+    assert known == sorted(known, reverse=True)
+    assert rates[: len(known)] == known  # rows without a rate come last
+    assert [r["measure"] for r in rows][:2] == ["serious adverse event", "any adverse event"]
+    assert rows[-1]["measure"] == "nerve impingement" and rows[-1]["rate_percent"] is None
+
+
+async def test_complication_rate_is_computed_from_count_when_no_percent_is_stated(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "complications_by_rate", measure="wound problem")
+    assert [
+        (r["count"], r["denominator"], r["percent"], r["rate_percent"], r["rate_from"])
+        for r in rows
+    ] == [(17, 432, None, 3.94, "count / denominator")]
+
+
+async def test_sample_sizes_are_given_per_document_and_arm(ds: Datasette) -> None:
+    rows = await query_rows(ds, "sample_sizes", doc_id=NICE)
+    assert [(r["group_name"], r["n"], r["values_stated"], r["mentions"]) for r in rows] == [
+        (None, 148, "148,103", 2),
+        (SIJF, 102, "102", 1),
+        (NSM, 46, "46", 1),
+    ]
+
+
+async def test_flagged_rows_lists_only_rows_with_flags(ds: Datasette) -> None:
+    rows = await query_rows(ds, "flagged_rows")
+    assert [
+        (r["evidence_id"], r["flags"], r["percent"], r["count"], r["denominator"]) for r in rows
+    ] == [(f"{FLAGGED}#1", "percent_mismatch", 12.0, 3, 40)]
+
+
+async def test_flagged_rows_filters_by_one_flag(ds: Datasette) -> None:
+    assert len(await query_rows(ds, "flagged_rows", flag="percent_mismatch")) == 1
+    assert await query_rows(ds, "flagged_rows", flag="percent") == []  # whole flags only
+
+
+async def test_search_quotes_finds_rows_by_words_in_their_quote(ds: Datasette) -> None:
+    rows = await query_rows(ds, "search_quotes", q="bursitis")
+    assert [r["measure"] for r in rows] == ["wound problem"]
+
+
+async def test_search_quotes_with_an_empty_query_returns_nothing(ds: Datasette) -> None:
+    assert await query_rows(ds, "search_quotes") == []
+
+
+async def test_search_quotes_accepts_punctuation_typed_by_a_person(ds: Datasette) -> None:
+    rows = await query_rows(ds, "search_quotes", q='VAS-pain "improved')
+    assert {r["doc_id"] for r in rows} == {COHORT}
+
+
+async def test_meta_analysis_export_has_one_row_per_study_arm_measure_timepoint(
+    ds: Datasette, hand_db: Path
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export")
+    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    with sqlite3.connect(hand_db) as conn:
+        distinct = conn.execute(
+            "select count(*) from (select distinct doc_id, group_name, measure, timepoint,"
+            " months from evidence where kind = 'score')"
+        ).fetchone()[0]
+    assert len(rows) == distinct
+
+
+async def test_meta_analysis_export_gives_mean_sd_and_n_of_a_timepoint(ds: Datasette) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="VAS pain")
+    baseline = one(rows, study=COHORT, timepoint="baseline")
+    assert (baseline["mean"], baseline["sd"], baseline["n"], baseline["n_source"]) == (
+        7.83,
+        1.71,
+        29,
+        "arm",
+    )
+    assert baseline["evidence_id"] == f"{COHORT}#2"  # the first statement, not the restatement
+    at_12 = one(rows, study=NICE, arm=SIJF, months=12.0)
+    assert (at_12["mean"], at_12["sd"], at_12["n"]) == (28.3, None, 102)
+
+
+async def test_meta_analysis_export_takes_n_from_the_documents_largest_sample_without_an_arm_n(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="ASLR")
+    cm = [r for r in rows if r["arm"] == "conservative management"]
+    assert [(r["timepoint"], r["mean"], r["n"], r["n_source"]) for r in cm] == [
+        ("baseline", 3.8, 148, "document"),
+        ("follow-up", 3.7, 148, "document"),
+    ]
+
+
+async def test_meta_analysis_export_counts_conflicting_values_at_one_point(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="SF-36 PCS")
+    assert [(r["timepoint"], r["mean"], r["distinct_values"]) for r in rows] == [
+        ("baseline", 30.2, 2),
+        ("follow-up", 42.8, 2),
+    ]
+
+
+async def test_meta_analysis_export_downloads_as_csv(ds: Datasette) -> None:
+    response = await ds.client.get("/evidence/meta_analysis_export.csv", params={"measure": "ODI"})
+    assert response.status_code == 200
+    lines = response.text.strip().splitlines()
+    assert lines[0] == ",".join(QUERY_COLUMNS["meta_analysis_export"])
+    assert lines[1].startswith(f"{NICE},{SIJF},ODI,baseline,,57.2,,102,arm,")
+    assert len(lines) == 1 + 4
+
+
+async def test_evidence_table_exports_as_json_and_csv(ds: Datasette, hand_db: Path) -> None:
+    with sqlite3.connect(hand_db) as conn:
+        n = conn.execute("select count(*) from evidence").fetchone()[0]
+    as_json = await ds.client.get("/evidence/evidence.json", params={"_size": "max"})
+    assert len(as_json.json()["rows"]) == n
+    as_csv = await ds.client.get("/evidence/evidence.csv", params={"_size": "max"})
+    assert as_csv.text.splitlines()[0].split(",")[:3] == ["id", "doc_id", "kind"]
+
+
+# --- serving ------------------------------------------------------------------------------
+
+
+def test_serve_command_is_read_only_on_localhost_by_default() -> None:
+    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001)
+    assert command[1:4] == ["-m", "extractor.serve", "serve"]
+    assert command[command.index("-i") + 1] == "db/evidence.db"
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "8001"
+    assert command[command.index("--metadata") + 1] == str(METADATA)
+
+
+def test_writable_serve_command_opens_the_database_in_normal_mode() -> None:
+    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001, writable=True)
+    assert "-i" not in command
+    assert command[4] == "db/evidence.db"
+
+
+def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="run `extract CORPUS_DIR` first"):
+        serve_module.serve(tmp_path / "missing.db")
+
+
+def test_extract_serve_passes_its_options_to_serve(
+    monkeypatch: pytest.MonkeyPatch, hand_db: Path
+) -> None:
+    from extractor.cli import cli
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(serve_module, "serve", lambda **kwargs: calls.append(kwargs) or 0)
+    result = CliRunner().invoke(
+        cli, ["serve", "--db", str(hand_db), "--port", "9123", "--writable", "--no-open"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == [
+        {
+            "db_path": hand_db,
+            "metadata_path": None,
+            "port": 9123,
+            "host": "127.0.0.1",
+            "writable": True,
+            "open_browser": False,
+        }
+    ]
+
+
+# --- the sample corpus through the real pipeline ------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(QUERY_COLUMNS))
+async def test_sample_corpus_canned_query_runs_with_its_columns(
+    sample_ds: Datasette, name: str
+) -> None:
+    params = {"q": "patients"} if name == "search_quotes" else {}
+    assert await query_columns(sample_ds, name, **params) == QUERY_COLUMNS[name]
+
+
+async def test_sample_corpus_quote_marks_are_the_mentions_in_the_document_text(
+    sample_ds: Datasette, sample_db: Path
+) -> None:
+    with sqlite3.connect(sample_db) as conn:
+        rows = conn.execute(
+            "select e.id, d.text, e.char_start, e.char_end from evidence e"
+            " join documents d using (doc_id) order by e.doc_id, e.char_start limit 40"
+        ).fetchall()
+    assert rows, "the sample corpus gave no evidence rows"
+    for evidence_id, text, start, end in rows:
+        page = (
+            await sample_ds.client.get(
+                sample_ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
+            )
+        ).text
+        assert marks(page) == [text[start:end]], evidence_id
+
+
+async def test_sample_corpus_sample_sizes_include_the_cohort_of_29(sample_ds: Datasette) -> None:
+    rows = await query_rows(sample_ds, "sample_sizes", doc_id=COHORT)
+    assert 29 in {r["n"] for r in rows if r["measure"] == "patients"}
+
+
+async def test_sample_corpus_trajectories_have_a_baseline_or_follow_up(
+    sample_ds: Datasette,
+) -> None:
+    rows = await query_rows(sample_ds, "score_trajectories")
+    assert rows
+    assert all(r["baseline"] or r["follow_ups"] for r in rows)
+
+
+async def test_sample_corpus_complications_are_ranked_by_rate(sample_ds: Datasette) -> None:
+    rows = await query_rows(sample_ds, "complications_by_rate")
+    assert rows
+    rates = [r["rate_percent"] for r in rows if r["rate_percent"] is not None]
+    assert rates == sorted(rates, reverse=True)
+
+
+async def test_sample_corpus_meta_analysis_export_has_unique_keys(sample_ds: Datasette) -> None:
+    rows = await query_rows(sample_ds, "meta_analysis_export")
+    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
+    assert rows and len(keys) == len(set(keys))
+
+
+async def test_sample_corpus_search_finds_quotes_containing_the_word(
+    sample_ds: Datasette,
+) -> None:
+    rows = await query_rows(sample_ds, "search_quotes", q="patients")
+    assert rows and all("patients" in r["quote"].lower() for r in rows)
+
+
+async def test_sample_corpus_facets_count_the_rows_of_each_kind(
+    sample_ds: Datasette, sample_db: Path
+) -> None:
+    data = (await sample_ds.client.get("/evidence/evidence.json")).json()
+    kinds = {r["value"]: r["count"] for r in data["facet_results"]["kind"]["results"]}
+    with sqlite3.connect(sample_db) as conn:
+        assert kinds == dict(conn.execute("select kind, count(*) from evidence group by kind"))
+    assert set(data["facet_results"]) == {"kind", "measure", "doc_id", "group_name"}
