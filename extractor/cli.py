@@ -191,3 +191,45 @@ def diff_command(
     click.echo(text, nl=False)
     if exit_code and diff.has_changes:
         sys.exit(1)
+
+@cli.command("serve")
+@db_option
+@click.option(
+    "--metadata",
+    "metadata_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Datasette metadata (default: metadata.yml beside the database, else db/metadata.yml).",
+)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port on localhost.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--writable",
+    is_flag=True,
+    help="Open the database in Datasette's normal mode (sees rows of a running extract) "
+    "instead of read-only immutable mode.",
+)
+@click.option("--open/--no-open", "open_browser", default=False, help="Open a browser tab.")
+def serve_command(
+    db_path: Path,
+    metadata_path: Path | None,
+    port: int,
+    host: str,
+    writable: bool,
+    open_browser: bool,
+) -> None:
+    """Browse the evidence database in Datasette, read-only, on http://127.0.0.1:8001/."""
+    from extractor import serve
+
+    if not db_path.exists():
+        raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
+    sys.exit(
+        serve.serve(
+            db_path=db_path,
+            metadata_path=metadata_path,
+            port=port,
+            host=host,
+            writable=writable,
+            open_browser=open_browser,
+        )
+    )
