@@ -135,7 +135,8 @@ def split_row(text: str, start: int = 0, max_cells: int | None = None) -> tuple[
     Reading from the right lets labels contain digits (`EQ-5D-3L`, `SF-36 PCS`, an ASA
     class `2`): a cell is only taken while the rest of the line still leaves a label.
     With `max_cells` (the header's number of value columns), surplus bare numbers on the
-    left go back into the label (`Grade 3 12 (40%)` with one column → label `Grade 3`).
+    left go back into the label (`Grade 3 12 (40%)` with one column → label `Grade 3`;
+    `PD-L1 ≥ 50% 0.62 (0.48-0.80) <0.001` with two → label `PD-L1 ≥ 50%`).
     """
     cells: list[Cell] = []
     rest = text.rstrip()
@@ -152,7 +153,7 @@ def split_row(text: str, start: int = 0, max_cells: int | None = None) -> tuple[
         cells.insert(0, cell)
         rest = rest[:pos].rstrip()
     if max_cells is not None:
-        while len(cells) > max_cells and cells[0].shape == "number":
+        while len(cells) > max_cells and cells[0].shape in ("number", "percent"):
             dropped = cells.pop(0)
             rest = text[: dropped.end - start]
     return rest.strip(), cells

@@ -27,9 +27,18 @@ _CHANGE = re.compile(
 )
 _CI = re.compile(r"(?P<level>\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence\s+intervals?)", re.I)
 _P = re.compile(r"(?<![\w-])(?:p[\s\-‐‑–]*values?|p)(?![\w-])", re.IGNORECASE)
-_EFFECT = re.compile(
-    r"\b(?:adjusted\s+)?(?P<e>a?HR|a?OR|a?RR|IRR|RD|SMD|NNT|hazard\s+ratio|odds\s+ratio|"
-    r"risk\s+ratio|relative\s+risk|rate\s+ratio|risk\s+difference)\b",
+# A bare `6 months`, `12 mo`, `Week 12` in a header is a timepoint (in prose it may be a
+# duration, which is why the shared vocabulary does not take it on its own).
+_BARE_TIME = re.compile(
+    r"(?=(?<![\w.])(?P<all>(?:(?P<num>\d+(?:\.\d+)?|[A-Za-z]+)\s*[-‐]?\s*"
+    r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)"
+    r"|(?P<unit2>day|week|month|year)\s+(?P<num2>\d+))(?![\w])))",
+    re.IGNORECASE,
+)
+# Header-only words for a time: `Pre`/`Post` columns, `Final follow-up` without an `at`.
+_HEADER_TIME = re.compile(
+    r"(?<![\w-])(?:(?P<base>pre(?:[- ]?op)?)|(?P<follow>post(?:[- ]?op)?|"
+    r"(?:(?:final|last|latest)\s+)?follow[- ]?up))(?![\w-])",
     re.IGNORECASE,
 )
 _VALUE = re.compile(
@@ -50,14 +59,6 @@ _NOTE = re.compile(
     r"(?:mean|median)s?\s+(?:±|\(|with)|p\s+values?\s+(?:refer|are|were|from))",
     re.IGNORECASE,
 )
-_EFFECT_NAMES = {
-    "hazard ratio": "HR",
-    "odds ratio": "OR",
-    "risk ratio": "RR",
-    "relative risk": "RR",
-    "rate ratio": "IRR",
-    "risk difference": "RD",
-}
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,57 @@ def is_header(line: str, vocab: Any, offset: int = 0) -> bool:
     return len(markers) >= 2
 
 
-def _timepoints(text: str, offset: int, vocab: Any) -> list[tuple[int, int, Any]]:
+@dataclass(frozen=True)
+class _Time:
+    text: str
+    timepoint: str
+    months: float | None
+
+
+def _bare_time(match: re.Match[str], vocab: Any) -> _Time | None:
+    """Months for a bare `6 months` / `Week 12`, converted by the vocabulary's units."""
+    num, unit = (
+        match.group("num") or match.group("num2"),
+        match.group("unit") or match.group("unit2"),
+    )
     try:
-        found = vocab.timepoints_in(text, offset)
+        found = vocab.timepoints_in(f"at {num} {unit}", 0)
+    except Exception:
+        return None
+    if not found or found[0].months is None:
+        return None
+    return _Time(match.group("all"), "follow-up", found[0].months)
+
+
+def _timepoints(text: str, offset: int, vocab: Any) -> list[tuple[int, int, Any]]:
+    """Timepoints in header text (offsets relative to `text`): the vocabulary's, plus a bare
+    `6 months`, `Week 12`, `Pre`, `Post`, `Final follow-up` that only a header makes a time."""
+    try:
+        found = [(t.start - offset, t.end - offset, t) for t in vocab.timepoints_in(text, offset)]
     except Exception:  # a vocabulary hiccup must not lose the table
+        found = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e, _ in found)
+
+    for match in _BARE_TIME.finditer(text):
+        start, end = match.span("all")
+        time = _bare_time(match, vocab) if free(start, end) else None
+        if time is not None:
+            found.append((start, end, time))
+    for match in _HEADER_TIME.finditer(text):
+        if free(*match.span()):
+            when = "baseline" if match.group("base") else "follow-up"
+            found.append((match.start(), match.end(), _Time(match.group(), when, None)))
+    return sorted(found, key=lambda f: f[0])
+
+
+def _effects(text: str, vocab: Any) -> list[tuple[int, int, str, Any]]:
+    try:
+        terms = vocab.effects_in(text, 0)
+    except Exception:
         return []
-    return [(t.start - offset, t.end - offset, t) for t in found]
+    return [(t.start, t.end, "E", t) for t in terms]
 
 
 def _markers(text: str, offset: int, vocab: Any) -> list[tuple[int, int, str, Any]]:
@@ -146,8 +192,9 @@ def _markers(text: str, offset: int, vocab: Any) -> list[tuple[int, int, str, An
     found: list[tuple[int, int, str, Any]] = []
     for start, end, tp in _timepoints(text, offset, vocab):
         found.append((start, end, "T", tp))
-    for kind, pattern in (("N", _N), ("C", _CHANGE), ("I", _CI), ("E", _EFFECT)):
+    for kind, pattern in (("N", _N), ("C", _CHANGE), ("I", _CI)):
         found.extend((m.start(), m.end(), kind, m) for m in pattern.finditer(text))
+    found.extend(_effects(text, vocab))
     found.extend((m.start(), m.end(), "P", m) for m in _P.finditer(text))
     found.extend((m.start(), m.end(), "V", m) for m in _VALUE.finditer(text))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -190,9 +237,7 @@ def _role_column(kind: str, detail: Any, text: str, start: int) -> Column:
     if kind == "I":
         return _apply(Column(role="ci", text=text, start=start), kind, detail, 0)
     if kind == "E":
-        name = detail.group("e")
-        effect = _EFFECT_NAMES.get(name.lower(), name.upper().lstrip("A") or name)
-        return Column(role="effect", text=text, start=start, effect=effect)
+        return Column(role="effect", text=text, start=start, effect=detail.canonical)
     return Column(role="value", text=text, start=start)
 
 

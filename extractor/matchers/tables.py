@@ -235,8 +235,9 @@ class _TableReader:
                 parent = None
             if cells and label_ok(label, parent is not None):
                 columns = table.columns or [Column(role="value")] * len(cells)
-                if len(cells) > len(columns):
-                    cells = cells[-len(columns) :]
+                if len(cells) > len(columns):  # more numbers than columns: cannot assign
+                    rows, last, j = rows + 1, j + 1, j + 1
+                    continue
                 pairs = list(zip(columns, cells, strict=False))
                 if (
                     columns

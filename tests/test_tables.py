@@ -1,0 +1,321 @@
+"""Specifications of the table matcher: flattened PDF tables, markdown and aligned tables.
+
+Every table here is written for the test (cardiology, oncology, orthopaedics, pain) rather
+than copied from the seed corpus, so passing them shows the layouts are read by their
+structure, not by one paper's words. Sentences are given as one per non-blank line, which
+is how the sentence splitter hands table lines over.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.matchers.tables import TableResult, find_table_evidence
+from extractor.types import Evidence, Sentence
+from extractor.vocab import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return Vocabulary.load()
+
+
+def line_sentences(text: str) -> list[Sentence]:
+    """One sentence per non-blank line (stripped), as the splitter gives table lines."""
+    sentences, start = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            begin = start + raw.index(stripped)
+            sentences.append(Sentence(begin, begin + len(stripped), stripped))
+        start += len(raw) + 1
+    return sentences
+
+
+def run(text: str, vocab: Vocabulary) -> TableResult:
+    return find_table_evidence(text, line_sentences(text), vocab)
+
+
+def only(rows: list[Evidence], **attrs: object) -> Evidence:
+    """The single row whose attributes equal `attrs`."""
+    found = [r for r in rows if all(getattr(r, k) == v for k, v in attrs.items())]
+    assert len(found) == 1, f"expected one row with {attrs}, got {found}"
+    return found[0]
+
+
+KNEE = """Table 2 Patient-reported outcomes after total knee arthroplasty
+
+Values are mean ± SD; p values are from paired t tests
+
+Outcome Preoperative 2 years postoperative Mean difference P value
+
+KOOS pain 41.3 ± 16.2 83.9 ± 12.5 42.6 ± 18.0 <0.001
+
+Oxford Knee Score 19.8 ± 7.4 39.2 ± 6.9 19.4 ± 8.8 <0.001
+"""
+
+
+def test_flattened_pre_post_table_gives_scores_at_each_timepoint_with_sd(vocab):
+    rows = run(KNEE, vocab).evidence
+    baseline = only(rows, kind="score", measure="KOOS pain", timepoint="baseline")
+    assert (baseline.value, baseline.sd, baseline.statistic) == (41.3, 16.2, "mean")
+    assert baseline.months is None and baseline.p_value is None
+    follow = only(rows, kind="score", measure="KOOS pain", timepoint="follow-up")
+    assert (follow.value, follow.sd, follow.months) == (83.9, 12.5, 24.0)
+    assert KNEE[follow.char_start : follow.char_end] == "83.9 ± 12.5"
+
+
+def test_mean_difference_of_pre_and_post_is_a_within_group_change_carrying_the_p(vocab):
+    rows = run(KNEE, vocab).evidence
+    change = only(rows, kind="change", measure="Oxford Knee Score")
+    assert (change.value, change.sd, change.statistic) == (19.4, 8.8, "change")
+    assert (change.p_value, change.p_relation) == (0.001, "<")
+    assert all(r.p_value is None for r in rows if r.kind == "score")
+
+
+def test_table_row_is_the_quote_and_the_cell_is_the_mention(vocab):
+    rows = run(KNEE, vocab).evidence
+    for row in rows:
+        assert KNEE[row.quote_start : row.quote_end] == row.quote
+        assert row.quote_start <= row.char_start < row.char_end <= row.quote_end
+        assert row.rule == "table.flattened_row"
+        assert not row.section
+    assert {r.quote for r in rows} == {
+        "KOOS pain 41.3 ± 16.2 83.9 ± 12.5 42.6 ± 18.0 <0.001",
+        "Oxford Knee Score 19.8 ± 7.4 39.2 ± 6.9 19.4 ± 8.8 <0.001",
+    }
+
+
+ONCOLOGY_BASELINE = """Table 1. Characteristics of the patients at enrolment
+
+Data are median (range) or n (%)
+
+Characteristic Value
+
+Age, years 63 (38-81)
+Body-mass index, kg/m2 26.4 (19.0-38.2)
+Male sex 41 (57.7%)
+ECOG performance status
+  0 30 (42.3%)
+  1 41 (57.7%)
+Tumour stage
+  III 19 (26.8%)
+  IV 52 (73.2%)
+"""
+
+
+def test_count_percent_rows_are_proportions_named_with_their_parent_label(vocab):
+    rows = run(ONCOLOGY_BASELINE, vocab).evidence
+    stage = only(rows, measure_text="Tumour stage IV")
+    assert stage.kind == "proportion"
+    assert (stage.value, stage.count, stage.percent) == (73.2, 52, 73.2)
+    ecog = only(rows, measure_text="ECOG performance status 1")
+    assert (ecog.kind, ecog.count) == ("proportion", 41)
+    assert only(rows, measure_text="Male sex").percent == 57.7
+
+
+def test_age_and_bmi_rows_give_no_evidence(vocab):
+    rows = run(ONCOLOGY_BASELINE, vocab).evidence
+    assert not [r for r in rows if r.quote.startswith(("Age", "Body-mass"))]
+    assert len(rows) == 5
+
+
+CARDIAC_SAFETY = """Table 3 In-hospital events after transcatheter valve implantation
+
+Data are n (%)
+
+Characteristics Value
+
+Procedure duration, minutes 74.2 (± 21.5)
+Contrast volume, mL 118 (± 40)
+Adverse events
+  Stroke 2 (1.7%)
+  Major vascular access bleeding 6 (5.0%)
+  New pacemaker 11 (9.2%)
+Fluoroscopy time, minutes 9.6 (± 4.0)
+"""
+
+
+def test_rows_under_an_adverse_events_heading_are_complications(vocab):
+    rows = run(CARDIAC_SAFETY, vocab).evidence
+    assert {r.kind for r in rows} == {"complication"}
+    stroke = only(rows, measure="stroke")
+    assert (stroke.value, stroke.count, stroke.percent, stroke.statistic) == (2, 2, 1.7, "count")
+    bleeding = only(rows, count=6)
+    assert bleeding.measure == "bleeding"
+    pacemaker = only(rows, count=11)
+    assert pacemaker.measure_text == "Adverse events New pacemaker"
+
+
+def test_duration_and_volume_rows_are_not_evidence(vocab):
+    rows = run(CARDIAC_SAFETY, vocab).evidence
+    assert len(rows) == 3
+    assert not [r for r in rows if "minutes" in r.quote or "mL" in r.quote]
+
+
+MARKDOWN_ARMS = """Table 2: Outcomes at 6 months
+
+| Outcome | Spinal cord stimulation (n = 30) | Medical management (n = 28) | P |
+|---|---|---|---|
+| NRS pain | 3.1 ± 1.9 | 6.4 ± 2.0 | <0.001 |
+| ODI | 28.5 ± 12.1 | 44.0 ± 13.7 | 0.002 |
+| Opioid use | 9 (30.0%) | 17 (60.7%) | 0.02 |
+"""
+
+
+def test_markdown_arm_headers_give_a_sample_size_per_arm(vocab):
+    rows = run(MARKDOWN_ARMS, vocab).evidence
+    sizes = [r for r in rows if r.kind == "sample_size"]
+    assert sorted((r.group_name, r.value) for r in sizes) == [
+        ("Medical management", 28.0),
+        ("Spinal cord stimulation", 30.0),
+    ]
+    for size in sizes:
+        assert MARKDOWN_ARMS[size.char_start : size.char_end].replace(" ", "") in (
+            "(n=30)",
+            "(n=28)",
+        )
+        assert size.quote.startswith("| Outcome |")
+
+
+def test_markdown_rows_give_scores_per_arm_with_the_p_on_both(vocab):
+    rows = run(MARKDOWN_ARMS, vocab).evidence
+    scs = only(rows, kind="score", measure="NRS pain", group_name="Spinal cord stimulation")
+    assert (scs.value, scs.sd, scs.rule) == (3.1, 1.9, "table.markdown_row")
+    mm = only(rows, kind="score", measure="ODI", group_name="Medical management")
+    assert (mm.value, mm.sd, mm.p_value, mm.p_relation) == (44.0, 13.7, 0.002, "=")
+    opioid = only(rows, kind="proportion", group_name="Medical management")
+    assert (opioid.count, opioid.percent, opioid.denominator) == (17, 60.7, 28)
+
+
+ALIGNED = """Table 4 Left ventricular function
+
+Outcome             Baseline      12 months     Change (95% CI)
+LVEF, %             31.2 (6.5)    38.9 (7.1)    7.7 (5.9 to 9.5)
+KCCQ summary        52.0 (18.4)   71.3 (17.0)   19.3 (14.8 to 23.8)
+"""
+
+
+def test_space_aligned_table_reads_columns_by_position(vocab):
+    rows = run(ALIGNED, vocab).evidence
+    lvef = only(rows, kind="score", measure="LVEF", timepoint="follow-up")
+    assert (lvef.value, lvef.sd, lvef.months, lvef.rule) == (38.9, 7.1, 12.0, "table.aligned_row")
+    change = only(rows, kind="change", measure="KCCQ")
+    assert (change.value, change.ci_low, change.ci_high, change.ci_level) == (
+        19.3,
+        14.8,
+        23.8,
+        0.95,
+    )
+    assert change.statistic == "change"
+
+
+def test_aligned_table_without_caption_is_found_by_its_number_columns(vocab):
+    text = (
+        "The scores are listed below.\n\n"
+        "Scale       Before treatment    After treatment\n"
+        "PHQ-9       16.2 ± 4.1          9.8 ± 5.0\n"
+        "GAD-7       13.5 ± 3.9          8.1 ± 4.4\n"
+    )
+    rows = run(text, vocab).evidence
+    assert sorted((r.measure, r.timepoint, r.value) for r in rows) == [
+        ("GAD-7", "baseline", 13.5),
+        ("GAD-7", "follow-up", 8.1),
+        ("PHQ-9", "baseline", 16.2),
+        ("PHQ-9", "follow-up", 9.8),
+    ]
+
+
+def test_between_arm_mean_difference_is_a_difference_with_its_ci(vocab):
+    text = (
+        "Table 2 Primary outcome\n\n"
+        "Outcome Drug (n = 150) Placebo (n = 148) Mean difference (95% CI) P value\n\n"
+        "HbA1c, % 7.1 ± 0.9 7.9 ± 1.0 −0.8 (−1.0 to −0.6) <0.001\n"
+    )
+    rows = run(text, vocab).evidence
+    diff = only(rows, kind="change")
+    assert (diff.value, diff.statistic, diff.ci_low, diff.ci_high) == (
+        -0.8,
+        "difference",
+        -1.0,
+        -0.6,
+    )
+    assert (diff.p_value, diff.group_name) == (0.001, None)
+    assert only(rows, kind="score", group_name="Placebo").value == 7.9
+
+
+def test_effect_column_gives_hazard_ratios_with_ci(vocab):
+    text = (
+        "Table 3 Subgroup analysis of overall survival\n\n"
+        "Subgroup HR (95% CI) P\n\n"
+        "PD-L1 ≥ 50% 0.62 (0.48-0.80) <0.001\n"
+        "PD-L1 < 50% 0.91 (0.74-1.12) 0.37\n"
+    )
+    rows = run(text, vocab).evidence
+    assert [(r.kind, r.measure, r.value, r.ci_low, r.ci_high) for r in rows] == [
+        ("effect", "HR", 0.62, 0.48, 0.80),
+        ("effect", "HR", 0.91, 0.74, 1.12),
+    ]
+    assert rows[1].p_value == 0.37 and rows[0].measure_text == "PD-L1 ≥ 50%"
+
+
+def test_prose_starting_with_table_is_not_a_caption(vocab):
+    text = (
+        "Table 2 shows that the mean KOOS pain score was 41.3 at baseline.\n\n"
+        "KOOS pain 41.3 ± 16.2 83.9 ± 12.5\n"
+    )
+    result = run(text, vocab)
+    assert result.evidence == []
+    assert result.consumed == set()
+
+
+def test_consumed_covers_caption_note_header_and_rows_but_not_the_prose_after(vocab):
+    text = KNEE + "\nDiscussion\nThe improvement in KOOS pain of 42.6 points was large.\n"
+    sentences = line_sentences(text)
+    result = find_table_evidence(text, sentences, vocab)
+    consumed = {text[s:e] for s, e in result.consumed}
+    assert consumed == {s.text for s in sentences[:5]}
+    assert "Discussion" not in consumed
+    assert not any("was large" in c for c in consumed)
+
+
+def test_table_stops_at_a_heading_followed_by_prose(vocab):
+    text = (
+        "Table 1 Baseline characteristics\n\n"
+        "Characteristics Value\n\n"
+        "Women 25 (62.5%)\n\n"
+        " Secondary outcomes\n"
+        "Opioid use fell in 12 patients (30%) and rose in 2 of 40\n"
+    )
+    result = run(text, vocab)
+    assert [r.quote for r in result.evidence] == ["Women 25 (62.5%)"]
+    assert not any("Secondary" in text[s:e] for s, e in result.consumed)
+
+
+def test_p_column_goes_to_follow_up_values_when_there_is_no_change_column(vocab):
+    text = (
+        "Table 2 Pain after shoulder arthroplasty\n\n"
+        "Outcome Baseline 6 months 12 months P\n\n"
+        "Constant score 38.2 ± 11.0 61.5 ± 12.3 68.0 ± 13.1 <0.001\n"
+    )
+    rows = run(text, vocab).evidence
+    assert [(r.timepoint, r.months, r.p_value) for r in rows] == [
+        ("baseline", None, None),
+        ("follow-up", 6.0, 0.001),
+        ("follow-up", 12.0, 0.001),
+    ]
+
+
+def test_odd_rows_are_skipped_without_crashing(vocab):
+    text = (
+        "Table 5 Outcomes\n\n"
+        "Outcome Baseline 6 months P\n\n"
+        "ODI 44.1 ± 9.0 NR\n"
+        "NRS pain — 3.2 ± 2.0 0.01\n"
+        "ODI ± ± 12 (\n"
+        "SF-36 PCS 31.0 ± 7.2 40.5 ± 8.1 0.002 99 98 97\n"
+    )
+    rows = run(text, vocab).evidence
+    assert only(rows, measure="ODI").value == 44.1
+    nrs = only(rows, measure="NRS pain")
+    assert (nrs.timepoint, nrs.value, nrs.p_value) == ("follow-up", 3.2, 0.01)
