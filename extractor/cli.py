@@ -192,6 +192,7 @@ def diff_command(
     if exit_code and diff.has_changes:
         sys.exit(1)
 
+
 @cli.command("serve")
 @db_option
 @click.option(
