@@ -95,6 +95,7 @@ Characteristic Value
 Age, years 63 (38-81)
 Body-mass index, kg/m2 26.4 (19.0-38.2)
 Male sex 41 (57.7%)
+Previous stroke 3 (4.2%)
 ECOG performance status
   0 30 (42.3%)
   1 41 (57.7%)
@@ -117,7 +118,13 @@ def test_count_percent_rows_are_proportions_named_with_their_parent_label(vocab)
 def test_age_and_bmi_rows_give_no_evidence(vocab):
     rows = run(ONCOLOGY_BASELINE, vocab).evidence
     assert not [r for r in rows if r.quote.startswith(("Age", "Body-mass"))]
-    assert len(rows) == 5
+    assert len(rows) == 6
+
+
+def test_an_event_in_the_history_of_a_baseline_table_is_a_proportion_not_a_complication(vocab):
+    rows = run(ONCOLOGY_BASELINE, vocab).evidence
+    stroke = only(rows, measure_text="Previous stroke")
+    assert (stroke.kind, stroke.count, stroke.measure) == ("proportion", 3, None)
 
 
 CARDIAC_SAFETY = """Table 3 In-hospital events after transcatheter valve implantation
@@ -145,6 +152,11 @@ def test_rows_under_an_adverse_events_heading_are_complications(vocab):
     assert bleeding.measure == "bleeding"
     pacemaker = only(rows, count=11)
     assert pacemaker.measure_text == "Adverse events New pacemaker"
+
+
+def test_a_label_that_is_no_event_qualifies_the_event_of_its_heading(vocab):
+    rows = run(CARDIAC_SAFETY, vocab).evidence
+    assert only(rows, count=11).measure == "new pacemaker adverse event"
 
 
 def test_duration_and_volume_rows_are_not_evidence(vocab):

@@ -31,6 +31,7 @@ _SAMPLE_LABEL = re.compile(
 _THRESHOLD = re.compile(
     r"[≥≤<>]|\bat\s+least\b|\bresponders?\b|\bMCID\b|\bimprov|\bsuccess", re.IGNORECASE
 )
+_HISTORY = re.compile(r"\b(?:prior|previous|history|pre-?existing|known)\b", re.IGNORECASE)
 _STYLE_WORDS = re.compile(r"\b(?:mean|median|SD|IQR|range)\b|n\s*\(\s*%\s*\)", re.IGNORECASE)
 _COUNT_SHAPES = ("count_percent", "fraction_percent", "percent_fraction", "fraction", "percent")
 
@@ -44,6 +45,7 @@ class Table:
     columns: list[Column]
     n: int | None = None  # the whole table's N, from `(n = 29)` in the caption
     between_arms: bool = False  # two or more arm columns: a difference is between groups
+    describes_cohort: bool = False  # a baseline/characteristics table: events are history
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,13 @@ class _RowReader:
         )
         self.instrument = _first_term(getattr(vocab, "instruments_in", None), row.label)
         heading = row.parent or ""
-        self.complication = _first_term(getattr(vocab, "complications_in", None), row.label)
+        finder = getattr(vocab, "complications_in", None)
+        self.complication = _first_term(finder, row.label)
+        if _HISTORY.search(row.label) or (table.describes_cohort and not heading):
+            self.complication = None  # `Prior stroke` among baseline characteristics
+        self.heading_term = _first_term(finder, heading) if heading else None
         self.is_complication = bool(
-            self.complication
-            or _COMPLICATION_HEADING.search(heading)
-            or _first_term(getattr(vocab, "complications_in", None), heading)
+            self.complication or _COMPLICATION_HEADING.search(heading) or self.heading_term
         )
         label_time = _first_term(getattr(vocab, "timepoints_in", None), row.label)
         self.label_time = label_time
@@ -166,7 +170,7 @@ class _RowReader:
             measure_text=self.measure_text,
         )
         if self.is_complication:
-            measure = self.complication.canonical if self.complication else self.measure_text
+            measure = self.complication_measure()
             if count is not None:
                 return self.evidence(
                     column,
@@ -192,6 +196,16 @@ class _RowReader:
                 column, cell, "proportion", percent, statistic="percent", unit="%", **common
             )
         return self.evidence(column, cell, "proportion", count, statistic="count", **common)
+
+    def complication_measure(self) -> str:
+        """The event's canonical name; under a heading, the label qualifies the heading's
+        event (`Intraoperative` under `Adverse events` → `intraoperative adverse event`)."""
+        if self.complication is not None:
+            return self.complication.canonical
+        if self.heading_term is not None:
+            event = self.heading_term.canonical.removeprefix("any ")
+            return f"{self.row.label.strip().lower()} {event}"
+        return self.measure_text
 
     def estimate(self, column: Column, cell: Cell, kind: str) -> Evidence | None:
         """A score, change or effect: the value with its SD, range or CI as the table says."""

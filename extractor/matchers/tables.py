@@ -43,6 +43,8 @@ from extractor.matchers.table_lines import (
 from extractor.matchers.table_rows import Row, Table, row_evidence
 from extractor.types import Evidence, Sentence
 
+_COHORT = re.compile(r"baseline|characteristics|demographic", re.IGNORECASE)
+
 
 @dataclass
 class TableResult:
@@ -142,9 +144,19 @@ class _TableReader:
                 )
             )
 
-    def _table(self, kind: str, style: Style, columns: list[Column], n: int | None) -> Table:
+    def _table(
+        self, kind: str, style: Style, columns: list[Column], n: int | None, caption: int | None
+    ) -> Table:
         groups = {c.group for c in columns if c.role == "value" and c.group}
-        return Table(kind=kind, style=style, columns=columns, n=n, between_arms=len(groups) >= 2)
+        title = self.lines[caption].text if caption is not None else ""
+        return Table(
+            kind=kind,
+            style=style,
+            columns=columns,
+            n=n,
+            between_arms=len(groups) >= 2,
+            describes_cohort=bool(_COHORT.search(title)),
+        )
 
     # -- captioned (flattened or aligned) -------------------------------------------------
 
@@ -182,7 +194,7 @@ class _TableReader:
         if header is not None:
             h = self.lines[header]
             columns = header_columns(h.text.strip(), h.start + h.indent, self.vocab)
-        table = self._table("flattened", style, columns, table_n)
+        table = self._table("flattened", style, columns, table_n, i)
         end, rows = self._flattened_rows(start_row, table)
         if rows == 0:
             return i + 1
@@ -270,7 +282,7 @@ class _TableReader:
         heads = markdown_parts(header)
         columns = [cell_column(t, s, self.vocab) for t, s in heads[1:]]
         style = Style()
-        table = self._table("markdown", style, columns, None)
+        table = self._table("markdown", style, columns, None, caption)
         j, parent = i + 2, None
         while j < len(self.lines) and self.lines[j].text.lstrip().startswith("|"):
             line = self.lines[j]
@@ -322,7 +334,7 @@ class _TableReader:
         label_col = heads[0][2] <= min(p[0][2] for _, p in rows) + 1
         value_heads = heads[1:] if label_col else heads
         columns = [cell_column(t, s, self.vocab) for t, s, _ in value_heads]
-        table = self._table("aligned", style, columns, n)
+        table = self._table("aligned", style, columns, n, caption)
         parent = None
         for line, parts in rows:
             if len(parts) == 1:
