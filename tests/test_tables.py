@@ -331,3 +331,20 @@ def test_odd_rows_are_skipped_without_crashing(vocab):
     assert only(rows, measure="ODI").value == 44.1
     nrs = only(rows, measure="NRS pain")
     assert (nrs.timepoint, nrs.value, nrs.p_value) == ("follow-up", 3.2, 0.01)
+
+
+def test_without_indentation_a_parent_ends_when_its_levels_reach_100_percent(vocab):
+    text = (
+        "Table 1 Demographics of 48 patients undergoing hip arthroscopy\n\n"
+        "Characteristics Value\n\n"
+        "Tönnis grade\n\n"
+        "0 30 (62.5%)\n\n"
+        "1 18 (37.5%)\n\n"
+        "Workers' compensation claim 7 (14.6%)\n"
+    )
+    rows = run(text, vocab).evidence
+    assert [r.measure_text for r in rows] == [
+        "Tönnis grade 0",
+        "Tönnis grade 1",
+        "Workers' compensation claim",
+    ]

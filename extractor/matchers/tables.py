@@ -45,6 +45,14 @@ from extractor.types import Evidence, Sentence
 
 _COHORT = re.compile(r"baseline|characteristics|demographic", re.IGNORECASE)
 
+# Without indentation a parent label's rows end where its levels add up to 100% (ASA I, II,
+# III), allowing for rounding; a list of conditions that do not add up runs to the next parent.
+_WHOLE = 99.4
+
+
+def _first_percent(cells: list[Cell]) -> float:
+    return next((c.percent for c in cells if c.percent is not None), 0.0)
+
 
 @dataclass
 class TableResult:
@@ -228,7 +236,7 @@ class _TableReader:
         width = len(table.columns) or None
         parent: Line | None = None
         children_indented: bool | None = None
-        rows, last = 0, j
+        rows, last, share = 0, j, 0.0
         while j < len(self.lines):
             line = self.lines[j]
             text = line.text
@@ -263,6 +271,10 @@ class _TableReader:
                     ]
                 self._emit(table, line, label, parent.text.strip() if parent else None, pairs)
                 rows += 1
+                if parent is not None and not children_indented:
+                    share += _first_percent(cells)
+                    if share >= _WHOLE:  # the levels of one variable are complete
+                        parent = None
                 last = j = j + 1
                 continue
             nxt = self._next(j)
@@ -271,7 +283,7 @@ class _TableReader:
             nlabel, ncells = split_row(self.lines[nxt].text, 0, width)
             if not ncells or not label_ok(nlabel, True):
                 break
-            parent, children_indented = line, None
+            parent, children_indented, share = line, None, 0.0
             j += 1
         return last, rows
 
@@ -283,7 +295,7 @@ class _TableReader:
         columns = [cell_column(t, s, self.vocab) for t, s in heads[1:]]
         style = Style()
         table = self._table("markdown", style, columns, None, caption)
-        j, parent = i + 2, None
+        j, parent, share = i + 2, None, 0.0
         while j < len(self.lines) and self.lines[j].text.lstrip().startswith("|"):
             line = self.lines[j]
             parts = markdown_parts(line)
@@ -291,10 +303,12 @@ class _TableReader:
                 label, values = parts[0][0], parts[1:]
                 cells = [(c, parse_cell(t, s)) for c, (t, s) in zip(columns, values, strict=False)]
                 if all(cell is None or cell.shape == "empty" for _, cell in cells):
-                    parent = label or None
+                    parent, share = label or None, 0.0
                 else:
                     present = [(c, cell) for c, cell in cells if cell is not None]
                     self._emit(table, line, label, parent, present)
+                    share += _first_percent([cell for _, cell in present])
+                    parent = None if share >= _WHOLE else parent
             j += 1
         first = self.lines[caption] if caption is not None else header
         self.spans.append((first.start, self.lines[j - 1].end))
