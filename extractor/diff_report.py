@@ -39,7 +39,6 @@ GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_MAX_CHARS = 60_000
 DEFAULT_FOLD_ROWS = 10
 QUOTE_WINDOW = 320  # characters of quote shown around the mention
-_CAPS: tuple[int | None, ...] = (None, 200, 100, 50, 30, 20, 10, 5, 3, 2, 1, 0)
 FULL_REPORT_HINT = "run `extract diff` locally for the full report"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
@@ -168,7 +167,8 @@ def describe_row(row: Row) -> str:
     parts.extend(extras)
     time = [escape_text(row["timepoint"])] if row.get("timepoint") else []
     if row.get("months") is not None:
-        time.append(f"{show_value(row['months'])} months")
+        months = show_value(row["months"])
+        time.append(f"{months} month{'' if months == '1' else 's'}")
     if time:
         parts.append(", ".join(time))
     where = [escape_text(row["section"])] if row.get("section") else []
@@ -256,10 +256,14 @@ class _Section:
     removed: list[str]
     changed: list[str]
 
+    @property
+    def largest(self) -> int:
+        return max(len(self.added), len(self.removed), len(self.changed))
+
     def render(self, cap: int | None, fold_rows: int) -> tuple[str, int]:
         """The section with at most `cap` rows per category; returns (text, rows cut)."""
         body: list[str] = list(self.notes)
-        cut = 0
+        cut = listed = 0
         for title, noun, items in (
             ("Added", "added", self.added),
             ("Removed", "removed", self.removed),
@@ -268,15 +272,20 @@ class _Section:
             if not items:
                 continue
             shown = items if cap is None else items[:cap]
-            body.append(f"**{title} ({len(items)})**\n\n" + "\n".join(shown))
-            if len(shown) < len(items):
-                more = len(items) - len(shown)
-                cut += more
-                body.append(
-                    f"_… and {more} more {noun} row{'s' if more != 1 else ''} in this "
+            listed += len(shown)
+            more = len(items) - len(shown)
+            cut += more
+            block = f"**{title} ({len(items)})**"
+            if shown:
+                block += "\n\n" + "\n".join(shown)
+            if more and shown:
+                block += (
+                    f"\n\n_… and {more} more {noun} row{'s' if more != 1 else ''} in this "
                     f"document not shown; {FULL_REPORT_HINT}._"
                 )
-        listed = sum(len(i) if cap is None else min(len(i), cap) for i in self._items())
+            elif more:
+                block += f" — not shown; {FULL_REPORT_HINT}."
+            body.append(block)
         content = "\n\n".join(body)
         if listed > fold_rows:
             summary = f"<b>{html.escape(self.doc.doc_id)}</b> — {_counts(self.doc)}"
@@ -284,9 +293,6 @@ class _Section:
         else:
             text = f"#### {escape_text(self.doc.doc_id)} — {_counts(self.doc)}\n\n{content}"
         return text.rstrip() + "\n", cut
-
-    def _items(self) -> tuple[list[str], list[str], list[str]]:
-        return self.added, self.removed, self.changed
 
 
 def render_markdown(
@@ -312,51 +318,66 @@ def render_markdown(
         )
         for doc in diff.documents
     ]
-    for cap in _CAPS:
+
+    def with_cap(cap: int | None) -> str:
         rendered = [s.render(cap, fold_rows) for s in sections]
-        cut = sum(c for _, c in rendered)
-        text = _assemble(head, [t for t, _ in rendered], cut, 0, diff)
+        return _assemble(head, [t for t, _ in rendered], sum(c for _, c in rendered))
+
+    full = with_cap(None)
+    if len(full) <= max_chars:
+        return full
+    # The largest number of rows per document and category that fits: the report grows
+    # with the cap, so a binary search finds it.
+    lo, hi = 0, max(s.largest for s in sections) - 1
+    smallest = with_cap(0)
+    best = smallest if len(smallest) <= max_chars else None
+    while best is not None and lo < hi:
+        mid = (lo + hi + 1) // 2
+        text = with_cap(mid)
         if len(text) <= max_chars:
-            return text
-    # Even the headings alone are too long: keep as many whole documents as fit.
-    rendered = [s.render(0, fold_rows) for s in sections]
-    cut = sum(c for _, c in rendered)
-    kept: list[str] = []
-    for i, (section_text, _) in enumerate(rendered):
-        candidate = _assemble(
-            head, kept + [section_text], cut, len(sections) - i - 1, diff, sections[i + 1 :]
-        )
+            lo, best = mid, text
+        else:
+            hi = mid - 1
+    if best is not None:
+        return best
+    return _compact(head, sections, max_chars)
+
+
+def _compact(head: str, sections: list[_Section], max_chars: int) -> str:
+    """Too many documents for even their headings: one line of counts per document."""
+    total_rows = sum(len(s.added) + len(s.removed) + len(s.changed) for s in sections)
+    lines: list[str] = []
+    for i, section in enumerate(sections):
+        line = f"- {escape_text(section.doc.doc_id)} — {_counts(section.doc)}"
+        rest = sections[i + 1 :]
+        candidate = _assemble(head, ["\n".join([*lines, line]) + "\n"], total_rows, rest)
         if len(candidate) > max_chars:
             break
-        kept.append(section_text)
-    text = _assemble(head, kept, cut, len(sections) - len(kept), diff, sections[len(kept) :])
+        lines.append(line)
+    dropped = sections[len(lines) :]
+    text = _assemble(head, ["\n".join(lines) + "\n"] if lines else [], total_rows, dropped)
     return text[:max_chars]
 
 
 def _assemble(
-    head: str,
-    parts: list[str],
-    cut_rows: int,
-    dropped_docs: int,
-    diff: EvidenceDiff,
-    dropped: list[_Section] | None = None,
+    head: str, parts: list[str], cut_rows: int, dropped: list[_Section] | None = None
 ) -> str:
     out = [head]
-    if cut_rows or dropped_docs:
+    if cut_rows or dropped:
         out.append(
-            f"> [!NOTE]\n> This report was shortened to fit a GitHub comment: "
-            f"{_plural(cut_rows, 'row')}"
-            + (f" and {_plural(dropped_docs, 'document')}" if dropped_docs else "")
+            "> [!NOTE]\n> This report was shortened to fit a GitHub comment: "
+            + _plural(cut_rows, "row")
+            + (f" and {_plural(len(dropped), 'document')}" if dropped else "")
             + f" not shown; {FULL_REPORT_HINT}.\n"
         )
     out.extend(parts)
-    if dropped_docs and dropped:
+    if dropped:
         added = sum(len(s.doc.added) for s in dropped)
         removed = sum(len(s.doc.removed) for s in dropped)
         changed = sum(len(s.doc.changed) for s in dropped)
         out.append(
-            f"_… and {dropped_docs} more document{'s' if dropped_docs != 1 else ''} "
-            f"(+{added} −{removed} ~{changed}) not shown; {FULL_REPORT_HINT}._\n"
+            f"_… and {_plural(len(dropped), 'more document')} (+{added} −{removed} ~{changed}) "
+            f"not shown; {FULL_REPORT_HINT}._\n"
         )
     return "\n".join(out)
 
