@@ -1,0 +1,204 @@
+"""The gold files are well formed and every number in them is in the source as written.
+
+Recall and precision are measured against these files, so a typo in a gold value would
+make the extractor look wrong where it is right. These checks read each gold line back
+against its document in corpus/: the `near` text must be verbatim, and the value (and every
+numeric attribute the text states) must be written within a few words of it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from extractor.evaluate import ATTRIBUTES, GOLD_KEYS, KINDS, load_gold
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = REPO / "tests" / "gold"
+CORPUS = REPO / "corpus"
+GOLD_FILES = sorted(GOLD.glob("*.jsonl"))
+
+# Attributes that are numbers copied from the text (not derived like months or ci_level).
+WRITTEN_NUMBERS = (
+    "sd",
+    "ci_low",
+    "ci_high",
+    "range_low",
+    "range_high",
+    "count",
+    "denominator",
+    "percent",
+    "p_value",
+)
+VALUE_WINDOW = 100  # characters either side of `near` in which the value must be written
+ATTRIBUTE_WINDOW = 250
+
+_UNITS = {
+    "zero": 0, "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+def collapsed(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def numbers_written_in(text: str) -> list[float]:
+    """Every number in `text`: digits (with thousands commas) and number words."""
+    found = [float(m.group().replace(",", "")) for m in _DIGITS.finditer(text)]
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if word in _UNITS:
+            found.append(_UNITS[word])
+        elif word in _TENS:
+            found.append(_TENS[word])
+        elif "-" in word:
+            tens, unit = word.split("-", 1)
+            if tens in _TENS and unit in _UNITS and 0 < _UNITS[unit] < 10:
+                found.append(_TENS[tens] + _UNITS[unit])
+    return found
+
+
+def windows(source: str, near: str, width: int) -> list[str]:
+    """The text around each occurrence of `near` in `source`."""
+    out = []
+    start = source.find(near)
+    while start >= 0:
+        out.append(source[max(0, start - width) : start + len(near) + width])
+        start = source.find(near, start + 1)
+    return out
+
+
+def is_written(number: float, texts: list[str]) -> bool:
+    return any(
+        math.isclose(number, n, rel_tol=1e-9, abs_tol=1e-9)
+        for t in texts
+        for n in numbers_written_in(t)
+    )
+
+
+def gold_lines() -> list[tuple[str, int, dict]]:
+    lines = []
+    for path in GOLD_FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                lines.append((path.name, number, json.loads(line)))
+    return lines
+
+
+def source_of(gold_file: str) -> str:
+    return collapsed((CORPUS / (Path(gold_file).stem + ".txt")).read_text(encoding="utf-8"))
+
+
+def test_every_seed_document_has_a_gold_file() -> None:
+    stems = {p.stem for p in CORPUS.glob("*.txt")}
+    assert stems <= {p.stem for p in GOLD_FILES}
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_every_line_is_a_json_object(path: Path) -> None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"{path.name}:{number} is blank"
+        assert isinstance(json.loads(line), dict), f"{path.name}:{number}"
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_file_loads_through_the_evaluator(path: Path) -> None:
+    assert load_gold(path)
+
+
+def test_only_known_kinds_and_contract_attributes() -> None:
+    assert GOLD_KEYS == {"doc_id", "kind", "value", "near", *ATTRIBUTES}
+    for name, number, item in gold_lines():
+        assert item["kind"] in KINDS, f"{name}:{number}"
+        assert set(item) <= GOLD_KEYS, f"{name}:{number}: {set(item) - GOLD_KEYS}"
+        assert isinstance(item["value"], (int, float)), f"{name}:{number}"
+
+
+def test_doc_id_is_the_file_name_of_its_document() -> None:
+    for name, number, item in gold_lines():
+        assert item["doc_id"] == Path(name).stem + ".txt", f"{name}:{number}"
+        assert (CORPUS / item["doc_id"]).is_file(), f"{name}:{number}"
+
+
+def test_every_item_has_a_near() -> None:
+    for name, number, item in gold_lines():
+        assert item.get("near"), f"{name}:{number}"
+
+
+def test_near_is_verbatim_in_the_source() -> None:
+    for name, number, item in gold_lines():
+        assert collapsed(item["near"]) in source_of(name), f"{name}:{number}: {item['near']!r}"
+
+
+def test_value_is_written_next_to_near() -> None:
+    for name, number, item in gold_lines():
+        texts = windows(source_of(name), collapsed(item["near"]), VALUE_WINDOW)
+        assert is_written(item["value"], texts), (
+            f"{name}:{number}: {item['value']} not written near {item['near']!r}"
+        )
+
+
+def test_numeric_attributes_are_written_next_to_near() -> None:
+    for name, number, item in gold_lines():
+        texts = windows(source_of(name), collapsed(item["near"]), ATTRIBUTE_WINDOW)
+        for key in WRITTEN_NUMBERS:
+            if item.get(key) is not None:
+                assert is_written(item[key], texts), (
+                    f"{name}:{number}: {key}={item[key]} not written near {item['near']!r}"
+                )
+
+
+def test_value_is_the_headline_number_of_its_kind() -> None:
+    """The contract's `value`: the count for complications when known, the percent for
+    proportions when given, and the count when a proportion has no percent."""
+    for name, number, item in gold_lines():
+        where = f"{name}:{number}"
+        if item["kind"] == "complication" and item.get("count") is not None:
+            assert item["value"] == item["count"], where
+        elif item["kind"] == "complication":
+            assert item.get("percent") in (None, item["value"]), where
+        if item["kind"] == "proportion" and item.get("percent") is not None:
+            assert item["value"] == item["percent"], where
+        elif item["kind"] == "proportion" and item.get("count") is not None:
+            assert item["value"] == item["count"], where
+        if item["kind"] == "sample_size":
+            assert float(item["value"]).is_integer(), where
+
+
+def test_attribute_values_are_from_the_contract_vocabulary() -> None:
+    for name, number, item in gold_lines():
+        where = f"{name}:{number}"
+        assert item.get("timepoint") in (None, "baseline", "follow-up"), where
+        assert item.get("p_relation") in (None, "<", "=", ">", "<=", ">="), where
+        assert item.get("statistic") in (None, "mean", "median", "change", "difference"), where
+        if item.get("timepoint") == "baseline":
+            assert "months" not in item, where
+        if item.get("p_relation"):
+            assert item.get("p_value") is not None, where
+        if item.get("ci_low") is not None:
+            assert item.get("ci_level") == 0.95 and item["ci_low"] <= item["ci_high"], where
+
+
+def test_items_follow_document_order() -> None:
+    """Each item's `near` occurs no earlier than the sentence of the item before it."""
+    for path in GOLD_FILES:
+        source = source_of(path.name)
+        previous = 0
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            near = collapsed(json.loads(line)["near"])
+            found = source.find(near, max(0, previous - 300))
+            assert found >= 0, f"{path.name}:{number} is out of document order"
+            previous = found
