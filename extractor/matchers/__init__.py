@@ -1,0 +1,78 @@
+"""The pattern layer: sentences in, evidence rows out.
+
+Tables first (their rows are not prose: the table matcher reads them by column), then the
+prose matchers on every other sentence where the document's own evidence may be
+(`extract_allowed`) and that does not cite references (conventions rule 1). The prose
+matchers run in a fixed order — effects, sample sizes, complications, proportions, scores
+and changes — and a number claimed by one is not reported again by the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from extractor.matchers.complications import find_complications, find_proportions
+from extractor.matchers.context import SentenceContext, cites_reference
+from extractor.matchers.effects import find_effects
+from extractor.matchers.sample_size import find_sample_sizes
+from extractor.matchers.scores import find_scores
+from extractor.types import Evidence, Sentence
+from extractor.vocab import Vocabulary
+
+try:  # written in parallel by another engineer; without it, no table evidence
+    from extractor.matchers.tables import find_table_evidence
+except ImportError:  # pragma: no cover - only while tables.py is missing
+    find_table_evidence = None
+
+_PROSE = (find_effects, find_sample_sizes, find_complications, find_proportions, find_scores)
+
+
+def find_prose_evidence(
+    sentence: Sentence, vocab: Vocabulary, previous: SentenceContext | None = None
+) -> list[Evidence]:
+    """All prose rows of one sentence (no citation or section filtering)."""
+    return _run(_context(sentence, vocab, previous))
+
+
+def _context(
+    sentence: Sentence, vocab: Vocabulary, previous: SentenceContext | None
+) -> SentenceContext:
+    """A sentence continuing the previous one in the same paragraph inherits its instrument."""
+    carried = []
+    if previous is not None and previous.instruments and previous.sentence.end <= sentence.start:
+        if sentence.start - previous.sentence.end < 4:
+            carried = [t for t in previous.instruments if t.text]
+    return SentenceContext(sentence, vocab, carried=carried)
+
+
+def _run(ctx: SentenceContext) -> list[Evidence]:
+    rows: list[Evidence] = []
+    for matcher in _PROSE:
+        rows += matcher(ctx)
+    return rows
+
+
+def find_evidence(
+    text: str,
+    sentences: list[Sentence],
+    vocab: Vocabulary,
+    extract_allowed: Callable[[int], bool] = lambda _: True,
+) -> list[Evidence]:
+    rows: list[Evidence] = []
+    consumed: set[tuple[int, int]] = set()
+    if find_table_evidence is not None:
+        result = find_table_evidence(text, sentences, vocab)
+        rows += [r for r in result.evidence if extract_allowed(r.char_start)]
+        consumed = set(result.consumed)
+    previous: SentenceContext | None = None
+    for sentence in sentences:
+        if (sentence.start, sentence.end) in consumed or not extract_allowed(sentence.start):
+            previous = None
+            continue
+        ctx = _context(sentence, vocab, previous)
+        previous = ctx
+        if cites_reference(sentence.text):
+            continue
+        rows += _run(ctx)
+    rows.sort(key=lambda r: (r.char_start, r.char_end, r.kind))
+    return rows

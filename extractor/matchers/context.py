@@ -1,0 +1,283 @@
+"""What every prose matcher needs to know about one sentence, computed once.
+
+A number's meaning depends on its neighbours: the timepoint right after it (`30.4 at
+6-month follow-up`), the arm named before it (`In the NSM group, ...`), a cue that makes
+it a threshold (`at least 20 mm`, `3 or lower`), a scale end (`on a scale of 0 to 6`), an
+age, a dose. `SentenceContext` finds those once per sentence so that the matchers for
+sample sizes, scores, complications, proportions and effects agree on them, and so that
+a number claimed by one matcher is not reported again by another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.quantities import Quantity, find_quantities
+from extractor.types import Evidence, Sentence
+from extractor.vocab import Term, Timepoint, Vocabulary
+
+_STOP = (
+    r"(?:in|the|of|for|with|was|were|a|an|to|at|than|from|compared|versus|vs|this|that|"
+    r"these|those|our|each|both|all|present|same|whole|entire|study|who|which|and|or|"
+    r"patients|is|are|had|has)"
+)
+_NAME_WORD = rf"(?!{_STOP}\b)[\w][\w\-]*"
+_LEAD = r"(?:in|for|among|within|with|versus|vs\.?|than|and|the|to|of)"
+_BREAK = re.compile(r";|\bto\b|\bthan\b|\bversus\b|\bvs\b|\bcompared\b|\bwhereas\b|\bwhile\b")
+_MEAN = re.compile(r"\b(mean|median|average)\b", re.IGNORECASE)
+_DEFINING_AFTER = re.compile(r"^\s*(?:being|indicat|represent|mean(?:s|ing)\b|denot)")
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]|\bet\s+al\b\.?")
+
+
+def cites_reference(text: str) -> bool:
+    """A sentence citing `[12]`, `[8, 13]` or `Smith et al.` reports someone else's result."""
+    return bool(_CITATION.search(text))
+
+
+@dataclass
+class SentenceContext:
+    """Quantities, terms and cues of one sentence (all offsets absolute)."""
+
+    sentence: Sentence
+    vocab: Vocabulary
+    quantities: list[Quantity] = field(default_factory=list)
+    timepoints: list[Timepoint] = field(default_factory=list)
+    instruments: list[Term] = field(default_factory=list)
+    complications: list[Term] = field(default_factory=list)
+    claimed: set[tuple[int, int]] = field(default_factory=set)
+    arms: list[str] = field(default_factory=list)  # arm names given with `(n = N)`
+    carried: list[Term] = field(default_factory=list)  # the previous sentence's instrument
+
+    def __post_init__(self) -> None:
+        s = self.sentence
+        self.quantities = find_quantities(s.text, s.start, self.vocab.number_words)
+        self.timepoints = self.vocab.timepoints_in(s.text, s.start)
+        self.instruments = self.vocab.instruments_in(s.text, s.start)
+        if not self.instruments and self.carried:
+            # "The mean change was only 0.05 points ..." continues the previous sentence's
+            # instrument; the term is placed at this sentence's start, text not repeated
+            last = self.carried[-1]
+            self.instruments = [Term(s.start, s.start, "", last.canonical, last.category)]
+        self.complications = self.vocab.complications_in(s.text, s.start)
+        # numbers inside a timepoint (`6-month`, `at 2 years`) are when, not what
+        self.values = [
+            q
+            for q in self.quantities
+            if q.kind == "value" and not any(t.start <= q.start < t.end for t in self.timepoints)
+        ]
+        self.p_values = [q for q in self.quantities if q.kind == "p"]
+        self._groups = self._find_groups()
+
+    # -- text helpers --------------------------------------------------------------------
+
+    def span(self, start: int, end: int) -> str:
+        base = self.sentence.start
+        return self.sentence.text[max(0, start - base) : max(0, end - base)]
+
+    def before(self, pos: int, chars: int = 60) -> str:
+        return self.span(max(self.sentence.start, pos - chars), pos)
+
+    def after(self, pos: int, chars: int = 60) -> str:
+        return self.span(pos, min(self.sentence.end, pos + chars))
+
+    def next_value(self, q: Quantity) -> Quantity | None:
+        later = [v for v in self.values if v.start >= q.end]
+        return later[0] if later else None
+
+    def prev_value(self, q: Quantity) -> Quantity | None:
+        earlier = [v for v in self.values if v.end <= q.start]
+        return earlier[-1] if earlier else None
+
+    def right_window(self, q: Quantity) -> tuple[int, int]:
+        """From the end of `q` to the next value or a clause break (`;`, `to`, `than`)."""
+        nxt = self.next_value(q)
+        end = nxt.start if nxt else self.sentence.end
+        text = self.span(q.end, end)
+        brk = _BREAK.search(text)
+        return q.end, q.end + (brk.start() if brk else len(text))
+
+    def left_window(self, q: Quantity) -> tuple[int, int]:
+        prev = self.prev_value(q)
+        return (prev.end if prev else self.sentence.start), q.start
+
+    # -- meaning of a number -------------------------------------------------------------
+
+    def is_blocked(self, q: Quantity) -> bool:
+        """Numbers that are never results: thresholds, scale ends, ages, doses, years."""
+        if q.kind != "value" or q.year_like or q.compound and q.unit not in ("points", "pts"):
+            return True
+        if any(t.start <= q.start < t.end for t in self.timepoints):
+            return True
+        if any(t.start <= q.start < t.end for t in self.instruments):
+            return True
+        if q.relation in ("<", ">", "<=", ">=") and q.count is None and q.ci_low is None:
+            return True
+        tail = self.after(q.end, 20)
+        if self.vocab.cues_in(tail, "threshold_after") and re.match(r"^\s*or\b", tail):
+            return True
+        if _DEFINING_AFTER.match(tail):
+            return True
+        head = self.before(q.start, 25)
+        for term in self.vocab.cues_in(head, "threshold_before"):
+            if not head[term.end :].strip(" ()a") and q.count is None:
+                return True
+        if (
+            re.search(r"\b(?:scale|score[sd]?)\s+(?:of|from)\s+$|\bfrom\s+$", head)
+            and re.match(r"^\s*(?:to|-|–)\s*\d", self.after(q.end, 12))
+            and self.vocab.cues_in(head, "scale")
+        ):
+            return True
+        if self._after_scale_start(q):
+            return True
+        age = self.vocab.cues_in(self.before(q.start, 18), "age")
+        if age and not re.search(r"[,;()]", self.before(q.start, 18)[age[-1].end :]):
+            return True
+        if self.vocab.cues_in(self.before(q.start, 15) + " " + self.after(q.end, 3), "dose"):
+            return True
+        if q.unit and self.vocab.cues_in(q.unit, "dose"):
+            return True
+        clause = self.clause_before(q.start)
+        return bool(self.vocab.cues_in(clause, "definition"))
+
+    def _after_scale_start(self, q: Quantity) -> bool:
+        """`a scale of 1 to 10`: both ends are scale bounds, not results."""
+        prev = self.prev_value(q)
+        if prev is None:
+            return False
+        gap = self.span(prev.end, q.start)
+        if not re.fullmatch(r"\s*(?:to|-|–)\s*", gap):
+            return False
+        return bool(self.vocab.cues_in(self.before(prev.start, 25), "scale"))
+
+    def clause_before(self, pos: int) -> str:
+        """Text from the last clause boundary (`;`, sentence start) up to `pos`."""
+        text = self.span(self.sentence.start, pos)
+        cut = max(text.rfind(";"), text.rfind(". "))
+        return text[cut + 1 :]
+
+    def statistic(self, q: Quantity) -> str | None:
+        found = _MEAN.findall(self.clause_before(q.start))
+        if found:
+            word = found[-1].lower()
+            return "mean" if word == "average" else word
+        return "mean" if q.sd is not None else None
+
+    # -- timepoints and groups -----------------------------------------------------------
+
+    def timepoint_right(self, q: Quantity) -> Timepoint | None:
+        start, end = self.right_window(q)
+        for tp in self.timepoints:
+            if start <= tp.start < end:
+                return tp
+        return None
+
+    def timepoint_left(self, q: Quantity, taken: set[int]) -> Timepoint | None:
+        start, end = self.left_window(q)
+        inside = [t for t in self.timepoints if start <= t.start and t.end <= end]
+        inside = [t for t in inside if t.start not in taken]
+        return inside[-1] if inside else None
+
+    def _find_groups(self) -> list[tuple[int, int, list[str]]]:
+        nouns = (
+            "|".join(
+                re.escape(t.canonical) for t in self.vocab.cues_in("group arm cohort", "group_noun")
+            )
+            or "group"
+        )
+        pattern = re.compile(
+            rf"\b{_LEAD}\s+(?:the\s+)?(?P<name>{_NAME_WORD}(?:(?:,\s*|\s+and\s+|\s+){_NAME_WORD})"
+            rf"{{0,6}}?)\s+(?P<noun>{nouns})(?P<plural>s)?\b",
+            re.IGNORECASE,
+        )
+        found = []
+        for m in pattern.finditer(self.sentence.text):
+            name = m.group("name")
+            names = re.split(r",\s*(?:and\s+)?|\s+and\s+", name) if m.group("plural") else [name]
+            base = self.sentence.start
+            found.append((base + m.start("name"), base + m.end(), [n.strip() for n in names]))
+        return found
+
+    def group_right(self, q: Quantity) -> tuple[int, int, list[str]] | None:
+        start, end = self.right_window(q)
+        for g in self._groups:
+            lead = self.span(start, g[0])
+            if start <= g[0] < end and re.fullmatch(
+                r"[\s,)\]]*(?:(?:points?|%|days?|months?)\s+)?(?:in|for|among|with|of)\s+(?:the\s+)?",
+                lead,
+            ):
+                return g
+        return None
+
+    def group_left(self, q: Quantity) -> tuple[int, int, list[str]] | None:
+        earlier = [g for g in self._groups if g[1] <= q.start]
+        return earlier[-1] if earlier else None
+
+    def group_for(self, q: Quantity) -> str | None:
+        right = self.group_right(q)
+        g = right or self.group_left(q)
+        name = g[2][0] if g and len(g[2]) == 1 else None
+        prev = self.prev_value(q)
+        if (
+            name
+            and not right
+            and prev
+            and re.fullmatch(
+                r"[\s\])]*(?:versus|vs\.?|compared with)\s*", self.span(prev.end, q.start)
+            )
+        ):
+            # `in the X group (81% versus 26%)`: the second value is the other arm's
+            others = [
+                a
+                for a in self.arms
+                if a.lower() not in name.lower() and name.lower() not in a.lower()
+            ]
+            return others[0] if len(others) == 1 else None
+        return name
+
+    # -- p-values ------------------------------------------------------------------------
+
+    def p_after(self, q: Quantity, within: int = 40) -> Quantity | None:
+        """The p-value closing `q`: after it, before the next value, in the same clause."""
+        nxt = self.next_value(q)
+        limit = min(q.end + within, nxt.start if nxt else self.sentence.end)
+        for p in self.p_values:
+            if q.end <= p.start < limit and ";" not in self.span(q.end, p.start):
+                return p
+        return None
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def evidence(self, kind: str, q: Quantity, rule: str, **attrs) -> Evidence:
+        """A row for quantity `q` with its attachments copied; `attrs` override."""
+        row = Evidence(
+            kind=kind,
+            value=q.value,
+            char_start=q.start,
+            char_end=q.end,
+            rule=rule,
+            quote=self.sentence.text,
+            quote_start=self.sentence.start,
+            quote_end=self.sentence.end,
+            sd=q.sd,
+            ci_low=q.ci_low,
+            ci_high=q.ci_high,
+            ci_level=q.ci_level,
+            range_low=q.range_low,
+            range_high=q.range_high,
+            count=q.count,
+            denominator=q.denominator,
+            percent=q.percent,
+            p_value=q.p_value,
+            p_relation=q.p_relation,
+            unit=q.unit if q.unit != "%" or not q.is_percent else "%",
+        )
+        if q.is_percent:
+            row.unit = "%"
+        for key, value in attrs.items():
+            setattr(row, key, value)
+        self.claimed.add((q.start, q.end))
+        return row
+
+    def is_claimed(self, q: Quantity) -> bool:
+        return (q.start, q.end) in self.claimed
