@@ -23,7 +23,9 @@ from markupsafe import Markup, escape
 CSS_PATH = "/-/evidence-plugin.css"
 
 CSS = """
-.evidence-quote { line-height: 1.45; min-width: 24em; }
+td.col-quote { min-width: 22em; }
+/* Quotes of hard-wrapped sources keep their line breaks; reading them as prose is easier. */
+.evidence-quote { line-height: 1.45; white-space: normal; }
 .evidence-quote mark {
   background: #ffe066; color: inherit; padding: 0 0.1em; border-radius: 2px;
   box-shadow: 0 0 0 1px #e0b400;
@@ -33,6 +35,8 @@ CSS = """
   font-size: 0.75em; white-space: nowrap; background: #e4ecf7; color: #1d3557;
 }
 .evidence-badge.evidence-section { background: #eceff1; color: #37474f; }
+.evidence-column-descriptions { margin: 0.5em 0 1em; }
+.evidence-column-descriptions summary { cursor: pointer; color: #1d3557; }
 """
 
 # Columns a row needs for its mention to be located inside its quote.
@@ -92,10 +96,11 @@ def _columns(row: Any) -> Mapping[str, Any]:
 async def _quote_from_lookup(
     datasette: Any, database: str, evidence_id: str, quote: str
 ) -> Markup | None:
-    """Highlight a canned query's quote by looking its evidence row up by id.
+    """Highlight a quote shown without its offsets by looking its evidence row up by id.
 
-    Canned queries select `evidence_id` and `quote` only, so their CSV stays readable;
-    the offsets are fetched here, one indexed lookup per displayed row.
+    Canned queries select `evidence_id` and `quote` only, so their CSV stays readable, and
+    a reviewer may hide the offset columns; the offsets are fetched here, one primary-key
+    lookup per displayed row.
     """
     try:
         db = datasette.get_database(database)
@@ -127,8 +132,10 @@ def render_cell(
                 *(columns[name] for name in LOCATION_COLUMNS),
                 *(columns.get(name) for name in PROVENANCE_COLUMNS),
             )
-        if table is None and isinstance(columns.get("evidence_id"), str):
-            return _quote_from_lookup(datasette, database, columns["evidence_id"], value)
+        # Canned queries and `?_col=` views leave the offsets out; the row's id finds them.
+        evidence_id = columns.get("evidence_id" if table is None else "id")
+        if isinstance(evidence_id, str):
+            return _quote_from_lookup(datasette, database, evidence_id, value)
         return None
     if column == "evidence_id" and table is None and isinstance(value, str):
         return _row_link(datasette, database, "evidence", value)
@@ -154,9 +161,32 @@ async def _document_link(datasette: Any, database: str, doc_id: str) -> Markup |
     return _row_link(datasette, database, "documents", doc_id) if has_documents else None
 
 
+# Datasette lists every column's description above the table; with thirty-odd columns
+# that pushes the rows a reviewer came for below the fold. Fold the list away and put
+# each description on its column header's tooltip instead.
+FOLD_DESCRIPTIONS_JS = """
+document.querySelectorAll("dl.column-descriptions").forEach((list) => {
+  const details = document.createElement("details");
+  details.className = "evidence-column-descriptions";
+  const summary = document.createElement("summary");
+  summary.textContent = `What the columns mean (${list.querySelectorAll("dt").length})`;
+  list.parentNode.insertBefore(details, list);
+  details.append(summary, list);
+});
+document.querySelectorAll("th[data-column-description]").forEach((th) => {
+  th.title = th.dataset.columnDescription;
+});
+"""
+
+
 @hookimpl
 def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.path(CSS_PATH)]
+
+
+@hookimpl
+def extra_body_script(view_name: str) -> str | None:
+    return FOLD_DESCRIPTIONS_JS if view_name in ("table", "row") else None
 
 
 @hookimpl
