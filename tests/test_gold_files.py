@@ -202,3 +202,27 @@ def test_items_follow_document_order() -> None:
             found = source.find(near, max(0, previous - 300))
             assert found >= 0, f"{path.name}:{number} is out of document order"
             previous = found
+
+
+def test_a_database_holding_exactly_the_gold_scores_perfectly(tmp_path: Path) -> None:
+    """The evaluator and the gold files agree: the gold, stored as rows, matches itself."""
+    import sqlite_utils
+
+    from extractor.evaluate import evaluate
+
+    db = sqlite_utils.Database(tmp_path / "gold.db")
+    db["documents"].insert_all(
+        [
+            {"doc_id": p.stem + ".txt", "status": "ok", "text": source_of(p.name)}
+            for p in GOLD_FILES
+        ],
+        pk="doc_id",
+    )
+    rows = []
+    for i, (_, _, item) in enumerate(gold_lines()):
+        attributes = {k: v for k, v in item.items() if k != "near"}
+        rows.append({"id": f"g{i}", **attributes, "quote": item["near"], "rule": "gold"})
+    db["evidence"].insert_all(rows, pk="id", alter=True)
+    report = evaluate(tmp_path / "gold.db", GOLD)
+    assert not report.misses and not report.false_positives
+    assert report.total.true_positives == len(rows)
