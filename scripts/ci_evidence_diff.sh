@@ -93,12 +93,12 @@ extract_revision "$head_sha" head
     echo "$marker"
     run_extract "" diff "$work/base/db/evidence.db" "$work/head/db/evidence.db" \
         --max-chars "$max_chars" \
-        --base-label "base ${base_sha:0:10}" \
-        --head-label "head ${head_sha:0:10}"
+        --base-label "${base_sha:0:10}" \
+        --head-label "${head_sha:0:10}"
 } >"$report.tmp"
 mv "$report.tmp" "$report"
 if [ -n "${FULL_JSON:-}" ]; then
     run_extract "" diff "$work/base/db/evidence.db" "$work/head/db/evidence.db" --format json \
-        --base-label "base ${base_sha:0:10}" --head-label "head ${head_sha:0:10}" >"$FULL_JSON"
+        --base-label "${base_sha:0:10}" --head-label "${head_sha:0:10}" >"$FULL_JSON"
 fi
 head -n 2 "$report" | tail -n 1

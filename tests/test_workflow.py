@@ -165,7 +165,7 @@ def test_ci_script_runs_each_revisions_own_extractor(workflow: dict, tmp_path: P
     report = _run_step(workflow, repo, base, head)
 
     assert "`months`: 24 → 12" in report
-    assert f"base {base[:10]}" in report and f"head {head[:10]}" in report
+    assert f"base: {base[:10]} → head: {head[:10]}" in report
 
 
 def test_ci_script_shows_every_row_as_added_when_the_base_has_no_corpus(
