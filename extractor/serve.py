@@ -92,6 +92,12 @@ def serve(
         )
     if metadata_path is None:
         metadata_path = default_metadata_path(db_path)
+    if metadata_path is None:
+        print(
+            f"warning: no metadata.yml beside {db_path} or in {REPO_METADATA.parent}; "
+            "serving without descriptions, facets and canned queries",
+            file=sys.stderr,
+        )
     with tempfile.TemporaryDirectory(prefix="evidence-serve-") as tmp:
         if metadata_path is not None and db_path.stem != DATABASE_NAME:
             renamed = Path(tmp) / "metadata.json"
