@@ -414,6 +414,10 @@ def test_a_revision_without_a_snapshot_says_so(tmp_path: Path) -> None:
 
 
 # --- the real extractor: what a pull request that edits patterns or documents shows -------
+#
+# One extraction of the unchanged corpus and patterns is shared by the tests below; each
+# test extracts one edited copy and diffs it against that baseline, as `extract diff` would
+# compare a pull request's base and head.
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -426,15 +430,87 @@ def extract(corpus: Path, patterns: Path, db: Path) -> EvidenceState:
     return state_from_database(db)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> tuple[Path, Path]:
-    corpus = tmp_path / "corpus"
-    patterns = tmp_path / "patterns"
-    shutil.copytree(REPO / "corpus", corpus)
-    shutil.copytree(REPO / "patterns", patterns)
-    return corpus, patterns
+def copy_project(root: Path) -> tuple[Path, Path]:
+    """Writable copies of the corpus and the patterns under `root`."""
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    shutil.copytree(REPO / "patterns", root / "patterns")
+    return root / "corpus", root / "patterns"
 
 
-def _edit_tsv(path: Path, edit) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> EvidenceState:
+    root = tmp_path_factory.mktemp("baseline")
+    corpus, patterns = copy_project(root)
+    return extract(corpus, patterns, root / "evidence.db")
+
+
+def edit_vocabulary(path: Path, canonical: str, edit) -> None:  # type: ignore[no-untyped-def]
+    """Apply `edit(synonyms) -> synonyms` to the line of `canonical` in a vocabulary TSV."""
     lines = path.read_text(encoding="utf-8").split("\n")
-    path.write_text("\n".join(edit(lines)), encoding="utf-8")
+    hits = [i for i, line in enumerate(lines) if line.split("\t")[0] == canonical]
+    assert len(hits) == 1, f"{path.name} has no single line for {canonical!r}"
+    cells = lines[hits[0]].split("\t")
+    cells[1] = "|".join(edit(cells[1].split("|")))
+    lines[hits[0]] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_an_added_instrument_synonym_adds_rows(baseline: EvidenceState, tmp_path: Path) -> None:
+    # The base of this pull request does not know "Oswestry"/"Oswestry score" as the ODI;
+    # the head (the project's real vocabulary) adds them, so the Oswestry scores of the
+    # document that only names it that way appear.
+    corpus, patterns = copy_project(tmp_path)
+    edit_vocabulary(
+        patterns / "instruments.tsv",
+        "ODI",
+        lambda synonyms: [s for s in synonyms if s not in ("Oswestry", "Oswestry score")],
+    )
+    without = extract(corpus, patterns, tmp_path / "base.db")
+
+    diff = diff_states(without, baseline)
+
+    added = [row for doc in diff.documents for row in doc.added]
+    assert added and all(row["measure"] == "ODI" for row in added)
+    assert all("Oswestry" in row["quote"] for row in added)
+    assert {row["value"] for row in added} >= {69.4, 45.6}
+    assert diff.removed == 0
+    md = render_markdown(diff)
+    assert "**Added (" in md and "· ODI" in md
+
+
+def test_a_removed_document_removes_its_rows(baseline: EvidenceState, tmp_path: Path) -> None:
+    corpus, patterns = copy_project(tmp_path)
+    gone = "003_3c6ec5651588653d.txt"
+    (corpus / gone).unlink()
+    without = extract(corpus, patterns, tmp_path / "head.db")
+
+    diff = diff_states(baseline, without)
+
+    (doc,) = diff.documents
+    assert doc.doc_id == gone and doc.status == "removed"
+    assert len(doc.removed) == len(baseline.rows[gone]) > 0
+    assert diff.added == diff.changed == 0
+    assert f"#### {gone} — +0 −{len(doc.removed)} ~0" in render_markdown(diff)
+
+
+def test_a_changed_timepoint_unit_shows_as_changed_months(
+    baseline: EvidenceState, tmp_path: Path
+) -> None:
+    # A pull request redefines the timepoint unit `year` as 6 months: "at one-year" was
+    # 12 months and becomes 6, "at 2years" was 24 and becomes 12. Same rows, one field.
+    corpus, patterns = copy_project(tmp_path)
+    path = patterns / "timepoints.tsv"
+    text, n = re.subn(
+        r"^(year\tunit\t[^\t]*\t)12$", r"\g<1>6", path.read_text(encoding="utf-8"), flags=re.M
+    )
+    assert n == 1, "timepoints.tsv has no `year` unit of 12 months"
+    path.write_text(text, encoding="utf-8")
+    head = extract(corpus, patterns, tmp_path / "head.db")
+
+    diff = diff_states(baseline, head)
+
+    changes = [c for doc in diff.documents for c in doc.changed]
+    assert (diff.added, diff.removed) == (0, 0)
+    assert changes and all(set(c.fields) == {"months"} for c in changes)
+    assert {c.fields["months"] for c in changes} >= {(12, 6), (24, 12)}
+    assert "- `months`: 12 → 6" in render_markdown(diff)
