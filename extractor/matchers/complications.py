@@ -35,6 +35,14 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     rows = _named_counts(ctx) + _none_reported(ctx)
     if not ctx.complications:
         return rows
+    for q in ctx.values:  # `ranged from 0% to 17% (mean 6%)`: the ends belong to the mean
+        if _MEAN_IN_PAREN.search(ctx.before(q.start, 12)):
+            hi = ctx.prev_value(q)
+            lo = ctx.prev_value(hi) if hi else None
+            if hi and lo and re.fullmatch(r"\s*(?:to|-|–)\s*", ctx.span(lo.end, hi.start)):
+                ctx.claimed.update({(lo.start, lo.end), (hi.start, hi.end)})
+                q_range = (lo.value, hi.value)
+                ctx.ranges[(q.start, q.end)] = q_range
     for q in ctx.values:
         if ctx.is_claimed(q) or ctx.is_blocked(q) and q.count is None:
             continue
@@ -71,9 +79,14 @@ def _event_for(ctx: SentenceContext, q: Quantity) -> tuple[Term | None, str]:
     cut = 0
     for m in _DELIM.finditer(head.rstrip(" ([")):
         cut = m.end()
-    phrase = head[cut:].strip(" ,;([")
+    phrase = head[cut:].strip(" ,;([)]")
     for _ in range(3):
         phrase = _FUNCTION.sub("", phrase).strip(" ,;([")
+    if re.fullmatch(r"(?:less|more|fewer|greater) than|<|>|≤|≥|", phrase.strip()):
+        # `toe numbness (less than 1%, 2/432)`: the event is before the parenthesis
+        outer = head[:cut].rstrip(" ([")
+        cut = max((m.end() for m in _DELIM.finditer(outer)), default=0)
+        phrase = _FUNCTION.sub("", outer[cut:].strip(" ,;([")).strip()
     in_phrase = [t for t in ctx.complications if start + cut <= t.start and t.end <= q.start]
     if in_phrase:
         return in_phrase[-1], phrase
@@ -81,9 +94,9 @@ def _event_for(ctx: SentenceContext, q: Quantity) -> tuple[Term | None, str]:
     before = [t for t in ctx.complications if t.end <= q.start]
     if not phrase and after:
         return after[0], ""
-    if before:
-        return (before[-1] if not phrase else None), phrase
-    return (after[0] if after else None), phrase
+    if not phrase and before:
+        return before[-1], phrase
+    return None, phrase  # an event the vocabulary does not name: the words as written
 
 
 def _named_counts(ctx: SentenceContext) -> list[Evidence]:
@@ -153,14 +166,10 @@ def _none_reported(ctx: SentenceContext) -> list[Evidence]:
 
 def _range_from_to(ctx: SentenceContext, q: Quantity, row: Evidence) -> None:
     """`ranged from 0% to 17% (mean 6%)`: the mean is the value, the ends its range."""
-    if not _MEAN_IN_PAREN.search(ctx.before(q.start, 12)):
-        return
-    hi = ctx.prev_value(q)
-    lo = ctx.prev_value(hi) if hi else None
-    if hi and lo and re.fullmatch(r"\s*(?:to|-|–)\s*", ctx.span(lo.end, hi.start)):
-        row.range_low, row.range_high = lo.value, hi.value
+    found = ctx.ranges.get((q.start, q.end))
+    if found:
+        row.range_low, row.range_high = found
         row.statistic = ctx.statistic(q) or "mean"
-        ctx.claimed.update({(lo.start, lo.end), (hi.start, hi.end)})
 
 
 def _time(ctx: SentenceContext, q: Quantity, row: Evidence) -> None:
@@ -257,13 +266,17 @@ def _percent_after(ctx: SentenceContext, noun: Term) -> Quantity | None:
 
 
 def _outcome(ctx: SentenceContext, noun: Term) -> bool:
-    words = " ".join(ctx.after(noun.end, 30).split()[:3])
-    return bool(ctx.vocab.cues_in(words, "outcome"))
+    """`39 patients reported ...`: an outcome verb right after the noun (not `who had`)."""
+    words = " ".join(ctx.after(noun.end, 30).split()[:2])
+    found = ctx.vocab.cues_in(words, "outcome")
+    return bool(found) and found[0].start == 0
 
 
 def _out_of(ctx: SentenceContext, q: Quantity) -> int | None:
     """`out of 40 patients ..., 39 patients reported`: the earlier total is the denominator."""
-    m = re.search(r"\bout of\s+(\d[\d,]*)\s+\w+", ctx.span(ctx.sentence.start, q.start))
+    m = re.search(
+        r"\bout of\s+(\d[\d,]*)\s+\w+", ctx.span(ctx.sentence.start, q.start), re.IGNORECASE
+    )
     return int(m.group(1).replace(",", "")) if m else None
 
 
@@ -283,7 +296,7 @@ def _breakdown(ctx: SentenceContext) -> list[Evidence]:
             if not (noun.end < part.start < close_abs) or ctx.is_claimed(part) or part.is_percent:
                 continue
             sub = count_noun_after(ctx, part)
-            if sub is None:
+            if sub is None or sub.category not in ("sex", noun.category):
                 continue
             rows.append(
                 ctx.evidence(

@@ -48,6 +48,7 @@ class SentenceContext:
     claimed: set[tuple[int, int]] = field(default_factory=set)
     arms: list[str] = field(default_factory=list)  # arm names given with `(n = N)`
     carried: list[Term] = field(default_factory=list)  # the previous sentence's instrument
+    ranges: dict[tuple[int, int], tuple] = field(default_factory=dict)  # `(mean 6%)` ends
 
     def __post_init__(self) -> None:
         s = self.sentence
@@ -175,7 +176,7 @@ class SentenceContext:
     def timepoint_left(self, q: Quantity, taken: set[int]) -> Timepoint | None:
         start, end = self.left_window(q)
         inside = [t for t in self.timepoints if start <= t.start and t.end <= end]
-        inside = [t for t in inside if t.start not in taken]
+        inside = [t for t in inside if t.start not in taken and ";" not in self.span(t.end, end)]
         return inside[-1] if inside else None
 
     def _find_groups(self) -> list[tuple[int, int, list[str]]]:

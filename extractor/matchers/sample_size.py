@@ -20,12 +20,13 @@ from extractor.vocab import Term
 _BETWEEN_WORD = re.compile(r"[A-Za-z][\w\-]*")
 _NOT_BETWEEN = {"of", "with", "in", "who", "were", "was", "and", "or", "to", "from", "had", "per"}
 _NOT_SIZE_BEFORE = re.compile(
-    r"\b(?:mean|median|average|maximum|minimum|max|min)\s+(?:of\s+)?$|\bof\s+(?:these|the|those)\s*$",
+    r"\b(?:mean|median|average|maximum|minimum|max|min)\s+(?:of\s+)?$"
+    r"|\bof\s+(?:these|the|those)\s*$|\b(?:but|except)\s*$",
     re.IGNORECASE,
 )
 _NP_BOUNDARY = re.compile(
-    r"(?:[,;:(\[]|\b(?:comparing|compared with|compared to|with|versus|vs\.?|and|between|in|for|"
-    r"of|among|to|including|included)\b)",
+    r"(?:[,;:(\[]|\b(?:comparing|compared with|compared to|compared|with|versus|vs\.?|and|"
+    r"between|in|for|of|among|to|including|included)\b)",
     re.IGNORECASE,
 )
 _NP_STRIP_HEAD = re.compile(
@@ -90,12 +91,9 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
 
 def _outcome_follows(ctx: SentenceContext, noun: Term) -> bool:
     """`39 patients reported ...`: an outcome verb within three words after the noun."""
-    window = ctx.after(noun.end, 30)
-    words = window.split()[:3]
-    head = " ".join(words)
-    outcome = ctx.vocab.cues_in(head, "outcome")
-    enrol = ctx.vocab.cues_in(head, "enrol")
-    return bool(outcome) and not (enrol and enrol[0].start < outcome[0].start)
+    words = ctx.after(noun.end, 30).split()[:2]
+    first = ctx.vocab.cues_in(" ".join(words), "outcome")
+    return bool(first) and first[0].start == 0 and not ctx.vocab.cues_in(words[0], "enrol")
 
 
 def _inside_breakdown(ctx: SentenceContext, q: Quantity) -> bool:
@@ -116,21 +114,21 @@ def _n_equals(ctx: SentenceContext) -> list[Evidence]:
             if not re.search(r"(?:^|[\s,;])$", before):
                 continue
         phrase = _noun_phrase(head)
-        nouns = ctx.vocab.count_nouns_in(phrase)
+        nouns = [n for n in ctx.vocab.count_nouns_in(phrase) if n.category in ("person", "study")]
         group_cue = ctx.vocab.cues_in(phrase, "group_noun")
         armish = bool(abbrev or nouns or group_cue) or re.match(
             r"^(?:those|patients|participants)\b", phrase, re.IGNORECASE
         )
         preceded = (
             re.search(
-                r"\b(?:comparing|with|versus|vs\.?|to|and)\s+" + re.escape(phrase) + r"\s*$",
+                r"\b(?:comparing|compared|with|versus|vs\.?)\s+" + re.escape(phrase) + r"\s*$",
                 head,
                 re.IGNORECASE,
             )
             if phrase
             else None
         )
-        event_context = bool(ctx.complications) and not (nouns or group_cue)
+        event_context = bool(ctx.vocab.complications_in(phrase)) and not (nouns or group_cue)
         if event_context or not (armish or preceded):
             continue
         people = [n for n in nouns if n.category in ("person", "study")]

@@ -75,6 +75,9 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if count_noun_after(ctx, q) is not None:
         return False
+    following = " ".join(ctx.after(q.end, 20).split()[:1])
+    if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
+        return False  # `1 had worsening pain`: a count of patients, not a score
     return not re.match(r"^\s*(?:of\s+(?:the\s+)?\d|studies|trials|patients)", ctx.after(q.end, 20))
 
 
