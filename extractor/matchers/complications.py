@@ -76,9 +76,9 @@ def _event_for(ctx: SentenceContext, q: Quantity) -> tuple[Term | None, str]:
     prev = ctx.prev_value(q)
     start = prev.end if prev else ctx.sentence.start
     head = ctx.span(start, q.start)
-    cut = 0
+    cut, last = 0, ""
     for m in _DELIM.finditer(head.rstrip(" ([")):
-        cut = m.end()
+        cut, last = m.end(), m.group()
     phrase = head[cut:].strip(" ,;([)]")
     for _ in range(3):
         phrase = _FUNCTION.sub("", phrase).strip(" ,;([")
@@ -87,9 +87,14 @@ def _event_for(ctx: SentenceContext, q: Quantity) -> tuple[Term | None, str]:
         outer = head[:cut].rstrip(" ([")
         cut = max((m.end() for m in _DELIM.finditer(outer)), default=0)
         phrase = _FUNCTION.sub("", outer[cut:].strip(" ,;([")).strip()
+    if re.fullmatch(r"(?:(?:in|mean|median|average|of|the|was|were|to|a|an)\s*)*", phrase, re.I):
+        phrase = ""  # only function words: the event is named elsewhere in the sentence
     in_phrase = [t for t in ctx.complications if start + cut <= t.start and t.end <= q.start]
     if in_phrase:
         return in_phrase[-1], phrase
+    in_clause = [t for t in ctx.complications if start <= t.start and t.end <= q.start]
+    if in_clause and last in ("was", "were"):  # `Heterotopic ossification was seen in 7%`
+        return in_clause[-1], in_clause[-1].text
     after = [t for t in ctx.complications if t.start >= q.end]
     before = [t for t in ctx.complications if t.end <= q.start]
     if not phrase and after:
@@ -192,6 +197,12 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
         noun = count_noun_after(ctx, q) if not q.is_percent else None
         pct_after_noun = _percent_after(ctx, noun) if noun else None
         nxt = values[i + 1] if i + 1 < len(values) else None
+        after_from = (
+            q.is_percent
+            and i > 0
+            and re.fullmatch(r"\s*to\s*", ctx.span(values[i - 1].end, q.start))
+            and re.search(r"\bfrom\s+$", ctx.before(values[i - 1].start, 10))
+        )
         from_to = (
             not q.is_percent
             and nxt is not None
@@ -201,7 +212,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
         )
         in_paren = re.search(r"\(\s*$", ctx.before(q.start, 3))
         if q.is_percent:
-            if not (q.count is not None or share_cue or in_paren or q.is_word or from_to):
+            if not (q.count is not None or share_cue or in_paren or q.is_word or after_from):
                 continue
             if ctx.instruments and _instrument_unit_percent(ctx):
                 continue  # `LVEF 35%`: a score in percent, the score matcher's
@@ -226,7 +237,8 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             row.measure_text = noun.text
             if pct_after_noun:
                 row.percent = pct_after_noun.percent
-                row.char_end = pct_after_noun.end
+                close = re.match(r"\s*[)\]]", ctx.after(pct_after_noun.end, 3))
+                row.char_end = pct_after_noun.end + (close.end() if close else 0)
                 ctx.claimed.add((pct_after_noun.start, pct_after_noun.end))
             row.rule = "proportion.count_noun"
         if q.is_percent:

@@ -1,0 +1,151 @@
+"""Specifications of complications (events with count/rate) and proportions (other shares)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from matcher_helpers import mention, rows
+
+from extractor.matchers import find_evidence
+from extractor.types import Sentence
+from extractor.vocab import Vocabulary
+
+
+def test_rate_with_count_and_denominator():
+    text = "The overall complication rate was 6% (31/512) after total hip arthroplasty."
+    (row,) = rows(text, "complication")
+    assert (row.value, row.count, row.denominator, row.percent, row.measure) == (
+        31,
+        31,
+        512,
+        6,
+        "any adverse event",
+    )
+    assert mention(text, row) == "6% (31/512)"
+
+
+def test_named_events_in_a_list_with_percent_and_count():
+    text = (
+        "The most common events were deep vein thrombosis (3%, 12/402), pulmonary embolism "
+        "(less than 1%, 2/402) and surgical site infection in 2% (n=8)."
+    )
+    found = [(r.measure, r.count, r.denominator) for r in rows(text, "complication")]
+    assert found == [
+        ("deep vein thrombosis", 12, 402),
+        ("pulmonary embolism", 2, 402),
+        ("wound infection", 8, None),
+    ]
+
+
+def test_event_not_in_vocabulary_keeps_its_words():
+    text = "Adverse events included transient hoarseness (n=9) and dysphagia (n=4)."
+    found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
+    assert found == [(None, "transient hoarseness", 9), (None, "dysphagia", 4)]
+
+
+def test_word_counts_of_named_events_and_their_total():
+    text = (
+        "Five adverse events occurred: two cases of atrial fibrillation, one stroke and two "
+        "episodes of major bleeding."
+    )
+    found = [(r.measure, r.value) for r in rows(text, "complication")]
+    assert found == [
+        ("any adverse event", 5),
+        ("atrial fibrillation", 2),
+        ("stroke", 1),
+        ("bleeding", 2),
+    ]
+
+
+def test_rate_with_ci_from_a_meta_analysis():
+    text = "The pooled revision rate was 4% (95% CI: 3%-6%)."
+    (row,) = rows(text, "complication")
+    assert (row.value, row.percent, row.ci_low, row.ci_high, row.measure) == (
+        4,
+        4,
+        3,
+        6,
+        "revision",
+    )
+
+
+def test_range_with_mean_in_parentheses():
+    text = "Reoperation rates ranged from 2% to 11% (mean 5%) across the included cohorts."
+    (row,) = rows(text, "complication")
+    assert (row.value, row.range_low, row.range_high, row.measure) == (5, 2, 11, "reoperation")
+
+
+def test_percent_of_patients_with_event_after():
+    text = "In 9.5% of patients, a serious adverse event occurred."
+    (row,) = rows(text, "complication")
+    assert (row.value, row.measure) == (9.5, "serious adverse event")
+
+
+def test_no_complications_is_a_zero_row():
+    text = "No complications were reported during the 30-day follow-up."
+    (row,) = rows(text, "complication")
+    assert (row.value, row.count, row.rule) == (0, 0, "complication.none_reported")
+
+
+def test_rate_with_timepoint_and_arm():
+    text = "Infection rate was 3% (n=6) at 3 months in the antibiotic group."
+    (row,) = rows(text, "complication")
+    assert (row.count, row.months, row.group_name) == (6, 3.0, "antibiotic")
+
+
+def test_success_rates_of_two_arms_are_proportions_with_groups():
+    text = (
+        "Among 200 patients comparing ablation (n=100) with drug therapy (AAD, n=100), "
+        "freedom from arrhythmia at 12 months was higher in the ablation group "
+        "(72% [72/100] versus 51% [51/100])."
+    )
+    found = [(r.value, r.count, r.denominator, r.group_name) for r in rows(text, "proportion")]
+    assert found == [(72, 72, 100, "ablation"), (51, 51, 100, "drug therapy")]
+
+
+def test_percent_word_of_patients():
+    (row,) = rows("Ninety-two percent of patients were satisfied.", "proportion")
+    assert (row.value, row.percent) == (92, 92)
+
+
+def test_count_noun_with_percent_is_one_proportion():
+    text = "Forty-one patients (68.3%) reported no pain at rest."
+    (row,) = rows(text, "proportion")
+    assert (row.value, row.count, row.percent) == (68.3, 41, 68.3)
+    assert mention(text, row) == "Forty-one patients (68.3%)"
+
+
+def test_from_to_percentages_are_two_proportions():
+    text = "Benzodiazepine use decreased from 38.2 to 12.5% at discharge (p = 0.004)."
+    found = [(r.value, r.timepoint, r.p_value) for r in rows(text, "proportion")]
+    assert found == [(38.2, "baseline", None), (12.5, "follow-up", 0.004)]
+
+
+def test_count_of_total_with_percent():
+    text = "In 45 of 50 eyes (90%), the graft remained clear."
+    (row,) = rows(text, "proportion")
+    assert (row.count, row.denominator) == (45, 50)
+
+
+def test_threshold_inside_a_proportion_sentence_is_not_a_score():
+    text = "In twelve patients (40.0%), an NRS score of 3 or lower was reported."
+    found = rows(text)
+    assert [(r.kind, r.value) for r in found] == [("proportion", 40.0)]
+
+
+def test_clinician_adds_a_complication_without_code(tmp_path: Path):
+    source = Path(__file__).resolve().parent.parent / "patterns"
+    target = tmp_path / "patterns"
+    shutil.copytree(source, target)
+    text = "Heterotopic ossification was seen in 7% (n=14) of hips."
+    sentence = [Sentence(0, len(text), text)]
+    before = find_evidence(text, sentence, Vocabulary.load(target))
+    assert [r.kind for r in before if r.kind == "complication"] == []
+    path = target / "complications.tsv"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "heterotopic ossification\tHO\tother\n", encoding="utf-8"
+    )
+    after = find_evidence(text, sentence, Vocabulary.load(target))
+    (row,) = [r for r in after if r.kind == "complication"]
+    assert (row.measure, row.count, row.percent) == ("heterotopic ossification", 14, 7)
