@@ -19,6 +19,7 @@ _PM = r"(?:±|\+/[-−]|\+[-−]|∓)"
 _TO = r"(?:\s*(?:–|—|-|−|to|,|;)\s*)"
 _OPEN = r"[(\[]"
 _CLOSE = r"[)\]]"
+MAX_ROW = 400  # characters: longer lines are prose, whatever they end with
 _MARKS = re.compile(r"[\s*†‡§¶#]+$")
 
 # Each shape is tried as a full match of one stretch of text; order matters only where two
@@ -140,6 +141,8 @@ def split_row(text: str, start: int = 0, max_cells: int | None = None) -> tuple[
     """
     cells: list[Cell] = []
     rest = text.rstrip()
+    if len(rest) > MAX_ROW:  # a paragraph, not a row; reading it would be quadratic
+        return rest.strip(), cells
     while rest.strip():
         found = None
         for pos in _word_starts(rest):
