@@ -348,3 +348,16 @@ def test_without_indentation_a_parent_ends_when_its_levels_reach_100_percent(voc
         "Tönnis grade 1",
         "Workers' compensation claim",
     ]
+
+
+def test_a_caption_n_is_the_table_sample_size_and_the_denominator_of_its_rows(vocab):
+    text = (
+        "Table 1 Characteristics of 120 knees (n = 120)\n\n"
+        "Characteristics Value\n\n"
+        "Kellgren-Lawrence grade 4 84 (70.0%)\n"
+    )
+    rows = run(text, vocab).evidence
+    size = only(rows, kind="sample_size")
+    assert (size.value, size.measure, size.rule) == (120, "knees", "table.caption_n")
+    assert text[size.char_start : size.char_end] == "(n = 120)"
+    assert only(rows, kind="proportion").denominator == 120

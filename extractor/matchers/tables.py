@@ -143,7 +143,7 @@ class _TableReader:
                     quote=stripped,
                     quote_start=start,
                     quote_end=start + len(stripped),
-                    measure="patients",
+                    measure=self._unit(stripped),
                     measure_text=column.group,
                     group_name=column.group,
                     statistic="n",
@@ -151,6 +151,14 @@ class _TableReader:
                     months=column.months,
                 )
             )
+
+    def _unit(self, text: str) -> str:
+        """What an `(n = x)` in a caption or header counts: a count noun there, else patients."""
+        try:
+            nouns = self.vocab.count_nouns_in(text, 0)
+        except Exception:
+            nouns = []
+        return nouns[0].canonical if nouns else "patients"
 
     def _table(
         self, kind: str, style: Style, columns: list[Column], n: int | None, caption: int | None
@@ -171,7 +179,8 @@ class _TableReader:
     def _captioned(self, i: int) -> int:
         caption = self.lines[i]
         style, header, j = Style(), None, i + 1
-        n_match = _N.search(caption.text)
+        n_matches = list(_N.finditer(caption.text))  # two Ns in a caption are arms: no table N
+        n_match = n_matches[0] if len(n_matches) == 1 else None
         table_n = int(n_match.group("n").replace(",", "")) if n_match else None
         extra: list[int] = []
         while j < len(self.lines) and len(extra) <= 3:
@@ -226,7 +235,7 @@ class _TableReader:
                 quote=stripped,
                 quote_start=start,
                 quote_end=start + len(stripped),
-                measure="patients",
+                measure=self._unit(stripped),
                 statistic="n",
             )
         )
