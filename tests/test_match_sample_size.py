@@ -73,3 +73,7 @@ def test_mean_number_of_procedures_is_not_a_sample_size():
 
 def test_cases_of_an_event_are_not_a_sample_size():
     assert rows("Two cases of wound dehiscence were seen.", "sample_size") == []
+
+
+def test_hyphenated_compound_is_not_a_count():
+    assert rows("Quality of life was measured with the EuroQol 5-dimensions 3-levels.") == []

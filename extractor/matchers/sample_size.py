@@ -43,7 +43,8 @@ def count_noun_after(ctx: SentenceContext, q: Quantity) -> Term | None:
     for term in ctx.vocab.count_nouns_in(tail, q.end):
         gap = ctx.span(q.end, term.start)
         words = _BETWEEN_WORD.findall(gap)
-        if re.search(r"[^\w\s\-]", gap) or len(words) > 3:
+        if re.search(r"[^\w\s\-]|\d", gap) or gap.startswith(("-", "‐")) or len(words) > 3:
+            # `3-levels`, `5-dimensions`: a compound adjective, not a count of units
             return None
         if any(w.lower() in _NOT_BETWEEN for w in words):
             return None
