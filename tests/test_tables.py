@@ -361,3 +361,29 @@ def test_a_caption_n_is_the_table_sample_size_and_the_denominator_of_its_rows(vo
     assert (size.value, size.measure, size.rule) == (120, "knees", "table.caption_n")
     assert text[size.char_start : size.char_end] == "(n = 120)"
     assert only(rows, kind="proportion").denominator == 120
+
+
+def test_a_separate_95_ci_column_qualifies_the_estimate_before_it(vocab):
+    text = (
+        "| Outcome | Mean difference | 95% CI | P |\n"
+        "|---|---|---|---|\n"
+        "| SF-36 PCS | 4.2 | 1.9 to 6.5 | 0.001 |\n"
+    )
+    row = only(run(text, vocab).evidence, kind="change")
+    assert (row.value, row.ci_low, row.ci_high, row.ci_level) == (4.2, 1.9, 6.5, 0.95)
+    assert (row.p_value, row.p_relation, row.statistic) == (0.001, "=", "change")
+
+
+def test_a_median_iqr_note_makes_bracketed_pairs_ranges_of_medians(vocab):
+    text = (
+        "Table 2 Pain after chemotherapy-induced neuropathy treatment\n\n"
+        "Values are median (IQR)\n\n"
+        "Outcome Baseline Week 12 Δ\n\n"
+        "NRS pain 6 (5-8) 4 (2-5) −2 (−3 to −1)\n"
+    )
+    rows = run(text, vocab).evidence
+    week12 = only(rows, kind="score", timepoint="follow-up")
+    assert (week12.value, week12.statistic, week12.months) == (4, "median", 2.8)
+    assert (week12.range_low, week12.range_high, week12.sd) == (2, 5, None)
+    change = only(rows, kind="change")
+    assert (change.value, change.range_low, change.range_high) == (-2, -3, -1)
