@@ -16,8 +16,8 @@ ends at the next caption, figure legend, heading or prose line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from extractor.matchers.table_cells import Cell, parse_cell, split_row
 from extractor.matchers.table_columns import (
@@ -42,6 +42,9 @@ from extractor.matchers.table_lines import (
 )
 from extractor.matchers.table_rows import Row, Table, row_evidence
 from extractor.types import Evidence, Sentence
+
+if TYPE_CHECKING:
+    from extractor.vocab import Vocabulary
 
 _COHORT = re.compile(r"baseline|characteristics|demographic", re.IGNORECASE)
 
@@ -381,7 +384,7 @@ class _TableReader:
         return self.lines.index(last) + 1
 
 
-def find_table_evidence(text: str, sentences: list[Sentence], vocab: Any) -> TableResult:
+def find_table_evidence(text: str, sentences: list[Sentence], vocab: Vocabulary) -> TableResult:
     """Evidence from every table in `text`, and the sentences that are its lines.
 
     A sentence is consumed when it lies wholly inside a table (caption to last row), so a
@@ -394,5 +397,4 @@ def find_table_evidence(text: str, sentences: list[Sentence], vocab: Any) -> Tab
         for s in sentences
         if any(start <= s.start and s.end <= end for start, end in reader.spans)
     }
-    evidence = [e for e in reader.evidence if e.value is not None]
-    return TableResult(evidence=[replace(e) for e in evidence], consumed=consumed)
+    return TableResult([e for e in reader.evidence if e.value is not None], consumed)
