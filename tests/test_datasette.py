@@ -383,6 +383,15 @@ async def test_evidence_table_highlights_every_quote(ds: Datasette, hand_db: Pat
     assert sorted(marks(data.text)) == sorted(expected)
 
 
+async def test_quote_is_highlighted_when_the_offset_columns_are_hidden(ds: Datasette) -> None:
+    page = (
+        await ds.client.get(
+            "/evidence/evidence", params={"doc_id": COHORT, "kind": "sample_size", "_col": "quote"}
+        )
+    ).text
+    assert marks(page) == ["29 patients"]
+
+
 async def test_html_in_a_quote_is_escaped(tmp_path: Path) -> None:
     text = 'Results: <script>alert("x")</script> 12 <b>patients</b> were included.'
     db = open_database(tmp_path / "evidence.db")
