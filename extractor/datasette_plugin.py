@@ -36,6 +36,7 @@ td.col-quote { min-width: 22em; }
 }
 .evidence-badge.evidence-section { background: #eceff1; color: #37474f; }
 .evidence-column-descriptions { margin: 0.5em 0 1em; }
+body.row.table-documents td.col-text { min-width: 40em; }
 .evidence-column-descriptions summary { cursor: pointer; color: #1d3557; }
 """
 
@@ -163,7 +164,8 @@ async def _document_link(datasette: Any, database: str, doc_id: str) -> Markup |
 
 # Datasette lists every column's description above the table; with thirty-odd columns
 # that pushes the rows a reviewer came for below the fold. Fold the list away and put
-# each description on its column header's tooltip instead.
+# each description on its column header's tooltip instead. On a row page, the links to
+# other tables (a document's evidence) move above the row, which can be a whole paper.
 FOLD_DESCRIPTIONS_JS = """
 document.querySelectorAll("dl.column-descriptions").forEach((list) => {
   const details = document.createElement("details");
@@ -176,6 +178,16 @@ document.querySelectorAll("dl.column-descriptions").forEach((list) => {
 document.querySelectorAll("th[data-column-description]").forEach((th) => {
   th.title = th.dataset.columnDescription;
 });
+// A document's page ends with its whole text; its evidence links go above it.
+const linksHeading = [...document.querySelectorAll("h2")].find(
+  (h2) => h2.textContent.trim() === "Links from other tables"
+);
+const rowTable = document.querySelector(".table-wrapper");
+if (linksHeading && rowTable && document.body.classList.contains("row")) {
+  const list = linksHeading.nextElementSibling;
+  rowTable.before(linksHeading);
+  if (list && list.tagName === "UL") linksHeading.after(list);
+}
 """
 
 

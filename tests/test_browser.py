@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from datasette.utils import tilde_encode
 from datasette_sample import NICE, build_hand_database
 
 from extractor.serve import build_datasette_command
@@ -156,6 +157,16 @@ def test_evidence_page_offers_the_facets_and_search(hand_server: str, tmp_path: 
     facets = re.findall(r'class="facet-info[^"]*"[^>]*data-column="([a-z_]+)"', dom)
     assert sorted(facets) == ["doc_id", "group_name", "kind", "measure"]
     assert 'name="_search"' in dom
+
+
+@requires_chromium
+def test_document_page_links_to_its_evidence_above_its_text(
+    hand_server: str, tmp_path: Path
+) -> None:
+    dom = dump_dom(tmp_path, f"{hand_server}/evidence/documents/{tilde_encode(NICE)}")
+    link = dom.index(f'href="/evidence/evidence?doc_id={NICE}"')
+    assert re.search(r"\s26 rows</a>\s+from doc_id in evidence", dom[link:])
+    assert link < dom.index('class="col-text')
 
 
 @requires_chromium
