@@ -158,8 +158,10 @@ def describe_row(row: Row) -> str:
         extras.append(
             f"range {show_value(row.get('range_low'))} to {show_value(row.get('range_high'))}"
         )
-    if row.get("count") is not None or row.get("denominator") is not None:
-        extras.append(f"{show_value(row.get('count'))}/{show_value(row.get('denominator'))}")
+    if row.get("denominator") is not None:
+        extras.append(f"{show_value(row.get('count'))}/{show_value(row['denominator'])}")
+    elif row.get("count") is not None and row.get("count") != row.get("value"):
+        extras.append(f"count {show_value(row['count'])}")
     if row.get("percent") is not None:
         extras.append(f"{show_value(row['percent'])}%")
     if row.get("p_value") is not None:
@@ -228,6 +230,8 @@ def _document_notes(doc: DocumentDiff) -> list[str]:
     if doc.status == "removed":
         notes.append("Document removed from the corpus.")
     for name, (old, new) in doc.document_fields.items():
+        if name == "extractor_version":
+            continue  # new patterns give every document a new version: not news per document
         if name == "sha256":
             notes.append(f"Input changed (sha256 {show_value(old)[:12]} → {show_value(new)[:12]}).")
         else:

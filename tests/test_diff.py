@@ -455,27 +455,30 @@ def edit_vocabulary(path: Path, canonical: str, edit) -> None:  # type: ignore[n
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def test_an_added_instrument_synonym_adds_rows(baseline: EvidenceState, tmp_path: Path) -> None:
-    # The base of this pull request does not know "Oswestry"/"Oswestry score" as the ODI;
-    # the head (the project's real vocabulary) adds them, so the Oswestry scores of the
-    # document that only names it that way appear.
+def test_an_added_complication_synonym_adds_rows(baseline: EvidenceState, tmp_path: Path) -> None:
+    # The base of this pull request does not know "device migration" as a complication;
+    # the head (the project's real vocabulary) has it as a synonym of "implant migration",
+    # so the list of device complications it names ("... and device migration (n=4)")
+    # becomes evidence.
     corpus, patterns = copy_project(tmp_path)
     edit_vocabulary(
-        patterns / "instruments.tsv",
-        "ODI",
-        lambda synonyms: [s for s in synonyms if s not in ("Oswestry", "Oswestry score")],
+        patterns / "complications.tsv",
+        "implant migration",
+        lambda synonyms: [s for s in synonyms if s != "device migration"],
     )
     without = extract(corpus, patterns, tmp_path / "base.db")
 
     diff = diff_states(without, baseline)
 
     added = [row for doc in diff.documents for row in doc.added]
-    assert added and all(row["measure"] == "ODI" for row in added)
-    assert all("Oswestry" in row["quote"] for row in added)
-    assert {row["value"] for row in added} >= {69.4, 45.6}
-    assert diff.removed == 0
+    assert added and {row["kind"] for row in added} == {"complication"}
+    migration = [row for row in added if row["measure"] == "implant migration"]
+    assert [row["value"] for row in migration] == [4]
+    assert all("device migration" in row["quote"] for row in added)
+    assert diff.removed == diff.changed == 0
     md = render_markdown(diff)
-    assert "**Added (" in md and "· ODI" in md
+    assert md.startswith(f"**Evidence diff:** 1 document touched · +{len(added)} added")
+    assert "implant migration (“device migration”)" in md
 
 
 def test_a_removed_document_removes_its_rows(baseline: EvidenceState, tmp_path: Path) -> None:
@@ -490,7 +493,7 @@ def test_a_removed_document_removes_its_rows(baseline: EvidenceState, tmp_path: 
     assert doc.doc_id == gone and doc.status == "removed"
     assert len(doc.removed) == len(baseline.rows[gone]) > 0
     assert diff.added == diff.changed == 0
-    assert f"#### {gone} — +0 −{len(doc.removed)} ~0" in render_markdown(diff)
+    assert f"#### {escape_text(gone)} — +0 −{len(doc.removed)} ~0" in render_markdown(diff)
 
 
 def test_a_changed_timepoint_unit_shows_as_changed_months(
