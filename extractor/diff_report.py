@@ -141,10 +141,14 @@ def describe_row(row: Row) -> str:
     value = show_value(row.get("value"))
     statistic = row.get("statistic")
     unit = row.get("unit")
-    headline = f"{escape_text(statistic)} {value}" if statistic else value
-    if unit:
-        headline += "%" if unit == "%" else f" {escape_text(unit)}"
-    parts.append(headline)
+    # A percent that is the headline value is printed once, as "24.1%".
+    percent_is_value = row.get("percent") is not None and row.get("percent") == row.get("value")
+    if unit == "%" or statistic == "percent" or percent_is_value:
+        value += "%"
+    elif unit:
+        value += f" {escape_text(unit)}"
+    shown_statistic = statistic if statistic not in (None, "percent") else None
+    parts.append(f"{escape_text(shown_statistic)} {value}" if shown_statistic else value)
     extras = []
     if row.get("sd") is not None:
         extras.append(f"SD {show_value(row['sd'])}")
@@ -162,7 +166,7 @@ def describe_row(row: Row) -> str:
         extras.append(f"{show_value(row.get('count'))}/{show_value(row['denominator'])}")
     elif row.get("count") is not None and row.get("count") != row.get("value"):
         extras.append(f"count {show_value(row['count'])}")
-    if row.get("percent") is not None:
+    if row.get("percent") is not None and not percent_is_value:
         extras.append(f"{show_value(row['percent'])}%")
     if row.get("p_value") is not None:
         extras.append(f"p {escape_text(row.get('p_relation') or '=')} {show_value(row['p_value'])}")
