@@ -16,10 +16,16 @@ with `<b>` rather than `**`, because `**` does not render when it touches punctu
 Size: GitHub rejects comments over 65,536 characters. A section with more than `fold_rows`
 rows is folded into `<details>`; when the whole report exceeds `max_chars` (default 60,000,
 leaving room for the marker and a header), the number of rows shown per document and
-category is lowered step by step until it fits, so every document keeps its heading and
-counts. Whole rows are cut, never half a row, and each cut says how many rows are not
-shown; a note under the summary says the report was shortened. Only if the headings alone
-do not fit are whole documents left out, again with a note. The JSON format is never cut.
+category is the largest that fits (a binary search: the report grows with it), so small
+documents keep all their rows and every document keeps its heading and counts. Whole rows
+are cut, never half a row, and each cut says how many rows are not shown; a note under the
+summary says the report was shortened. Only if the headings alone do not fit does the
+report become one line of counts per document, as many as fit, with a note for the rest.
+The JSON format is never cut.
+
+GitHub also turns `@name` into a notification and `#123` into a cross-reference in the
+referenced issue; a quote must do neither, so a word joiner (U+2060, invisible) is put
+after such an `@` or `#`.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ FULL_REPORT_HINT = "run `extract diff` locally for the full report"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)\.)")
+_GITHUB_REFERENCE = re.compile(r"(?<![\w.])([@#])(?=\w)")  # @user, #123, GH-style refs
 
 
 def escape_text(text: Any, line_start: bool = False) -> str:
@@ -52,6 +59,7 @@ def escape_text(text: Any, line_start: bool = False) -> str:
     line (a quote that starts with "1." or "-").
     """
     value = html.escape(str(text), quote=False)
+    value = _GITHUB_REFERENCE.sub("\\1\u2060", value)
     value = _MD_SPECIAL.sub(r"\\\1", value)
     value = re.sub(r"\s+", " ", value)
     if not line_start:

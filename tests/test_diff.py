@@ -215,6 +215,12 @@ def test_markdown_and_html_in_quotes_are_shown_not_interpreted() -> None:
     assert "&amp;" in shown and "<b>3.1</b>" in shown
 
 
+def test_quotes_never_mention_users_or_reference_issues() -> None:
+    shown = escape_text("as @octocat showed in #123 (mail a@b.org)")
+    assert "@octocat" not in shown and "#123" not in shown
+    assert "@\u2060octocat" in shown and "#\u2060123" in shown and "a@b.org" in shown
+
+
 def test_a_quote_that_starts_like_a_list_does_not_become_one() -> None:
     assert escape_text("- 12 patients", line_start=True).startswith("\\-")
     assert escape_text("1. Results", line_start=True).startswith("1\\.")
