@@ -274,6 +274,10 @@ def cohort_document() -> HandDocument:
     )
     sae = "In 13.7% of patients, an (S)AE occurred."
     doc.add(sae, "13.7%", "complication", 13.7, measure="serious adverse event", percent=13.7)
+    # 57 charts were screened, 29 patients included and restated: the study's N is 29.
+    charts = between(text, "The medical charts of 57 patients", "29 patients were \nincluded.")
+    doc.add(charts, "57 patients", "sample_size", 57, measure="patients", statistic="n")
+    doc.add(charts, "29 patients", "sample_size", 29, measure="patients", statistic="n")
     return doc
 
 

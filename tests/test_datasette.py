@@ -385,9 +385,7 @@ async def test_evidence_table_highlights_every_quote(ds: Datasette, hand_db: Pat
 
 async def test_quote_is_highlighted_when_the_offset_columns_are_hidden(ds: Datasette) -> None:
     page = (
-        await ds.client.get(
-            "/evidence/evidence", params={"doc_id": COHORT, "kind": "sample_size", "_col": "quote"}
-        )
+        await ds.client.get("/evidence/evidence", params={"id": f"{COHORT}#1", "_col": "quote"})
     ).text
     assert marks(page) == ["29 patients"]
 
@@ -556,10 +554,22 @@ async def test_complication_rate_is_computed_from_count_when_no_percent_is_state
 async def test_sample_sizes_are_given_per_document_and_arm(ds: Datasette) -> None:
     rows = await query_rows(ds, "sample_sizes", doc_id=NICE)
     assert [(r["group_name"], r["n"], r["values_stated"], r["mentions"]) for r in rows] == [
-        (None, 148, "148,103", 2),
+        (None, 148, "148; 103", 2),  # stated once each: the larger
         (SIJF, 102, "102", 1),
         (NSM, 46, "46", 1),
     ]
+
+
+async def test_sample_size_n_is_the_n_stated_most_often_not_the_largest(ds: Datasette) -> None:
+    rows = await query_rows(ds, "sample_sizes", doc_id=COHORT)
+    assert [(r["n"], r["values_stated"], r["mentions"]) for r in rows] == [(29, "29 (2×); 57", 3)]
+
+
+async def test_score_trajectory_n_is_the_included_not_the_screened_population(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "score_trajectories", doc_id=COHORT)
+    assert [r["n"] for r in rows] == [29]  # 57 charts screened, 29 patients included
 
 
 async def test_flagged_rows_lists_only_rows_with_flags(ds: Datasette) -> None:
@@ -730,9 +740,9 @@ async def test_sample_corpus_quote_marks_are_the_mentions_in_the_document_text(
         assert marks(page) == [text[start:end]], evidence_id
 
 
-async def test_sample_corpus_sample_sizes_include_the_cohort_of_29(sample_ds: Datasette) -> None:
+async def test_sample_corpus_cohort_n_is_the_29_patients_included(sample_ds: Datasette) -> None:
     rows = await query_rows(sample_ds, "sample_sizes", doc_id=COHORT)
-    assert 29 in {r["n"] for r in rows if r["measure"] == "patients"}
+    assert one(rows, group_name=None, measure="patients")["n"] == 29
 
 
 async def test_sample_corpus_trajectories_have_a_baseline_or_follow_up(
