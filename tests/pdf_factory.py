@@ -1,0 +1,180 @@
+"""Test PDFs made on the fly, so no binary fixture is ever committed or downloaded.
+
+Every line is drawn with `canvas.drawString` at a computed position, so a test controls
+the layout exactly: which column a line is in, where paragraph gaps are, what sits in the
+header and footer bands. The text font is Bitstream Vera, which ships with reportlab and,
+unlike the 14 standard PDF fonts, has glyphs for ± – − ≤ ≥; it is embedded as TrueType with
+a Unicode map, as real publisher PDFs are.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import reportlab
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+FONT = "Vera"
+BOLD_FONT = "VeraBd"
+HEADER_SIZE = 8.0
+TITLE_SIZE = 16.0
+
+_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
+
+
+def register_fonts() -> None:
+    """Register Vera and Vera Bold with reportlab (idempotent)."""
+    for name, filename in ((FONT, "Vera.ttf"), (BOLD_FONT, "VeraBd.ttf")):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(_FONT_DIR / filename)))
+
+
+def make_pdf(
+    pages: Sequence[Sequence[str] | None],
+    *,
+    columns: int = 1,
+    header: str | None = None,
+    footer: str | None = None,
+    title: Sequence[str] = (),
+    font_size: float = 10.0,
+    leading: float = 12.0,
+    paragraph_gap: float = 10.0,
+    margin: float = 72.0,
+    gutter: float = 24.0,
+    column_lines: int | None = None,
+) -> bytes:
+    """A PDF with one page per item of `pages`, each a list of body lines.
+
+    - An empty string in a page's lines is a paragraph break: `paragraph_gap` points of
+      extra space before the next line.
+    - `None` instead of a list of lines is a page with a picture and no text at all, like a
+      page of a scanned document.
+    - With `columns=2` the lines fill the left column, then the right one; `column_lines`
+      says how many lines go in the left column (default: as many as fit). Lines in both
+      columns share baselines, as in a real two-column layout.
+    - `title` lines are drawn once, full width, at the top of page 1, above the body.
+    - `header` and `footer` are drawn in the top and bottom margins of every page after
+      `.format(n=page number, N=page count)`, e.g. `footer="Page {n} of {N}"`.
+
+    Raises ValueError when a line is wider than its column, so a test cannot silently
+    produce overlapping text.
+    """
+    if columns not in (1, 2):
+        raise ValueError("columns must be 1 or 2")
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    column_width = (PAGE_WIDTH - 2 * margin - (columns - 1) * gutter) / columns
+    count = len(pages)
+    for number, lines in enumerate(pages, start=1):
+        _draw_margins(canvas, header, footer, number, count, margin)
+        if lines is None:
+            _draw_picture(canvas, margin)
+            canvas.showPage()
+            continue
+        top = PAGE_HEIGHT - margin
+        if number == 1 and title:
+            top = _draw_title(canvas, title, top, margin)
+        flow = _split_columns(list(lines), columns, column_lines, top, margin, leading)
+        for index, column in enumerate(flow):
+            x = margin + index * (column_width + gutter)
+            y = top - font_size
+            first = True
+            for text in column:
+                if text == "":
+                    if not first:
+                        y -= paragraph_gap
+                    continue
+                if pdfmetrics.stringWidth(text, FONT, font_size) > column_width:
+                    raise ValueError(f"line does not fit its column: {text!r}")
+                canvas.setFont(FONT, font_size)
+                canvas.drawString(x, y, text)
+                y -= leading
+                first = False
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _split_columns(
+    lines: list[str],
+    columns: int,
+    column_lines: int | None,
+    top: float,
+    margin: float,
+    leading: float,
+) -> list[list[str]]:
+    if columns == 1:
+        return [lines]
+    capacity = column_lines or int((top - margin) // leading)
+    return [lines[:capacity], lines[capacity:]]
+
+
+def _draw_margins(
+    canvas: Canvas,
+    header: str | None,
+    footer: str | None,
+    number: int,
+    count: int,
+    margin: float,
+) -> None:
+    canvas.setFont(FONT, HEADER_SIZE)
+    if header is not None:
+        canvas.drawString(margin, PAGE_HEIGHT - 36, header.format(n=number, N=count))
+    if footer is not None:
+        canvas.drawString(margin, 30, footer.format(n=number, N=count))
+
+
+def _draw_title(canvas: Canvas, title: Sequence[str], top: float, margin: float) -> float:
+    """Draw the title lines full width and return where the body starts below them."""
+    y = top - TITLE_SIZE
+    for text in title:
+        if pdfmetrics.stringWidth(text, BOLD_FONT, TITLE_SIZE) > PAGE_WIDTH - 2 * margin:
+            raise ValueError(f"title line does not fit the page: {text!r}")
+        canvas.setFont(BOLD_FONT, TITLE_SIZE)
+        canvas.drawString(margin, y, text)
+        y -= TITLE_SIZE * 1.25
+    return y - 12
+
+
+def _draw_picture(canvas: Canvas, margin: float) -> None:
+    """Shapes and a raster image but no text: what a scanned page looks like to a reader."""
+    from PIL import Image  # reportlab's own dependency
+    from reportlab.lib.utils import ImageReader
+
+    canvas.setFillGray(0.85)
+    canvas.rect(margin, PAGE_HEIGHT / 2, PAGE_WIDTH - 2 * margin, 200, fill=1)
+    canvas.circle(PAGE_WIDTH / 2, PAGE_HEIGHT / 3, 60, fill=0)
+    image = Image.new("L", (64, 64), color=200)
+    for i in range(64):
+        image.putpixel((i, i), 0)
+    canvas.drawImage(ImageReader(image), margin, margin, width=200, height=200)
+
+
+def encrypt(data: bytes, user_password: str = "secret", owner_password: str | None = None) -> bytes:
+    """The same PDF, encrypted with pypdf: it opens only with `user_password`."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password, owner_password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def truncate(data: bytes) -> bytes:
+    """The first half of the file, as left by an interrupted download."""
+    return data[: len(data) // 2]
+
+
+def make_pdf_without_pages() -> bytes:
+    """A syntactically valid PDF whose page tree is empty."""
+    out = io.BytesIO()
+    PdfWriter().write(out)
+    return out.getvalue()
