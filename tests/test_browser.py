@@ -13,11 +13,13 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from datasette.utils import tilde_encode
@@ -88,14 +90,19 @@ def hand_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         from extractor.run import run_corpus
     except ImportError as error:  # the pipeline's stages are still being written
         pytest.skip(f"the extraction pipeline cannot be imported yet: {error}")
     db_path = tmp_path_factory.mktemp("browser-sample") / "evidence.db"
     run_corpus(REPO / "corpus", db_path)
-    yield from start_server(db_path)
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def sample_server(sample_db: Path) -> Iterator[str]:
+    yield from start_server(sample_db)
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -196,8 +203,30 @@ def test_screenshots_of_the_evidence_table_and_a_canned_query(
 
 
 @requires_chromium
-def test_sample_corpus_evidence_page_highlights_quotes(sample_server: str, tmp_path: Path) -> None:
-    dom = dump_dom(tmp_path, f"{sample_server}/evidence/evidence?_size=50")
-    assert 'class="evidence-quote"' in dom
-    assert re.search(r"<mark>[^<]+</mark>", dom)
-    screenshot(tmp_path, f"{sample_server}/evidence/evidence", "sample-evidence-table.png")
+def test_sample_corpus_scores_show_their_mentions_and_pages(
+    sample_server: str, sample_db: Path, tmp_path: Path
+) -> None:
+    with sqlite3.connect(sample_db) as conn:
+        found = conn.execute(
+            "select doc_id from evidence where kind = 'score' and page is not null limit 1"
+        ).fetchone()
+        assert found, "the sample corpus has no paginated source with scores"
+        doc_id = found[0]
+        expected = [
+            text[start:end]
+            for text, start, end in conn.execute(
+                "select d.text, e.char_start, e.char_end from evidence e join documents d"
+                " using (doc_id) where e.doc_id = ? and e.kind = 'score'",
+                [doc_id],
+            )
+        ]
+    url = (
+        f"{sample_server}/evidence/evidence?doc_id={quote(doc_id)}&kind=score&_size=max"
+        "&_col=measure&_col=group_name&_col=timepoint&_col=months&_col=value&_col=sd"
+        "&_col=quote"
+    )
+    dom = dump_dom(tmp_path, url)
+    mentions = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", dom, re.S)]
+    assert sorted(mentions) == sorted(expected)
+    assert len(re.findall(r'class="evidence-badge evidence-page"', dom)) == len(expected)
+    screenshot(tmp_path, url, "sample-evidence-table.png", height=1600)
