@@ -162,9 +162,16 @@ def test_header_whose_numbers_change_from_page_to_page_is_removed() -> None:
     assert raw.pages == ["\n".join(lines) for lines in pages]
 
 
-def test_page_number_line_is_dropped_even_on_a_single_page() -> None:
-    raw = read_pdf(make_pdf([PROSE], footer="{n}"))
+@pytest.mark.parametrize("footer", ["{n}", "Page {n} of {N}", "iv"])
+def test_page_number_line_is_dropped_even_on_a_single_page(footer: str) -> None:
+    # One page: nothing repeats, so only the shape of the line says it is a page number.
+    raw = read_pdf(make_pdf([PROSE], footer=footer))
     assert raw.pages == ["\n".join(PROSE)]
+
+
+def test_single_letter_at_the_page_foot_is_not_taken_for_a_roman_page_number() -> None:
+    raw = read_pdf(make_pdf([PROSE], footer="I"))
+    assert raw.pages[0].split("\n")[-1] == "I"
 
 
 @pytest.mark.parametrize("footer", ["- {n} -", "Page {n}", "{n}/{N}", "Page {n} of {N}"])

@@ -83,11 +83,12 @@ SIZE_CHANGE = 0.15
 DEFAULT_PITCH_EM = 1.2
 
 # Lines that are nothing but a page number: "3", "- 3 -", "Page 3", "Page 3 of 9", "3/9", "iv".
+# Roman numerals (front matter) only in lower case and up to xxxix: a lone "I" or "C" is
+# more likely a letter.
 _PAGE_NUMBER = re.compile(
-    r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]|[ivxlc]{1,7}",
-    re.IGNORECASE,
+    r"(?i:(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—])"
+    r"|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})"
 )
-_ROMAN_LOWER = re.compile(r"[ivxlc]{1,7}")
 _SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
 
 _NO_TEXT_LAYER = "the PDF has no text layer (it looks like a scanned image); OCR it first"
@@ -494,11 +495,7 @@ def _key(text: str) -> str:
 
 
 def _is_page_number(text: str) -> bool:
-    text = text.strip()
-    if not _PAGE_NUMBER.fullmatch(text):
-        return False
-    # Roman numerals only in lower case: a lone "I" or "C" is more likely a letter.
-    return not text.isalpha() or bool(_ROMAN_LOWER.fullmatch(text))
+    return bool(_PAGE_NUMBER.fullmatch(text.strip()))
 
 
 def _render(lines: Sequence[_Line], running: set[str]) -> str:
