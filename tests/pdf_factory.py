@@ -54,6 +54,8 @@ def make_pdf(
 
     - An empty string in a page's lines is a paragraph break: `paragraph_gap` points of
       extra space before the next line.
+    - A tab splits a line in two: the part after it is right-aligned to the column's right
+      edge (a label in the margin, a table cell, a page number beside a header).
     - `None` instead of a list of lines is a page with a picture and no text at all, like a
       page of a scanned document.
     - With `columns=2` the lines fill the left column, then the right one; `column_lines`
@@ -92,10 +94,16 @@ def make_pdf(
                     if not first:
                         y -= paragraph_gap
                     continue
-                if pdfmetrics.stringWidth(text, FONT, font_size) > column_width:
+                left_text, _, right_text = text.partition("\t")
+                needed = pdfmetrics.stringWidth(left_text.replace("\t", " "), FONT, font_size)
+                if right_text:
+                    needed += font_size + pdfmetrics.stringWidth(right_text, FONT, font_size)
+                if needed > column_width:
                     raise ValueError(f"line does not fit its column: {text!r}")
                 canvas.setFont(FONT, font_size)
-                canvas.drawString(x, y, text)
+                canvas.drawString(x, y, left_text)
+                if right_text:
+                    canvas.drawRightString(x + column_width, y, right_text)
                 y -= leading
                 first = False
         canvas.showPage()

@@ -98,6 +98,26 @@ def test_short_last_page_of_two_columns_keeps_its_columns_apart() -> None:
     assert raw.pages == ["\n".join(left + right)]
 
 
+def test_single_column_page_of_short_lines_with_margin_labels_is_not_split() -> None:
+    # Short lines leave the middle of the page empty and labels sit at the right margin:
+    # that is not a gutter between two columns of text.
+    lines = [
+        "asn1 create element",
+        "int asn1_create_element (definitions, const\t[Function]",
+        "char * source_name, node * element)",
+        "definitions: the parsed structure",
+        "Creates a structure of the type.",
+        "Returns: SUCCESS if creation OK.",
+        "asn1 print structure",
+        "void asn1_print_structure (FILE * out,\t[Function]",
+        "structure, const char * name)",
+        "out: pointer to the output file.",
+        "name: an element of the structure",
+    ]
+    raw = read_pdf(make_pdf([lines]))
+    assert raw.pages == ["\n".join(lines).replace("\t", " ")]
+
+
 def test_two_column_table_is_read_row_by_row() -> None:
     # Label | value cells line up like two narrow columns, but they are not running text.
     labels = ["Mean age, years", "Women, n (%)", "Body mass index", "Symptom duration"] * 3

@@ -57,11 +57,11 @@ EDGE_GAP_EM = 2.0
 # headers each cover about half). A page-number-only edge line goes whatever its count.
 RUNNING_SHARE = 0.4
 
-# Column detection. The gutter is looked for in the middle half of the text's width, must
+# Column detection. The gutter is looked for in the middle 40% of the text's width, must
 # be clear of words over at least (1 - GUTTER_MAX_COVERAGE) of the text's height (a
 # full-width title or table above or below the columns may cross it), and must be wider
 # than an ordinary word space.
-GUTTER_SEARCH = (0.25, 0.75)
+GUTTER_SEARCH = (0.3, 0.7)
 GUTTER_MAX_COVERAGE = 0.4
 GUTTER_MIN_WIDTH_EM = 0.6
 MIN_COLUMN_LINES = 6
@@ -71,6 +71,9 @@ MIN_COLUMN_LINES = 6
 PROSE_MIN_WORDS = 3
 PROSE_MAX_GAP_EM = 1.5
 PROSE_MIN_SHARE = 0.5
+# Half the left column's lines must end within this share of the column width of the
+# gutter, as running text does (justified or ragged).
+FULL_LINE_SLACK = 0.3
 # A row whose gap at the gutter is at most this many times its median word space is one
 # full-width line whose word space happens to fall on the gutter.
 FULL_WIDTH_GAP_RATIO = 2.0
@@ -226,10 +229,9 @@ def _read_page(page: Page) -> _PageLines:
     top, bottom = float(page.bbox[1]), float(page.bbox[3])
     band = MARGIN_BAND * (bottom - top)
     rows = _rows(words)
-    lines = _ordered_lines(rows, _column_split(words, rows))
-    return _PageLines(
-        lines=_mark_edges(lines, top + band, bottom - band), has_graphics=has_graphics
-    )
+    body = (top + band, bottom - band)
+    lines = _ordered_lines(rows, _column_split(words, rows, body))
+    return _PageLines(lines=_mark_edges(lines, *body), has_graphics=has_graphics)
 
 
 def _words(page: Page) -> list[_Word]:
@@ -317,7 +319,9 @@ def _rows(words: Sequence[_Word]) -> list[list[_Word]]:
     return rows
 
 
-def _column_split(words: Sequence[_Word], rows: Sequence[list[_Word]]) -> float | None:
+def _column_split(
+    words: Sequence[_Word], rows: Sequence[list[_Word]], body: tuple[float, float]
+) -> float | None:
     """The x of the gutter of a two-column page, or None for a single-column page.
 
     The gutter is the widest strip in the middle of the text that words cross over only a
@@ -353,9 +357,11 @@ def _column_split(words: Sequence[_Word], rows: Sequence[list[_Word]]) -> float 
     clear_start, clear_stop = max(clear, key=lambda r: r[1] - r[0])
     split = start + (clear_start + clear_stop - 1) / 2
 
+    # Judge the columns on body rows only: a page number at the top right must not pass
+    # for a right column.
     sides: tuple[list[list[_Word]], list[list[_Word]]] = ([], [])
     for row in rows:
-        if _is_full_width(row, split):
+        if _is_full_width(row, split) or not body[0] < row[0].middle < body[1]:
             continue
         for side, part in zip(sides, _halves(row, split), strict=True):
             if part:
@@ -363,6 +369,11 @@ def _column_split(words: Sequence[_Word], rows: Sequence[list[_Word]]) -> float 
     if not sides[0] or not sides[1] or len(sides[0]) + len(sides[1]) < MIN_COLUMN_LINES:
         return None
     if not all(_mostly_prose(side, em) for side in sides):
+        return None
+    # A left column's lines run up to the gutter; short lines (headings, list items, code)
+    # that merely stop before the middle of a single-column page do not.
+    column_width = split - left
+    if statistics.median(split - line[-1].x1 for line in sides[0]) > FULL_LINE_SLACK * column_width:
         return None
     return split
 
@@ -372,9 +383,10 @@ def _mostly_prose(lines: Sequence[list[_Word]], em: float) -> bool:
         gaps = [b.x0 - a.x1 for a, b in zip(line, line[1:], strict=False)]
         return len(line) >= PROSE_MIN_WORDS and max(gaps) <= PROSE_MAX_GAP_EM * em
 
-    # Short last lines of paragraphs and headings are not prose-like; only judge sides
-    # with enough lines for them to be a minority.
-    return sum(prose(line) for line in lines) >= PROSE_MIN_SHARE * len(lines) or len(lines) <= 2
+    # Short last lines of paragraphs and headings are not prose-like, so a share is asked
+    # for; a column of one or two lines (the end of an article) needs one prose line.
+    count = sum(prose(line) for line in lines)
+    return count >= 1 if len(lines) <= 2 else count >= PROSE_MIN_SHARE * len(lines)
 
 
 def _ordered_lines(rows: Sequence[list[_Word]], split: float | None) -> list[_Line]:
