@@ -49,6 +49,7 @@ def make_pdf(
     margin: float = 72.0,
     gutter: float = 24.0,
     column_lines: int | None = None,
+    stamp: str | None = None,
 ) -> bytes:
     """A PDF with one page per item of `pages`, each a list of body lines.
 
@@ -64,6 +65,8 @@ def make_pdf(
     - `title` lines are drawn once, full width, at the top of page 1, above the body.
     - `header` and `footer` are drawn in the top and bottom margins of every page after
       `.format(n=page number, N=page count)`, e.g. `footer="Page {n} of {N}"`.
+    - `stamp` is written up the left margin of every page, at right angles to the text,
+      like a publisher's "Downloaded from ..." notice.
 
     Raises ValueError when a line is wider than its column, so a test cannot silently
     produce overlapping text.
@@ -77,6 +80,13 @@ def make_pdf(
     count = len(pages)
     for number, lines in enumerate(pages, start=1):
         _draw_margins(canvas, header, footer, number, count, margin)
+        if stamp is not None:
+            canvas.saveState()
+            canvas.translate(margin / 2, margin)
+            canvas.rotate(90)
+            canvas.setFont(FONT, HEADER_SIZE)
+            canvas.drawString(0, 0, stamp)
+            canvas.restoreState()
         if lines is None:
             _draw_picture(canvas, margin)
             canvas.showPage()
@@ -164,6 +174,38 @@ def _draw_picture(canvas: Canvas, margin: float) -> None:
     for i in range(64):
         image.putpixel((i, i), 0)
     canvas.drawImage(ImageReader(image), margin, margin, width=200, height=200)
+
+
+def make_sideways_pdf(lines: Sequence[str], angle: int = 90, footer: str | None = None) -> bytes:
+    """One portrait page whose body is drawn at right angles (`angle` 90 or -90), as
+    landscape tables are in journals; `footer` stays upright."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    if footer is not None:
+        canvas.setFont(FONT, HEADER_SIZE)
+        canvas.drawString(72, 30, footer)
+    canvas.saveState()
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(angle)
+    canvas.setFont(FONT, 10)
+    for i, text in enumerate(lines):
+        canvas.drawString(-PAGE_HEIGHT / 2 + 72, PAGE_WIDTH / 2 - 72 - 12 * i, text)
+    canvas.restoreState()
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def rotate_pages(data: bytes, angle: int) -> bytes:
+    """The same PDF with a /Rotate of `angle` degrees on every page (viewers turn it)."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        page.rotate(angle)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def encrypt(data: bytes, user_password: str = "secret", owner_password: str | None = None) -> bytes:

@@ -18,6 +18,8 @@ from pdf_factory import (
     encrypt,
     make_pdf,
     make_pdf_without_pages,
+    make_sideways_pdf,
+    rotate_pages,
     truncate,
 )
 
@@ -159,6 +161,29 @@ def test_unicode_signs_are_kept_intact() -> None:
 def test_ligature_characters_are_passed_through_for_the_normaliser() -> None:
     raw = read_pdf(make_pdf([["signiﬁcant ﬂow"]]))
     assert raw.pages == ["signiﬁcant ﬂow"]
+
+
+# --- text at right angles ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("angle", [90, 270])
+def test_page_with_a_rotate_attribute_is_read_as_displayed(angle: int) -> None:
+    raw = read_pdf(rotate_pages(make_pdf([PROSE]), angle))
+    assert raw.pages == ["\n".join(PROSE)]
+
+
+@pytest.mark.parametrize("angle", [90, -90])
+def test_landscape_table_drawn_sideways_is_read_row_by_row(angle: int) -> None:
+    rows = [f"Row {i}: fusion 54 (12) vs control 51 (11), p = 0.{i}3" for i in range(8)]
+    raw = read_pdf(make_sideways_pdf(rows, angle))
+    assert raw.pages == ["\n".join(rows)]
+
+
+def test_vertical_margin_stamp_is_left_out_with_a_warning() -> None:
+    stamp = "Downloaded from journals.example.com by guest on 05/01/2024"
+    raw = read_pdf(make_pdf([PROSE, PROSE], stamp=stamp))
+    assert raw.pages == ["\n".join(PROSE)] * 2
+    assert any("right angles" in w and "page 1–2" in w for w in raw.warnings)
 
 
 # --- running headers, footers and page numbers ---------------------------------------------

@@ -2,13 +2,15 @@
 
 The normaliser downstream joins lines, mends hyphenation and ligatures for text and PDF
 alike, so this reader must not: its job is to hand over *faithful lines in the right order*.
-Three things stand between pdfplumber's characters and that:
+Four things stand between pdfplumber's characters and that:
 
 * Running headers and footers (journal names, "Page 3 of 9", copyright lines) repeat on
   every page and would land in the middle of sentences that cross a page break, so lines in
   the top and bottom margin bands whose text repeats on most pages are dropped.
 * Two-column pages interleave the columns if read row by row, so a vertical gutter is looked
   for in the word positions and the columns are read one after the other.
+* Text at right angles: a margin stamp would be spliced into body lines, so it is set
+  aside (with a warning); a page that is mostly sideways (a landscape table) is turned.
 * Broken input must become an `IngestError` a reviewer can act on, never a traceback.
 
 Pages are read one at a time and their caches dropped, so memory does not grow with the
@@ -134,6 +136,7 @@ class _Line:
 class _PageLines:
     lines: list[_Line]
     has_graphics: bool  # images or vector drawing: tells a scan from a blank page
+    set_aside: int = 0  # visible characters left out for running at right angles
 
 
 def read_pdf(data: bytes) -> RawText:
@@ -168,18 +171,37 @@ def read_pdf(data: bytes) -> RawText:
         raise IngestError("the PDF has no text layer and its pages look blank")
 
     scanned = [
-        str(i)
+        i
         for i, (text, page) in enumerate(zip(texts, pages, strict=True), 1)
         if not text.strip() and page.has_graphics
     ]
     if scanned:
-        warnings.append(f"no text layer on page {', '.join(scanned)} (scanned images?); left empty")
+        warnings.append(
+            f"no text layer on page {_page_list(scanned)} (scanned images?); left empty"
+        )
+    sideways = [i for i, page in enumerate(pages, 1) if page.set_aside]
+    if sideways:
+        warnings.append(
+            f"text at right angles to the page left out on page {_page_list(sideways)} "
+            "(margin stamps?)"
+        )
     if any("(cid:" in text for text in texts):
         warnings.append(
             "some characters could not be decoded (a font has no Unicode mapping) and "
             "appear as (cid:N)"
         )
     return RawText(pages=texts, source_type="pdf", paginated=True, warnings=tuple(warnings))
+
+
+def _page_list(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 5 -> "1–3, 5": warnings stay short for long documents."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def _check_signature(data: bytes) -> None:
@@ -222,49 +244,86 @@ def _iter_pages(pdf: pdfplumber.PDF) -> Iterator[Page]:
 
 
 def _read_page(page: Page) -> _PageLines:
-    words = _words(page)
+    words, (top, bottom), set_aside = _words(page)
     has_graphics = bool(page.images or page.rects or page.curves or page.lines)
     if not words:
-        return _PageLines(lines=[], has_graphics=has_graphics)
-    top, bottom = float(page.bbox[1]), float(page.bbox[3])
+        return _PageLines(lines=[], has_graphics=has_graphics, set_aside=set_aside)
     band = MARGIN_BAND * (bottom - top)
     rows = _rows(words)
     body = (top + band, bottom - band)
     lines = _ordered_lines(rows, _column_split(words, rows, body))
-    return _PageLines(lines=_mark_edges(lines, *body), has_graphics=has_graphics)
+    return _PageLines(
+        lines=_mark_edges(lines, *body), has_graphics=has_graphics, set_aside=set_aside
+    )
 
 
-def _words(page: Page) -> list[_Word]:
-    """Upright words inside the page, from characters with duplicates removed.
+def _words(page: Page) -> tuple[list[_Word], tuple[float, float], int]:
+    """The words of the page in its reading frame, the frame's top and bottom, and how
+    many characters were set aside because they run in another direction.
 
-    Duplicates come from fake bold (the same glyph drawn twice, slightly offset). Rotated
-    words are dropped when they are a minority: they are margin stamps ("Downloaded
-    from ...") that would otherwise be spliced into the text lines beside them.
+    Duplicate glyphs (fake bold: the same glyph drawn twice, slightly offset) are dropped.
+    Text at right angles to most of the page is set aside: a vertical margin stamp
+    ("Downloaded from ...") would otherwise be spliced into the lines beside it. When most
+    of the page is at right angles (a landscape table, a page with /Rotate), the page is
+    turned so that text is upright and read normally.
     """
     x0, top, x1, bottom = (float(v) for v in page.bbox)
+    chars = [
+        c
+        for c in _unique_chars(page.chars)
+        if c["x1"] > x0 and c["x0"] < x1 and c["bottom"] > top and c["top"] < bottom
+    ]
+    upright = [c for c in chars if c["upright"]]
+    sideways = [c for c in chars if not c["upright"]]
+    upright_visible = sum(1 for c in upright if c["text"].strip())
+    sideways_visible = sum(1 for c in sideways if c["text"].strip())
+    if upright_visible >= sideways_visible:
+        kept, frame, set_aside = upright, (top, bottom), sideways_visible
+    else:
+        kept, frame, set_aside = _turn_upright(sideways, page.bbox), (0.0, x1 - x0), upright_visible
     raw = extract_words(
-        _unique_chars(page.chars),
+        kept,
         x_tolerance_ratio=X_TOLERANCE_RATIO,
         y_tolerance=Y_TOLERANCE,
         keep_blank_chars=False,
         use_text_flow=False,
         expand_ligatures=False,  # the normaliser mends ligatures for every source
     )
-    inside = [
-        w
+    words = [
+        _Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
         for w in raw
         if w["text"].strip()
-        and w["x1"] > x0
-        and w["x0"] < x1
-        and w["bottom"] > top
-        and w["top"] < bottom
     ]
-    upright = [w for w in inside if w["upright"]]
-    kept = upright if 2 * len(upright) >= len(inside) else inside
-    return [
-        _Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in kept
-    ]
+    return words, frame, set_aside
+
+
+def _turn_upright(chars: list[dict[str, Any]], bbox: Sequence[float]) -> list[dict[str, Any]]:
+    """Characters written at right angles, in the frame where their text is upright.
+
+    Text rotated anticlockwise reads bottom to top with its lines stacked left to right;
+    clockwise, top to bottom with lines stacked right to left. The direction is taken from
+    the glyph matrix of the majority.
+    """
+    x0, top, x1, bottom = (float(v) for v in bbox)
+    anticlockwise = 2 * sum(1 for c in chars if c["matrix"][1] > 0) >= len(chars)
+    turned = []
+    for c in chars:
+        if anticlockwise:
+            box = (bottom - c["bottom"], bottom - c["top"], c["x0"] - x0, c["x1"] - x0)
+        else:
+            box = (c["top"] - top, c["bottom"] - top, x1 - c["x1"], x1 - c["x0"])
+        turned.append(
+            {
+                **c,
+                "x0": box[0],
+                "x1": box[1],
+                "top": box[2],
+                "bottom": box[3],
+                "doctop": box[2],
+                "upright": True,
+            }
+        )
+    return turned
 
 
 def _unique_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
