@@ -100,7 +100,8 @@ _LAST_WORD = re.compile(r"([A-Za-z]+)$")
 _NUMBER_END = re.compile(r"\d%?[)\]]?$")
 
 # Lines that are structure whatever their neighbours look like.
-_LIST_ITEM = re.compile(r"^(?:[•◦▪▫‣⁃●○■□*+-]|\d{1,3}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
+_BULLET_ITEM = re.compile(r"^[•◦▪▫‣⁃●○■□*+-]\s+\S")
+_NUMBERED_ITEM = re.compile(r"^(?:\d{1,3}[.)]|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+\S")
 _NUMBERED_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+[A-Z]")
 _TABLE_ROW = re.compile(r"^\|")
 _CAPTION = re.compile(r"^(?:Table|Fig\.?|Figure)\s*\d+[A-Za-z]?(?:[.:|]\s*|\s+|$)(?=[A-Z(]|$)")
@@ -249,7 +250,7 @@ def _join(lines: list[_Line], index: int, wrap: int | None, rules: HyphenRules) 
     'space' (wrapped prose) or 'break' (a line or paragraph boundary that stays).
     """
     prev, nxt = lines[index - 1], lines[index]
-    if _is_structure(nxt.text) or _TABLE_ROW.match(prev.text):
+    if _is_structure(nxt.text, prev.text) or _TABLE_ROW.match(prev.text):
         return "break"
     word_break = _word_break(prev, nxt, rules)
     if word_break is not None:
@@ -285,8 +286,16 @@ def _join(lines: list[_Line], index: int, wrap: int | None, rules: HyphenRules) 
     return "break"
 
 
-def _is_structure(text: str) -> bool:
-    return bool(_LIST_ITEM.match(text) or _NUMBERED_PARAGRAPH.match(text) or _TABLE_ROW.match(text))
+def _is_structure(text: str, previous: str) -> bool:
+    """A line that starts a list item, numbered paragraph or table row.
+
+    A number-like start after a line that stops mid-clause ("... at" / "12. The") is
+    wrapped prose that happens to begin with a number, not a list.
+    """
+    if _BULLET_ITEM.match(text) or _TABLE_ROW.match(text):
+        return True
+    numbered = _NUMBERED_ITEM.match(text) or _NUMBERED_PARAGRAPH.match(text)
+    return bool(numbered) and not _continues(previous)
 
 
 def _is_long(line: _Line, wrap: int) -> bool:

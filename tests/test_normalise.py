@@ -338,6 +338,11 @@ def test_list_items_stay_on_their_own_lines() -> None:
     ]
 
 
+def test_number_after_a_line_stopping_mid_clause_is_not_a_list_item() -> None:
+    text = wrapped("and in the surgical arm the median NRS score fell from 8 to", "4. Patients")
+    assert norm(text).count("\n") == 0
+
+
 def test_unwrapped_paragraphs_on_single_lines_are_not_merged() -> None:
     first = "Sacroiliac joint fusion is a medical procedure for the treatment of back pain. " * 3
     second = "It is often used when other pain treatment therapies have been unsuccessful. " * 3
