@@ -24,8 +24,10 @@ from extractor.patterns_dir import default_patterns_dir
 from extractor.sections import (
     SectionVocabulary,
     extract_allowed,
-    find_sections,
+    find_headings,
+    heading_sentence_starts,
     load_section_vocabulary,
+    sections_from_headings,
 )
 from extractor.sentences import SentenceSplitter
 from extractor.types import DocumentResult, IngestError, RawText
@@ -112,8 +114,10 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     text = normalised.text
     if not text.strip():
         raise IngestError("the file has no text after normalisation")
-    sections = find_sections(text, extractor.sections)
-    sentences = extractor.splitter.split(text, extra_starts=[s.start for s in sections])
+    headings = find_headings(text, extractor.sections)
+    sections = sections_from_headings(text, headings)
+    # a glued heading ("ResultsThe lumbar ...") must start its own sentence
+    sentences = extractor.splitter.split(text, extra_starts=heading_sentence_starts(headings))
     rows = find_evidence(
         text,
         sentences,
