@@ -70,6 +70,7 @@ _CUE_ROLES = {
     "enrol",
     "outcome",
     "group_noun",
+    "population",
     "share",
     "dose",
     "none",
