@@ -31,7 +31,7 @@ def canon(terms) -> list[str]:
 
 def test_instrument_hyphen_and_space_variants_match_the_same_canonical(vocab):
     text = "VAS-pain, VAS pain and EQ-5D-3L versus EQ 5D"
-    assert canon(vocab.instruments_in(text)) == ["VAS pain", "VAS pain", "EQ-5D", "EQ-5D"]
+    assert canon(vocab.instruments_in(text)) == ["VAS pain", "VAS pain", "EQ-5D-3L", "EQ-5D"]
 
 
 def test_longest_instrument_wins(vocab):
