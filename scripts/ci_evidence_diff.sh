@@ -18,7 +18,10 @@
 #      from before the extractor existed) is extracted with the installed extractor and the
 #      revision's own patterns/;
 #   3. a revision without a corpus folder gives an empty evidence database, so a first PR
-#      that adds the corpus shows every row as added.
+#      that adds the corpus shows every row as added;
+#   4. a revision whose own extractor fails (a broken base branch) is extracted with the
+#      installed extractor and its own patterns, and the report ends with a warning saying
+#      so, rather than leaving the pull request without a report.
 # Then `extract diff base.db head.db` (the installed extractor) writes the report, preceded
 # by the hidden marker the workflow uses to find and update its comment.
 #
@@ -71,10 +74,18 @@ extract_revision() {
         echo "$name ($rev): no $corpus_dir/ folder, so no evidence" >&2
         PYTHONPATH="${PYTHONPATH:-}" "$python" -c \
             'import sys; from extractor.store import open_database; open_database(sys.argv[1]).close()' "$db"
-    elif [ -f "$tree/extractor/cli.py" ]; then
+    elif [ -f "$tree/extractor/cli.py" ] && {
         echo "$name ($rev): extracting with the revision's own extractor and patterns" >&2
         run_extract "$tree" "$tree/$corpus_dir" --db "$db" >&2
+    }; then
+        :
     else
+        if [ -f "$tree/extractor/cli.py" ]; then
+            # A broken base branch must not make a pull request unreviewable; say so instead.
+            echo "$name ($rev): its own extractor failed; using the installed one" >&2
+            notes+=("The $name revision's own extractor failed (see the job log), so its corpus was extracted with the head's extractor and the $name's patterns: code changes are not part of this diff.")
+            rm -f "$db"
+        fi
         echo "$name ($rev): extracting with the installed extractor and the revision's patterns" >&2
         local patterns=()
         if [ -d "$tree/patterns" ]; then
@@ -84,6 +95,7 @@ extract_revision() {
     fi
 }
 
+notes=()
 base_sha=$(git -C "$repo" rev-parse --verify "$base_rev^{commit}")
 head_sha=$(git -C "$repo" rev-parse --verify "$head_rev^{commit}")
 extract_revision "$base_sha" base
@@ -92,9 +104,12 @@ extract_revision "$head_sha" head
 {
     echo "$marker"
     run_extract "" diff "$work/base/db/evidence.db" "$work/head/db/evidence.db" \
-        --max-chars "$max_chars" \
+        --max-chars "$((max_chars - 600 * ${#notes[@]}))" \
         --base-label "${base_sha:0:10}" \
         --head-label "${head_sha:0:10}"
+    for note in ${notes[@]+"${notes[@]}"}; do
+        printf '\n> [!WARNING]\n> %s\n' "$note"
+    done
 } >"$report.tmp"
 mv "$report.tmp" "$report"
 if [ -n "${FULL_JSON:-}" ]; then

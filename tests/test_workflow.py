@@ -182,3 +182,25 @@ def test_ci_script_shows_every_row_as_added_when_the_base_has_no_corpus(
     summary = report.splitlines()[1]
     assert summary.startswith(f"**Evidence diff:** {n_docs} documents touched · +")
     assert "−0 removed · ~0 changed" in summary and "+0 added" not in summary
+
+
+def test_ci_script_still_reports_when_the_bases_own_extractor_is_broken(
+    workflow: dict, tmp_path: Path
+) -> None:
+    repo = _new_repo(tmp_path, ["corpus", "patterns", "extractor"])
+    cli = repo / "extractor" / "cli.py"
+    working = cli.read_text(encoding="utf-8")
+    cli.write_text('raise RuntimeError("this base branch is broken")\n', encoding="utf-8")
+    base = _commit(repo, "a broken base")
+    cli.write_text(working, encoding="utf-8")
+    _change_year_to_six_months(repo)
+    head = _commit(repo, "fixed, and a year is six months")
+
+    report = _run_step(workflow, repo, base, head)
+
+    assert "`months`: 24 → 12" in report
+    assert report.rstrip().endswith(
+        "so its corpus was extracted with the head's extractor and the base's patterns: "
+        "code changes are not part of this diff."
+    )
+    assert "[!WARNING]" in report
