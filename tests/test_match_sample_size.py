@@ -77,3 +77,105 @@ def test_cases_of_an_event_are_not_a_sample_size():
 
 def test_hyphenated_compound_is_not_a_count():
     assert rows("Quality of life was measured with the EuroQol 5-dimensions 3-levels.") == []
+
+
+def test_one_in_n_is_a_ratio_not_a_sample_size():
+    text = "Approximately one in three women remained on statin therapy at one year."
+    assert rows(text, "sample_size") == []
+
+
+def test_patients_with_an_event_named_before_in_are_not_a_sample_size():
+    for text in (
+        "Deep infection occurred in three patients after total knee replacement.",
+        "A repeat ablation was required in 4 patients during the first year.",
+        "Early removal was necessary in 2 patients where wound dehiscence occurred.",
+    ):
+        assert rows(text, "sample_size") == [], text
+
+
+def test_assessed_in_n_patients_is_still_a_sample_size():
+    text = "Health-related quality of life was assessed in 240 patients with lymphoma."
+    assert [r.value for r in rows(text, "sample_size")] == [240]
+
+
+def test_parts_of_a_total_in_the_same_unit_are_a_breakdown():
+    text = "Fourteen trials (10 placebo-controlled and 4 active-comparator trials) were pooled."
+    assert [r.value for r in rows(text, "sample_size")] == [14]
+
+
+def test_another_unit_in_brackets_is_a_sample_size_of_its_own():
+    text = "We pooled 38 studies (4,210 patients) of opioid tapering."
+    assert sorted(r.value for r in rows(text, "sample_size")) == [38, 4210]
+
+
+def test_studies_of_an_intervention_are_studies():
+    text = "Pooled estimates were similar in 3 studies of cemented stems."
+    (row,) = rows(text, "sample_size")
+    assert (row.value, row.measure) == (3, "studies")
+
+
+def test_relative_clause_names_the_group():
+    text = (
+        "Mortality was 8% at 30 days in the 412 patients who underwent transcatheter "
+        "valve replacement in the registry."
+    )
+    (row,) = rows(text, "sample_size")
+    assert (row.value, row.group_name) == (412, "transcatheter valve replacement")
+    text = (
+        "pCR ranged from 20% to 41% in 86 women (from 4 trials) who received neoadjuvant "
+        "chemotherapy, overall."
+    )
+    found = {r.value: r.group_name for r in rows(text, "sample_size")}
+    assert found == {86: "neoadjuvant chemotherapy", 4: None}
+
+
+def test_relative_clause_naming_a_condition_is_not_a_group():
+    text = "We followed 120 patients who had chronic neck pain for two years."
+    (row,) = rows(text, "sample_size")
+    assert (row.value, row.group_name) == (120, None)
+
+
+def test_list_of_sizes_paired_with_arms_named_before():
+    text = "The nivolumab and docetaxel arms comprised 135 and 137 patients, respectively."
+    found = [(r.value, r.measure, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(135, "patients", "nivolumab"), (137, "patients", "docetaxel")]
+
+
+def test_list_of_sizes_paired_with_arms_named_after():
+    text = (
+        "Overall, 60 and 58 participants were randomised to duloxetine and placebo, respectively."
+    )
+    found = [(r.value, r.measure, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(60, "participants", "duloxetine"), (58, "participants", "placebo")]
+
+
+def test_bare_numbers_enrolled_after_the_unit_was_named():
+    text = (
+        "Of 1,204 women assessed for eligibility, 860 were randomly assigned and 842 were analysed."
+    )
+    found = [(r.value, r.measure) for r in rows(text, "sample_size")]
+    assert found == [(1204, "women"), (860, "women"), (842, "women")]
+
+
+def test_bare_number_treated_for_an_event_is_not_a_sample_size():
+    text = "Of the 60 patients, 12 were treated for wound infection."
+    assert [r.value for r in rows(text, "sample_size")] == [60]
+
+
+def test_arms_introduced_by_randomised_to():
+    text = "Patients were randomly assigned to ticagrelor (n = 920) or clopidogrel (n = 915)."
+    found = {r.group_name: r.value for r in rows(text, "sample_size")}
+    assert found == {"ticagrelor": 920, "clopidogrel": 915}
+
+
+def test_analysed_population_has_no_group():
+    for text in (
+        "Efficacy was analysed in the intention-to-treat population (N = 310).",
+        "Toxicity is reported for the safety analysis set (n = 402).",
+    ):
+        (row,) = rows(text, "sample_size")
+        assert row.group_name is None and row.measure == "patients", text
+
+
+def test_n_equals_after_an_event_is_not_a_sample_size():
+    assert rows("Dural tear (n = 4) was the commonest complication.", "sample_size") == []

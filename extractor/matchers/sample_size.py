@@ -1,11 +1,16 @@
 """Sample sizes: how many units a study, arm or analysed population has.
 
-Two constructions carry almost all of them: a number followed by a count noun from
+Four constructions carry them: a number followed by a count noun from
 `patterns/count_nouns.tsv` (`148 patients`, `Eleven studies`, `1,181 sacroiliac joint
-fusions`) and `n = N` after an arm's name (`comparing X (n=102) with Y (NSM, n=46)`). A
-count of patients *with an outcome* (`39 patients reported pain relief`, `7 patients
-(24.1%)`) is a proportion, not a sample size (conventions rule 4), and `54 patients (41
-women, 13 men)` is one sample size plus two proportions of it.
+fusions`), `n = N` after an arm's name (`sample_size_arms`), a list of sizes paired with
+arms (`148 and 151 hips, respectively`), and a bare number enrolled by a verb after the
+unit was named (`Of 530 patients screened, 388 were randomised`).
+
+What is *not* a sample size matters as much (conventions rule 4): a count of patients
+with an outcome (`39 patients reported pain relief`, `revision was required in two
+patients`, `7 patients (24.1%)`), a ratio (`one in four patients`), and a breakdown of a
+total into parts of the same kind (`Eleven studies (9 cohort and 2 randomised trials)`,
+`54 patients (41 women, 13 men)`): those are proportions or events.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import re
 
 from extractor.matchers.context import SentenceContext
+from extractor.matchers.sample_size_arms import n_equals_rows
 from extractor.quantities import Quantity
 from extractor.types import Evidence
 from extractor.vocab import Term
@@ -20,21 +26,31 @@ from extractor.vocab import Term
 _BETWEEN_WORD = re.compile(r"[A-Za-z][\w\-]*")
 _NOT_BETWEEN = {"of", "with", "in", "who", "were", "was", "and", "or", "to", "from", "had", "per"}
 _NOT_SIZE_BEFORE = re.compile(
-    r"\b(?:mean|median|average|maximum|minimum|max|min)\s+(?:of\s+)?$"
-    r"|\bof\s+(?:these|the|those)\s*$|\b(?:but|except)\s*$",
+    r"\b(?:mean|median|average|maximum|minimum|max|min)\s+(?:of\s+)?$|\b(?:but|except)\s*$",
     re.IGNORECASE,
 )
-_NP_BOUNDARY = re.compile(
-    r"(?:[,;:(\[]|\b(?:comparing|compared with|compared to|compared|with|versus|vs\.?|and|"
-    r"between|in|for|of|among|to|including|included)\b)",
+_RATIO_GAP = re.compile(r"\s+(?:in|out\s+of)\s+(?:every\s+)?", re.IGNORECASE)
+_IN_BEFORE = re.compile(
+    r"\b(?:in|among)\s+(?:the\s+|only\s+|a\s+total\s+of\s+|another\s+)?$", re.IGNORECASE
+)
+_RELATIVE_EVENT = re.compile(
+    r"^\s*(?:\([^()]*\)\s*)?,?\s*(?:where|in\s+whom|whose)\b", re.IGNORECASE
+)
+_RELATIVE_GROUP = re.compile(
+    r"^\s*(?:\([^()]*\)\s*)?,?\s*(?:who|that)\s+(?:had(?:\s+undergone|\s+received)?|underwent|received|were\s+given|"
+    r"were\s+treated\s+with|were\s+(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)\s+to)"
+    r"\s+(?:an?\s+|the\s+)?(?P<name>[^,;()]+)",
     re.IGNORECASE,
 )
-_NP_STRIP_HEAD = re.compile(
-    r"^(?:(?:those|patients|participants|subjects|individuals)\s+(?:who\s+)?(?:had\s+|underwent\s+|"
-    r"received\s+)?|the\s+|a\s+|an\s+)",
+_NAME_END = re.compile(
+    r"\s+(?:in|at|for|with|from|during|after|before|between|of|who|which|that|was|were|is|"
+    r"are|had|has|and|or|than|on|by)\b",
     re.IGNORECASE,
 )
-_PAREN_ABBREV = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z0-9\-]{1,10})\s*[,;]\s*$")
+_BARE_ENROL = re.compile(
+    r"^\s*(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?", re.IGNORECASE
+)
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
 
 
 def count_noun_after(ctx: SentenceContext, q: Quantity) -> Term | None:
@@ -54,40 +70,134 @@ def count_noun_after(ctx: SentenceContext, q: Quantity) -> Term | None:
 
 def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
     rows: list[Evidence] = []
-    rows += _n_equals(ctx)
+    rows += n_equals_rows(ctx)
+    rows += _size_lists(ctx)
     for q in ctx.values:
-        if ctx.is_claimed(q) or q.n_equals or q.is_percent or q.value is None:
-            continue
-        if q.value != int(q.value) or q.value <= 0 or q.year_like or q.compound:
-            continue
-        if q.relation in (">", ">=", "<", "<="):
+        if not _plain_count(ctx, q):
             continue
         noun = count_noun_after(ctx, q)
-        if noun is None or noun.category == "sex" and _inside_breakdown(ctx, q):
+        if noun is None or not _is_size(ctx, q, noun):
             continue
-        if q.denominator is not None or q.count is not None:
-            continue  # `27 of 28 patients`, `7 (24.1%) patients`: proportions
-        if _NOT_SIZE_BEFORE.search(ctx.before(q.start, 30)):
-            continue
-        after_noun = ctx.after(noun.end, 40)
-        if re.match(r"^\s*of\b", after_noun):
-            continue  # `two cases of implant loosening`
-        if re.match(r"^\s*\(\s*\d+(?:[.,]\d+)?\s*%", after_noun) or _outcome_follows(ctx, noun):
-            continue  # a count with an outcome: proportions decide
-        rows.append(
-            ctx.evidence(
-                "sample_size",
-                q,
-                "sample_size.count_noun",
-                char_end=noun.end,
-                measure=noun.canonical,
-                measure_text=noun.text,
-                statistic="n",
-                count=None,
-                unit=None,
-            )
-        )
+        rows.append(_row(ctx, q, noun, _relative_group(ctx, noun)))
+    rows += _enrolled_without_noun(ctx)
     return rows
+
+
+def _row(
+    ctx: SentenceContext,
+    q: Quantity,
+    noun: Term,
+    group: str | None,
+    rule: str = "sample_size.count_noun",
+) -> Evidence:
+    """A sample size whose mention runs to its noun (the noun's own number only)."""
+    end = noun.end if ctx.next_value(q) is None or ctx.next_value(q).start > noun.end else q.end
+    return ctx.evidence(
+        "sample_size",
+        q,
+        rule,
+        char_end=end,
+        measure=noun.canonical,
+        measure_text=noun.text,
+        group_name=group,
+        statistic="n",
+        count=None,
+        unit=None,
+    )
+
+
+def _plain_count(ctx: SentenceContext, q: Quantity) -> bool:
+    """A whole positive number with nothing attached that makes it something else."""
+    if ctx.is_claimed(q) or q.n_equals or q.is_percent or q.value is None:
+        return False
+    if q.value != int(q.value) or q.value <= 0 or q.year_like or q.compound:
+        return False
+    if q.relation in (">", ">=", "<", "<="):
+        return False
+    return q.denominator is None and q.count is None  # `27 of 28`, `7 (24.1%)`: proportions
+
+
+def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
+    """Whether `q noun` counts a study's units rather than patients with an outcome."""
+    before = ctx.before(q.start, 60)
+    if _NOT_SIZE_BEFORE.search(before[-30:]) or _after_count_of(ctx, q):
+        return False
+    if _is_ratio(ctx, q) or _breakdown_part(ctx, q, noun) or _event_before(ctx, q):
+        return False
+    after_noun = ctx.after(noun.end, 40)
+    if noun.category in ("person", "sex") and re.match(r"^\s*of\b(?!\s+wh)", after_noun):
+        return False  # `two cases of implant loosening` (but `2 studies of X` are studies)
+    if re.match(r"^\s*\(\s*\d+(?:[.,]\d+)?\s*%", after_noun) or _outcome_follows(ctx, noun):
+        return False  # a count with an outcome: proportions decide
+    return not _RELATIVE_EVENT.match(after_noun) or not _event_in_clause(ctx, noun.end, True)
+
+
+def _after_count_of(ctx: SentenceContext, q: Quantity) -> bool:
+    """`nine of the 29 patients`: the 29 is the denominator of a count, not restated N."""
+    prev = ctx.prev_value(q)
+    return prev is not None and bool(
+        re.fullmatch(r"\s*(?:\w+\s+)?of\s+(?:these|the|those)\s*", ctx.span(prev.end, q.start))
+    )
+
+
+def _is_ratio(ctx: SentenceContext, q: Quantity) -> bool:
+    """`one in four patients`, `1 out of every 5 adults`: a ratio, not a count of units."""
+    prev = ctx.prev_value(q)
+    if prev is None or prev.is_percent or prev.unit or prev.value is None:
+        return False
+    return prev.value < q.value and bool(_RATIO_GAP.fullmatch(ctx.span(prev.end, q.start)))
+
+
+def _open_paren(ctx: SentenceContext, pos: int) -> int | None:
+    """Absolute offset of the bracket still open at `pos`, if any."""
+    text = ctx.span(ctx.sentence.start, pos)
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in ")]":
+            depth += 1
+        elif text[i] in "([":
+            if depth == 0:
+                return ctx.sentence.start + i
+            depth -= 1
+    return None
+
+
+def _breakdown_part(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
+    """A part of the total just before the bracket, counted in the same unit: `Eleven
+    studies (9 cohort and 2 randomised trials)`, `120 children (70 boys, 50 girls)`.
+    Another unit is a sample size of its own: `212 knees (198 patients)`, `299 patients
+    (from 9 studies)`."""
+    paren = _open_paren(ctx, q.start)
+    if paren is None:
+        return False
+    head = ctx.before(paren, 60).rstrip()
+    outer = [t for t in ctx.vocab.count_nouns_in(head) if t.end == len(head)]
+    if not outer:
+        return False
+    kind = outer[-1].category
+    return noun.category == kind or (noun.category == "sex" and kind == "person")
+
+
+def _event_before(ctx: SentenceContext, q: Quantity) -> bool:
+    """`revision was required in two patients`, `infection occurred in 3 patients`: the
+    patients are those with the event (a count), not the study's population."""
+    before = ctx.before(q.start, 80)
+    m = _IN_BEFORE.search(before)
+    if not m:
+        return False
+    head = before[: m.start()].rstrip()
+    found = ctx.vocab.cues_in(head, "outcome") + ctx.vocab.complications_in(head)
+    return any(t.end == len(head) for t in found)
+
+
+def _event_in_clause(ctx: SentenceContext, pos: int, verbs: bool = False) -> bool:
+    """An event named in the clause after `pos` (`where implant loosening occurred`), with
+    no number of its own (`in whom 3 infections occurred` counts a subset of them)."""
+    clause = re.split(r"[;,]", ctx.after(pos, 80), maxsplit=1)[0]
+    if any(pos <= v.start < pos + len(clause) for v in ctx.values):
+        return False
+    verb = verbs and bool(ctx.vocab.cues_in(clause, "outcome"))
+    return bool(ctx.vocab.complications_in(clause)) or verb
 
 
 def _outcome_follows(ctx: SentenceContext, noun: Term) -> bool:
@@ -97,82 +207,103 @@ def _outcome_follows(ctx: SentenceContext, noun: Term) -> bool:
     return bool(first) and first[0].start == 0 and not ctx.vocab.cues_in(words[0], "enrol")
 
 
-def _inside_breakdown(ctx: SentenceContext, q: Quantity) -> bool:
-    before = ctx.before(q.start, 40)
-    return before.rfind("(") > before.rfind(")")
+def _relative_group(ctx: SentenceContext, noun: Term) -> str | None:
+    """`299 patients (from 9 studies) who had minimally invasive SI joint fusion`: the
+    relative clause names the arm or subgroup the number belongs to."""
+    if noun.category not in ("person", "sex"):
+        return None
+    m = _RELATIVE_GROUP.match(ctx.after(noun.end, 120))
+    if not m:
+        return None
+    name = m.group("name")
+    end = _NAME_END.search(name)
+    name = name[: end.start()] if end else name
+    name = re.sub(r"\s+(?:group|arm)s?\s*$", "", name.strip(" .,"), flags=re.IGNORECASE)
+    words = name.split()
+    if not words or len(words) > 8 or re.search(r"\d", name):
+        return None
+    if ctx.vocab.complications_in(name) or ctx.vocab.instruments_in(name):
+        return None  # `who had SI joint pain`, `who had a VAS of ...`: a condition, not an arm
+    return name
 
 
-def _n_equals(ctx: SentenceContext) -> list[Evidence]:
-    """`(n=102)` after an arm's name; `(NSM, n=46)` with its abbreviation."""
+def _size_lists(ctx: SentenceContext) -> list[Evidence]:
+    """`148 and 151 hips`: every number of a list takes the noun after the last one, and
+    `respectively` pairs them with the arms named before or after."""
+    rows: list[Evidence] = []
+    values = [q for q in ctx.values if _plain_count(ctx, q)]
+    i = 0
+    while i < len(values):
+        run = [values[i]]
+        while i + len(run) < len(values):
+            nxt = values[i + len(run)]
+            if not _LIST_GAP.fullmatch(ctx.span(run[-1].end, nxt.start)):
+                break
+            run.append(nxt)
+        i += len(run)
+        noun = count_noun_after(ctx, run[-1]) if len(run) > 1 else None
+        if noun is None or re.search(r"\bbetween\s*$", ctx.before(run[0].start, 20)):
+            continue
+        if not all(_is_size(ctx, q, noun) for q in (run[0], run[-1])):
+            continue
+        names = _paired_arms(ctx, run, noun)
+        for j, q in enumerate(run):
+            rows.append(_row(ctx, q, noun, names[j] if names else None, "sample_size.count_list"))
+    return rows
+
+
+def _paired_arms(ctx: SentenceContext, run: list[Quantity], noun: Term) -> list[str] | None:
+    """Arm names a `respectively` pairs with the list: `The cemented and uncemented groups
+    comprised ...` before it, or `... allocated to X and Y, respectively` after it."""
+    rest = ctx.span(noun.end, ctx.sentence.end)
+    tail = re.split(r";", rest, maxsplit=1)[0]
+    if not re.search(r"\brespectively\b", tail, re.IGNORECASE):
+        return None
+    left = ctx.group_left(run[0])
+    if left and len(left[2]) == len(run):
+        return left[2]
+    m = re.search(
+        r"\b(?:to|into|in|with|received|underwent)\s+(?:the\s+)?(?P<names>[^;()]+?),?\s+"
+        r"respectively",
+        tail,
+        re.IGNORECASE,
+    )
+    if not m:
+        return None
+    names = [n.strip() for n in _LIST_GAP.split(m.group("names")) if n.strip()]
+    names = [re.sub(r"\s+(?:group|arm)s?$", "", n, flags=re.IGNORECASE) for n in names]
+    return names if len(names) == len(run) else None
+
+
+def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
+    """`Of 530 patients screened, 388 were randomly assigned, of whom 371 were included`:
+    a bare number enrolled by a verb counts the unit the sentence already named."""
     rows: list[Evidence] = []
     for q in ctx.values:
-        if not q.n_equals or ctx.is_claimed(q) or q.denominator is not None:
+        if not _plain_count(ctx, q) or q.unit or count_noun_after(ctx, q):
             continue
-        before = ctx.before(q.start, 90)
-        abbrev = _PAREN_ABBREV.search(before)
-        head = before[: abbrev.start()] if abbrev else before.rstrip(" ([")
-        if not abbrev and not re.search(r"[(\[]\s*$", before):
-            if not re.search(r"(?:^|[\s,;])$", before):
-                continue
-        phrase = _noun_phrase(head)
-        nouns = [n for n in ctx.vocab.count_nouns_in(phrase) if n.category in ("person", "study")]
-        group_cue = ctx.vocab.cues_in(phrase, "group_noun")
-        armish = bool(abbrev or nouns or group_cue) or re.match(
-            r"^(?:those|patients|participants)\b", phrase, re.IGNORECASE
-        )
-        preceded = (
-            re.search(
-                r"\b(?:comparing|compared|with|versus|vs\.?)\s+" + re.escape(phrase) + r"\s*$",
-                head,
-                re.IGNORECASE,
-            )
-            if phrase
-            else None
-        )
-        event_context = bool(ctx.vocab.complications_in(phrase)) and not (nouns or group_cue)
-        if event_context or not (armish or preceded):
+        tail = ctx.after(q.end, 60)
+        verb = _BARE_ENROL.match(tail)
+        if not verb:
             continue
-        people = [n for n in nouns if n.category in ("person", "study")]
-        measure = people[-1].canonical if people else "patients"
-        group = _group_name(phrase, bool(people), ctx)
-        if group:
-            ctx.arms.append(group)
+        cues = ctx.vocab.cues_in(tail[verb.end() :], "enrol")
+        if not cues or cues[0].start != 0 or _event_in_clause(ctx, q.end + verb.end()):
+            continue
+        if _NOT_SIZE_BEFORE.search(ctx.before(q.start, 30)) or _after_count_of(ctx, q):
+            continue
+        named = ctx.vocab.count_nouns_in(ctx.span(ctx.sentence.start, q.start))
+        if not named:
+            continue
         rows.append(
             ctx.evidence(
                 "sample_size",
                 q,
-                "sample_size.n_equals",
-                measure=measure,
-                measure_text=phrase or None,
-                group_name=group,
+                "sample_size.enrolled",
+                measure=named[-1].canonical,
+                measure_text=None,
                 statistic="n",
                 count=None,
                 unit=None,
             )
         )
     return rows
-
-
-def _noun_phrase(text: str) -> str:
-    """The words before a parenthesis back to a boundary word or punctuation (max 8)."""
-    text = text.rstrip(" ([")
-    cut = 0
-    for m in _NP_BOUNDARY.finditer(text):
-        if m.end() < len(text):
-            cut = m.end()
-    words = text[cut:].split()[-8:]
-    return " ".join(words).strip(" ,;")
-
-
-def _group_name(phrase: str, has_count_noun: bool, ctx: SentenceContext) -> str | None:
-    name = _NP_STRIP_HEAD.sub("", phrase).strip()
-    name = re.sub(r"\s+(?:group|arm|cohort)s?$", "", name, flags=re.IGNORECASE).strip()
-    if not name:
-        return None
-    rest = [w for w in name.split() if not ctx.vocab.count_nouns_in(w)]
-    rest = [w for w in rest if w.lower() not in {"all", "except", "one", "the", "a", "an", "total"}]
-    if not rest:
-        return None
-    if has_count_noun and ctx.vocab.count_nouns_in(name.split()[-1]) and "who" not in phrase:
-        return None
-    return name
