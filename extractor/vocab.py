@@ -85,6 +85,7 @@ _COMPLICATION_CATEGORIES = {
     "wound",
     "thromboembolic",
     "death",
+    "symptom",
     "other",
 }
 _COUNT_CATEGORIES = {"person", "sex", "study", "procedure", "body_part"}
