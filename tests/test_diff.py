@@ -462,15 +462,15 @@ def edit_vocabulary(path: Path, canonical: str, edit) -> None:  # type: ignore[n
 
 
 def test_an_added_complication_synonym_adds_rows(baseline: EvidenceState, tmp_path: Path) -> None:
-    # The base of this pull request does not know "device migration" as a complication;
-    # the head (the project's real vocabulary) has it as a synonym of "implant migration",
-    # so the list of device complications it names ("... and device migration (n=4)")
-    # becomes evidence.
+    # The base of this pull request does not know "impingement on a sacral nerve" as a
+    # complication; the head (the project's real vocabulary) has it as a synonym of "nerve
+    # impingement", so the count of that event in a list of device events ("Two events (1
+    # implant-related impingement on a sacral nerve ...") becomes evidence.
     corpus, patterns = copy_project(tmp_path)
     edit_vocabulary(
         patterns / "complications.tsv",
-        "implant migration",
-        lambda synonyms: [s for s in synonyms if s != "device migration"],
+        "nerve impingement",
+        lambda synonyms: [s for s in synonyms if "sacral nerve" not in s],
     )
     without = extract(corpus, patterns, tmp_path / "base.db")
 
@@ -478,14 +478,14 @@ def test_an_added_complication_synonym_adds_rows(baseline: EvidenceState, tmp_pa
 
     added = [row for doc in diff.documents for row in doc.added]
     assert added and {row["kind"] for row in added} == {"complication"}
-    migration = [row for row in added if row["measure"] == "implant migration"]
+    impingement = [row for row in added if row["measure"] == "nerve impingement"]
     # one per document that names it (the corpus has this guidance as text and as a PDF)
-    assert [row["value"] for row in migration] == [4] * len(diff.documents)
-    assert all("device migration" in row["quote"] for row in added)
+    assert [row["value"] for row in impingement] == [1] * len(diff.documents)
+    assert all("sacral nerve" in row["quote"] for row in added)
     assert diff.removed == diff.changed == 0
     md = render_markdown(diff)
     assert re.match(rf"\*\*Evidence diff:\*\* \d+ documents? touched · \+{len(added)} added", md)
-    assert "implant migration (“device migration”)" in md
+    assert "nerve impingement (“impingement on a sacral nerve”)" in md
 
 
 def test_a_removed_document_removes_its_rows(baseline: EvidenceState, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def test_rate_with_count_and_denominator():
         31,
         512,
         6,
-        "any adverse event",
+        "any complication",
     )
     assert mention(text, row) == "6% (31/512)"
 

@@ -1,0 +1,84 @@
+"""When a count or share of patients was observed, and sentences that are not evidence.
+
+Complications and proportions get a time only where the sentence puts the outcome at one
+(conventions: "success rates at 6 months", "at 6-month follow-up", "at a median follow-up
+of 4 months", "consumed opioids preoperatively"). Shared by `complications.py` and
+`proportions.py` so both kinds read time the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.matchers.context import SentenceContext
+from extractor.quantities import Quantity
+from extractor.types import Evidence
+
+# "Fig. 2 Two cases of ...", "Figure 3: ...": a caption describes a picture, not a result
+_CAPTION = re.compile(r"^\s*(?:Fig\.?|Figure|Supplementary\s+fig(?:ure|\.)?)\s*S?\d+", re.I)
+# "at a median follow-up of 4 months", "(mean follow-up of 21 months)": the time every
+# count or rate of the sentence was observed at
+_FOLLOW_UP_OF = re.compile(
+    r"\b(?:mean|median|average)\s+(?:duration\s+of\s+)?follow[\s\-]?up\s+(?:of|was|:)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>months?|years?|weeks?|days?)\b",
+    re.IGNORECASE,
+)
+_PER_MONTH = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
+_CLAUSE_BREAK = re.compile(r";|\.\s")
+
+
+def is_caption(ctx: SentenceContext) -> bool:
+    """A figure caption (`Fig. 2 Two cases of implant loosening`) is not evidence."""
+    return bool(_CAPTION.match(ctx.sentence.text))
+
+
+def follow_up_months(ctx: SentenceContext) -> float | None:
+    """The mean/median follow-up the sentence states for all its results, in months."""
+    m = _FOLLOW_UP_OF.search(ctx.sentence.text)
+    if not m:
+        return None
+    unit = m.group("u").lower().rstrip("s")
+    return round(float(m.group("n")) * _PER_MONTH[unit], 1)
+
+
+def row_time(ctx: SentenceContext, q: Quantity, row: Evidence) -> None:
+    """The timepoint right after the row (from its end: `(44.8%) consumed ... preoperatively`),
+    else the one before it in its window, else the sentence's stated follow-up."""
+    tp = ctx.timepoint_right(q) or _timepoint_after_row(ctx, row) or ctx.timepoint_left(q, set())
+    if tp:
+        row.timepoint, row.months = tp.timepoint, tp.months
+        if tp.timepoint == "baseline":
+            row.months = None
+        return
+    months = follow_up_months(ctx)
+    if months is not None:
+        row.timepoint, row.months = "follow-up", months
+
+
+def _timepoint_after_row(ctx: SentenceContext, row: Evidence):
+    """A timepoint after the row's own span and before the next number or clause break."""
+    later = [v for v in ctx.values if v.start >= row.char_end]
+    end = later[0].start if later else ctx.sentence.end
+    text = ctx.span(row.char_end, end)
+    brk = _CLAUSE_BREAK.search(text)
+    end = row.char_end + (brk.start() if brk else len(text))
+    for tp in ctx.timepoints:
+        if row.char_end <= tp.start < end:
+            return tp
+    return None
+
+
+def inherit_time(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`at 6 months ... (81% [83/102] versus 26% [12/46])`: a later row of the same clause
+    with no time of its own was observed at the time of the row before it."""
+    ordered = sorted(rows, key=lambda r: r.char_start)
+    for prev, row in zip(ordered, ordered[1:], strict=False):
+        if row.timepoint is not None or prev.timepoint != "follow-up":
+            continue
+        gap = ctx.span(prev.char_end, row.char_start)
+        if _CLAUSE_BREAK.search(gap) or any(
+            prev.char_end <= t.start < row.char_start for t in ctx.timepoints
+        ):
+            continue
+        if re.search(r"\b(?:versus|vs\.?|and|compared with|whereas|while)\b|,", gap):
+            row.timepoint, row.months = prev.timepoint, prev.months

@@ -1,0 +1,161 @@
+"""Proportions: shares of patients that are not adverse events.
+
+Any share of patients with evidence that it *is* a share (a count or denominator, `of
+patients`, `rate`, a parenthesised percent after a noun) is a `proportion` (`81%
+[83/102]`, `Twenty-three patients (79.3%)`, `In 27 of 28 patients (96%)`, `54 patients
+(41 women, 13 men)`). Events named in `patterns/complications.tsv` are claimed first by
+`complications.py`, which runs before this matcher.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.matchers.context import SentenceContext
+from extractor.matchers.event_time import row_time
+from extractor.matchers.sample_size import count_noun_after
+from extractor.quantities import Quantity
+from extractor.types import Evidence
+from extractor.vocab import Term
+
+
+def find_proportions(ctx: SentenceContext) -> list[Evidence]:
+    rows: list[Evidence] = []
+    rows += _breakdown(ctx)
+    share_cue = bool(ctx.vocab.cues_in(ctx.sentence.text, "share"))
+    values = ctx.values
+    for i, q in enumerate(values):
+        if ctx.is_claimed(q) or ctx.is_blocked(q) or q.n_equals:
+            continue
+        noun = count_noun_after(ctx, q) if not q.is_percent else None
+        pct_after_noun = _percent_after(ctx, noun) if noun else None
+        nxt = values[i + 1] if i + 1 < len(values) else None
+        after_from = (
+            q.is_percent
+            and i > 0
+            and re.fullmatch(r"\s*to\s*", ctx.span(values[i - 1].end, q.start))
+            and re.search(r"\bfrom\s+$", ctx.before(values[i - 1].start, 10))
+        )
+        from_to = (
+            not q.is_percent
+            and nxt is not None
+            and nxt.is_percent
+            and re.fullmatch(r"\s*to\s*", ctx.span(q.end, nxt.start))
+            and re.search(r"\bfrom\s+$", ctx.before(q.start, 10))
+        )
+        in_paren = re.search(r"\(\s*$", ctx.before(q.start, 3))
+        if q.is_percent:
+            if not (q.count is not None or share_cue or in_paren or q.is_word or after_from):
+                continue
+            if ctx.instruments and _instrument_unit_percent(ctx):
+                continue  # `LVEF 35%`: a score in percent, the score matcher's
+        elif from_to:
+            pass
+        elif q.count is not None and q.percent is not None:
+            pass  # `13 (44.8%)`
+        elif noun is not None and (
+            q.denominator is not None or pct_after_noun or _outcome(ctx, noun)
+        ):
+            pass
+        else:
+            continue
+        row = ctx.evidence(
+            "proportion", q, "proportion.percent" if q.is_percent else "proportion.count"
+        )
+        if from_to:
+            row.percent, row.unit, row.rule = q.value, "%", "proportion.from_to"
+        if noun is not None:
+            row.count = int(q.value) if q.count is None else q.count
+            row.char_end = noun.end
+            row.measure_text = noun.text
+            if pct_after_noun:
+                row.percent = pct_after_noun.percent
+                close = re.match(r"\s*[)\]]", ctx.after(pct_after_noun.end, 3))
+                row.char_end = pct_after_noun.end + (close.end() if close else 0)
+                ctx.claimed.add((pct_after_noun.start, pct_after_noun.end))
+            row.rule = "proportion.count_noun"
+        if q.is_percent:
+            row.count = q.count
+        if row.count is not None and row.denominator is None:
+            row.denominator = _out_of(ctx, q)
+        row.value = row.percent if row.percent is not None else float(row.count or q.value or 0)
+        row.statistic = "percent" if row.percent is not None else "count"
+        row.group_name = ctx.group_for(q)
+        row_time(ctx, q, row)
+        if from_to and row.timepoint is None:
+            row.timepoint = "baseline"
+        elif re.fullmatch(r"\s*to\s*", ctx.span((ctx.prev_value(q) or q).end, q.start)) and (
+            row.timepoint is None
+        ):
+            row.timepoint = "follow-up"
+        p = ctx.p_after(q)
+        if p and row.p_value is None:
+            row.p_value, row.p_relation = p.p_value, p.p_relation
+        rows.append(row)
+    return rows
+
+
+def _instrument_unit_percent(ctx: SentenceContext) -> bool:
+    return any(ctx.vocab.unit_of(t.canonical) == "%" for t in ctx.instruments)
+
+
+def _percent_after(ctx: SentenceContext, noun: Term) -> Quantity | None:
+    for q in ctx.values:
+        if (
+            q.start >= noun.end
+            and q.is_percent
+            and re.fullmatch(r"\s*\(\s*", ctx.span(noun.end, q.start))
+        ):
+            return q
+    return None
+
+
+def _outcome(ctx: SentenceContext, noun: Term) -> bool:
+    """`39 patients reported ...`: an outcome verb right after the noun (not `who had`)."""
+    words = " ".join(ctx.after(noun.end, 30).split()[:2])
+    found = ctx.vocab.cues_in(words, "outcome")
+    return bool(found) and found[0].start == 0
+
+
+def _out_of(ctx: SentenceContext, q: Quantity) -> int | None:
+    """`out of 40 patients ..., 39 patients reported`: the earlier total is the denominator."""
+    m = re.search(
+        r"\bout of\s+(\d[\d,]*)\s+\w+", ctx.span(ctx.sentence.start, q.start), re.IGNORECASE
+    )
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def _breakdown(ctx: SentenceContext) -> list[Evidence]:
+    """`54 patients (41 women, 13 men)`: each part a proportion of the total."""
+    rows = []
+    for q in ctx.values:
+        noun = count_noun_after(ctx, q) if q.value and not q.is_percent else None
+        if noun is None or noun.category == "sex":
+            continue
+        tail = ctx.after(noun.end, 60)
+        if not re.match(r"^\s*\(", tail):
+            continue
+        close = ctx.sentence.text.find(")", noun.end - ctx.sentence.start)
+        close_abs = ctx.sentence.start + close if close >= 0 else noun.end
+        for part in ctx.values:
+            if not (noun.end < part.start < close_abs) or ctx.is_claimed(part) or part.is_percent:
+                continue
+            sub = count_noun_after(ctx, part)
+            if sub is None or sub.category not in ("sex", noun.category):
+                continue
+            rows.append(
+                ctx.evidence(
+                    "proportion",
+                    part,
+                    "proportion.breakdown",
+                    char_end=sub.end,
+                    value=part.value,
+                    count=int(part.value),
+                    denominator=int(q.value),
+                    measure=sub.canonical,
+                    measure_text=sub.text,
+                    statistic="count",
+                    unit=None,
+                )
+            )
+    return rows

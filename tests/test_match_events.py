@@ -1,0 +1,88 @@
+"""Specifications of which event a complication count belongs to, and when it is a row."""
+
+from __future__ import annotations
+
+from matcher_helpers import rows
+
+
+def _events(text: str) -> list[tuple[str | None, float]]:
+    return [(r.measure, r.value) for r in rows(text, "complication")]
+
+
+def test_each_count_of_a_list_takes_the_event_of_its_own_item():
+    text = (
+        "Complications after cardiac surgery included postoperative delirium (6%, 12/200), "
+        "pericardial effusion (less than 1%, 1/200) and a lead fault (2%, 4/200)."
+    )
+    assert [(r.measure, r.measure_text, r.count) for r in rows(text, "complication")] == [
+        ("delirium", "postoperative delirium", 12),
+        ("pericardial effusion", "pericardial effusion", 1),
+        (None, "lead fault", 4),
+    ]
+
+
+def test_the_head_event_of_an_item_wins_over_its_consequence():
+    text = "Screw malposition requiring reoperation occurred in 3% (7/233) of patients."
+    assert _events(text) == [("implant malposition", 7)]
+
+
+def test_the_subject_names_the_event_of_a_generic_predicate():
+    text = "Febrile neutropenia was the most common adverse event (9% [27/301])."
+    assert _events(text) == [("febrile neutropenia", 27)]
+
+
+def test_a_rate_named_for_a_reason_counts_the_rate_noun():
+    text = "The readmission rate for wound complications was 4% (95% CI 2% to 6%)."
+    (row,) = rows(text, "complication")
+    assert (row.measure, row.percent, row.ci_low) == ("readmission", 4, 2)
+
+
+def test_reasons_for_a_procedure_count_that_procedure():
+    text = "Reoperations were done to drain a haematoma (n=5) or for persistent pain (n=2)."
+    assert _events(text) == [("reoperation", 5), ("reoperation", 2)]
+
+
+def test_patients_who_developed_an_event_are_a_complication_with_their_share():
+    text = "Nineteen patients (7.6%) developed febrile neutropenia during docetaxel."
+    (row,) = rows(text)
+    assert (row.kind, row.measure, row.count, row.percent) == (
+        "complication",
+        "febrile neutropenia",
+        19,
+        7.6,
+    )
+
+
+def test_a_symptom_as_outcome_is_not_an_event():
+    text = "Thirty patients (60%) reported pain relief of at least 50% at 3 months."
+    assert rows(text, "complication") == []
+
+
+def test_a_reported_symptom_is_an_event():
+    text = "After knee replacement, 4 patients reported worsening pain at the incision."
+    assert _events(text) == [("pain", 4)]
+
+
+def test_a_single_patients_management_is_not_a_zero_count():
+    assert rows("However, no revision surgery was performed on her.", "complication") == []
+
+
+def test_no_events_in_the_plural_is_a_zero_count():
+    assert _events("No pericardial effusions occurred after ablation.") == [
+        ("pericardial effusion", 0)
+    ]
+
+
+def test_a_figure_caption_is_not_evidence():
+    assert rows("Figure 3 Two cases of screw loosening on plain radiographs") == []
+
+
+def test_mean_follow_up_dates_the_rates_of_its_sentence():
+    text = "The reintervention rate was 5% (n=14/280) at a median follow-up of 2 years."
+    (row,) = rows(text, "complication")
+    assert (row.measure, row.timepoint, row.months) == ("reoperation", "follow-up", 24)
+
+
+def test_events_said_to_be_related_to_the_device_are_device_related():
+    text = "Three events (2 lead migrations and 1 pocket infection) were related to the device."
+    assert _events(text)[0] == ("device-related adverse event", 3)
