@@ -199,12 +199,12 @@ class EvalReport:
 
 
 def gold_files(gold_path: Path | str | Iterable[Path | str]) -> list[Path]:
-    """One file, several files, or folders of `.jsonl` files, in a stable order."""
+    """One file, several files, or folders (searched recursively) of `.jsonl` files, in a stable order."""
     paths = [gold_path] if isinstance(gold_path, (str, Path)) else list(gold_path)
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(p.glob("*.jsonl")))
+            files.extend(sorted(p.rglob("*.jsonl")))
         elif p.is_file():
             files.append(p)
         else:

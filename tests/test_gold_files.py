@@ -226,3 +226,13 @@ def test_a_database_holding_exactly_the_gold_scores_perfectly(tmp_path: Path) ->
     report = evaluate(tmp_path / "gold.db", GOLD)
     assert not report.misses and not report.false_positives
     assert report.total.true_positives == len(rows)
+
+
+def test_pdf_twin_gold_is_the_text_gold_with_its_doc_id() -> None:
+    """The typeset PDF of the NICE guidance must yield what its text version yields."""
+    text_gold = (GOLD / "002_9727310af0dcecef.jsonl").read_text(encoding="utf-8")
+    pdf_gold = (GOLD / "pdf" / "002_nice_guidance_layout.jsonl").read_text(encoding="utf-8")
+    assert (CORPUS / "002_nice_guidance_layout.pdf").is_file()
+    assert pdf_gold == text_gold.replace(
+        '"doc_id": "002_9727310af0dcecef.txt"', '"doc_id": "002_nice_guidance_layout.pdf"'
+    )
