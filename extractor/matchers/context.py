@@ -27,6 +27,10 @@ _LEAD = r"(?:in|for|among|within|with|versus|vs\.?|than|and|the|to|of)"
 _BREAK = re.compile(r";|\bto\b|\bthan\b|\bversus\b|\bvs\b|\bcompared\b|\bwhereas\b|\bwhile\b")
 _MEAN = re.compile(r"\b(mean|median|average)\b", re.IGNORECASE)
 _DEFINING_AFTER = re.compile(r"^\s*(?:being|indicat|represent|mean(?:s|ing)\b|denot)")
+# `points` as a compound adjective is a score's unit (`a 7-point reduction`), not a size
+_SCORE_UNITS = ("points", "point", "pts", "pt")
+# an anchor's label between a scale's ends: `from 0 (no pain) to 10`
+_ANCHOR_NOTE = r"(?:\([^()\d]{1,30}\)\s*)?"
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]|\bet\s+al\b\.?")
 
 
@@ -60,15 +64,40 @@ class SentenceContext:
             # instrument; the term is placed at this sentence's start, text not repeated
             last = self.carried[-1]
             self.instruments = [Term(s.start, s.start, "", last.canonical, last.category)]
+        elif self.carried:
+            self.instruments = self._refine_generic(self.instruments)
         self.complications = self.vocab.complications_in(s.text, s.start)
-        # numbers inside a timepoint (`6-month`, `at 2 years`) are when, not what
+        # numbers inside a timepoint (`6-month`, `at 2 years`) are when, not what; inside an
+        # instrument's name (`6-minute walk distance`) they are part of the name
         self.values = [
             q
             for q in self.quantities
-            if q.kind == "value" and not any(t.start <= q.start < t.end for t in self.timepoints)
+            if q.kind == "value"
+            and not any(t.start <= q.start < t.end for t in self.timepoints)
+            and not any(t.start <= q.start < t.end for t in self.instruments)
         ]
         self.p_values = [q for q in self.quantities if q.kind == "p"]
         self._groups = self._find_groups()
+
+    def _refine_generic(self, terms: list[Term]) -> list[Term]:
+        """`mean SI joint pain improved ...` after a sentence measuring pain on a VAS: VAS pain.
+
+        When every instrument of this sentence is one generic outcome (`pain`) and the
+        previous sentence named a specific form of it (an instrument whose canonical name
+        ends with the generic one: `VAS pain`, `NRS back pain`, `KOOS pain`), the paragraph
+        is still talking about that instrument. Written words and span are kept.
+        """
+        generic = {t.canonical for t in terms}
+        if len(generic) != 1:
+            return terms
+        (name,) = generic
+        specific = [
+            c for c in self.carried if c.canonical != name and c.canonical.endswith(" " + name)
+        ]
+        if not specific:
+            return terms
+        chosen = specific[-1].canonical
+        return [Term(t.start, t.end, t.text, chosen, t.category) for t in terms]
 
     # -- text helpers --------------------------------------------------------------------
 
@@ -106,7 +135,7 @@ class SentenceContext:
 
     def is_blocked(self, q: Quantity) -> bool:
         """Numbers that are never results: thresholds, scale ends, ages, doses, years."""
-        if q.kind != "value" or q.year_like or q.compound and q.unit not in ("points", "pts"):
+        if q.kind != "value" or q.year_like or q.compound and q.unit not in _SCORE_UNITS:
             return True
         if any(t.start <= q.start < t.end for t in self.timepoints):
             return True
@@ -125,7 +154,7 @@ class SentenceContext:
                 return True
         if (
             re.search(r"\b(?:scale|score[sd]?)\s+(?:of|from)\s+$|\bfrom\s+$", head)
-            and re.match(r"^\s*(?:to|-|–)\s*\d", self.after(q.end, 12))
+            and re.match(rf"^\s*{_ANCHOR_NOTE}(?:to|-|–)\s*\d", self.after(q.end, 40))
             and self.vocab.cues_in(head, "scale")
         ):
             return True
@@ -147,7 +176,7 @@ class SentenceContext:
         if prev is None:
             return False
         gap = self.span(prev.end, q.start)
-        if not re.fullmatch(r"\s*(?:to|-|–)\s*", gap):
+        if not re.fullmatch(rf"\s*{_ANCHOR_NOTE}(?:to|-|–)\s*", gap):
             return False
         return bool(self.vocab.cues_in(self.before(prev.start, 25), "scale"))
 
@@ -244,7 +273,8 @@ class SentenceContext:
         nxt = self.next_value(q)
         limit = min(q.end + within, nxt.start if nxt else self.sentence.end)
         for p in self.p_values:
-            if q.end <= p.start < limit and ";" not in self.span(q.end, p.start):
+            gap = self.span(q.end, p.start)
+            if q.end <= p.start < limit and (";" not in gap or re.fullmatch(r"\s*;\s*", gap)):
                 return p
         return None
 
