@@ -129,6 +129,9 @@ _PCT_PAREN = re.compile(rf"\s*[(\[]\s*(?P<p>{DIGITS})\s?%\s*[)\]]")
 _UNIT_AT = re.compile(rf"\s?(?P<u>{_UNIT})")
 _FRACTION = re.compile(rf"(?P<c>{DIGITS})\s*/\s*(?P<d>{DIGITS})(?![\d/])")
 _OF_FRACTION = re.compile(rf"(?P<c>{DIGITS})\s+(?:out\s+)?of\s+(?:the\s+)?(?P<d>{DIGITS})(?![\d.])")
+_WORD_OF_FRACTION = re.compile(
+    rf"\s+(?:out\s+)?of\s+(?:the\s+|these\s+|all\s+)?(?P<d>{DIGITS})(?![\d.,]\d)(?!\s?%)"
+)
 _BARE_RANGE = re.compile(rf"(?P<lo>{DIGITS}){_PCT}?\s*(?:–|—|-|‐)\s*(?P<hi>{_N})(?P<pct>{_PCT})?")
 _ANCHOR = re.compile(rf"(?<![\d.,·]){DIGITS}")
 
@@ -239,6 +242,11 @@ def _parse_at(
             return None
         fields: dict = {"value": float(parsed), "is_word": True}
         pos = end
+        of = _WORD_OF_FRACTION.match(text, end)  # `Forty-two of the 60 knees`
+        if of and float(parsed) == int(parsed) and _int(of.group("d")) is not None:
+            count = int(parsed)
+            fields.update(count=count, denominator=_int(of.group("d")))
+            return _finish(text, start, of.end(), fields)
     else:
         for regex, kind in (
             (_FRACTION, "fraction"),

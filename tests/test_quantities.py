@@ -180,3 +180,8 @@ def test_year_is_flagged():
 def test_hyphenated_size_is_a_compound():
     q = one("A 3-cm lateral incision")
     assert (q.unit, q.compound) == ("cm", True)
+
+
+def test_number_word_of_digits_is_a_count_with_denominator():
+    q = one("Nineteen of the 84 shoulders were stiff")
+    assert (q.value, q.count, q.denominator) == (19, 19, 84)
