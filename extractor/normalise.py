@@ -303,8 +303,14 @@ def _is_long(line: _Line, wrap: int) -> bool:
 
 
 def _continues(text: str) -> bool:
-    """The line stops mid-clause: a comma, an open bracket, a preposition, an article."""
+    """The line stops mid-clause: a comma, an open bracket, a preposition, an article.
+
+    A bracket opened on the line and not closed ("... 2.0 (95%") also means the clause
+    goes on, even when the line ends in a number and the next starts with a capital.
+    """
     if _CONTINUING_END.search(text):
+        return True
+    if text.count("(") + text.count("[") > text.count(")") + text.count("]"):
         return True
     word = _LAST_WORD.search(text)
     return bool(word) and word.group(1).lower() in _CONTINUATION_WORDS

@@ -343,6 +343,14 @@ def test_number_after_a_line_stopping_mid_clause_is_not_a_list_item() -> None:
     assert norm(text).count("\n") == 0
 
 
+def test_line_ending_inside_an_open_bracket_is_continued() -> None:
+    text = wrapped(
+        "LVEF rose to 44.1% (95% CI 41.0 to 47.2) at 6 months and 46.0 (95%",
+        "CI 42.9 to 49.1) at 12 months.",
+    )
+    assert "(95% CI 42.9 to 49.1)" in norm(text)
+
+
 def test_unwrapped_paragraphs_on_single_lines_are_not_merged() -> None:
     first = "Sacroiliac joint fusion is a medical procedure for the treatment of back pain. " * 3
     second = "It is often used when other pain treatment therapies have been unsuccessful. " * 3
