@@ -49,3 +49,30 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert command.help and command.help.strip(), name
         if name != "run":
             assert f"extract {name}" in readme, f"README does not show `extract {name}`"
+
+
+def test_progress_bar_shows_on_a_terminal(corpus_copy: Path, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "extractor", str(corpus_copy), "--db", str(tmp_path / "e.db")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, env=env)
+    os.close(terminal)
+    stdout, _ = process.communicate(timeout=300)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    assert b"Extracting" in seen
+    assert stdout.decode().count("\n") == 1, "stdout carries only the summary line"
