@@ -49,6 +49,8 @@ def cli() -> None:
     \b
     extract corpus/                  extract every .txt, .md and .pdf file below corpus/
     extract eval tests/gold/         score the database against hand-checked gold files
+    extract diff main HEAD           what a change did to the evidence, for a pull request
+    extract serve                    browse and query the evidence in Datasette
     """
 
 

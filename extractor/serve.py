@@ -24,6 +24,8 @@ import yaml
 
 DATABASE_NAME = "evidence"
 REPO_METADATA = Path(__file__).resolve().parent.parent / "db" / "metadata.yml"
+# a wheel carries a copy (hatchling force-include), for installs without the checkout
+PACKAGED_METADATA = Path(__file__).resolve().parent / "_metadata.yml"
 
 # Datasette settings shared by `extract serve` and the tests' in-process Datasette.
 # documents.text holds whole papers: lists show its first characters, row pages all.
@@ -31,8 +33,9 @@ SETTINGS: dict[str, Any] = {"truncate_cells_html": 240}
 
 
 def default_metadata_path(db_path: Path) -> Path | None:
-    """metadata.yml beside the database, else the repository's db/metadata.yml."""
-    for candidate in (Path(db_path).parent / "metadata.yml", REPO_METADATA):
+    """metadata.yml beside the database, else the repository's db/metadata.yml, else the
+    copy shipped in the wheel."""
+    for candidate in (Path(db_path).parent / "metadata.yml", REPO_METADATA, PACKAGED_METADATA):
         if candidate.is_file():
             return candidate
     return None
