@@ -12,7 +12,18 @@ from __future__ import annotations
 import re
 
 from extractor.matchers.context import SentenceContext
-from extractor.matchers.event_time import row_time
+from extractor.matchers.event_time import inherit_time, row_time
+from extractor.matchers.proportion_forms import (
+    close_end,
+    closing_percent,
+    fraction_after,
+    from_percent,
+    none_with,
+    of_these,
+    share_of_patients,
+    skip_ranges,
+    to_percent,
+)
 from extractor.matchers.sample_size import count_noun_after
 from extractor.quantities import Quantity
 from extractor.types import Evidence
@@ -21,13 +32,17 @@ from extractor.vocab import Term
 
 def find_proportions(ctx: SentenceContext) -> list[Evidence]:
     rows: list[Evidence] = []
-    rows += _breakdown(ctx)
+    rows += _breakdown(ctx) + none_with(ctx)
     share_cue = bool(ctx.vocab.cues_in(ctx.sentence.text, "share"))
     values = ctx.values
+    skip_ranges(ctx)
     for i, q in enumerate(values):
-        if ctx.is_claimed(q) or ctx.is_blocked(q) or q.n_equals:
+        if ctx.is_claimed(q) or q.n_equals:
+            continue
+        if ctx.is_blocked(q) and not share_of_patients(ctx, q):
             continue
         noun = count_noun_after(ctx, q) if not q.is_percent else None
+        noun = noun or of_these(ctx, q)
         pct_after_noun = _percent_after(ctx, noun) if noun else None
         nxt = values[i + 1] if i + 1 < len(values) else None
         after_from = (
@@ -44,8 +59,19 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             and re.search(r"\bfrom\s+$", ctx.before(q.start, 10))
         )
         in_paren = re.search(r"\(\s*$", ctx.before(q.start, 3))
+        from_pct = from_percent(ctx, q)
+        to_pct = to_percent(ctx, q)
         if q.is_percent:
-            if not (q.count is not None or share_cue or in_paren or q.is_word or after_from):
+            if not (
+                q.count is not None
+                or share_cue
+                or in_paren
+                or q.is_word
+                or after_from
+                or from_pct
+                or to_pct
+                or fraction_after(ctx, q) is not None
+            ):
                 continue
             if ctx.instruments and _instrument_unit_percent(ctx):
                 continue  # `LVEF 35%`: a score in percent, the score matcher's
@@ -54,7 +80,10 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
         elif q.count is not None and q.percent is not None:
             pass  # `13 (44.8%)`
         elif noun is not None and (
-            q.denominator is not None or pct_after_noun or _outcome(ctx, noun)
+            q.denominator is not None
+            or pct_after_noun
+            or noun.category == "subset"
+            or _outcome(ctx, noun)
         ):
             pass
         else:
@@ -64,6 +93,8 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
         )
         if from_to:
             row.percent, row.unit, row.rule = q.value, "%", "proportion.from_to"
+        if from_pct:
+            row.rule = "proportion.from_to"
         if noun is not None:
             row.count = int(q.value) if q.count is None else q.count
             row.char_end = noun.end
@@ -74,15 +105,24 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
                 row.char_end = pct_after_noun.end + (close.end() if close else 0)
                 ctx.claimed.add((pct_after_noun.start, pct_after_noun.end))
             row.rule = "proportion.count_noun"
+            late = None if pct_after_noun else closing_percent(ctx, q, noun)
+            if late is not None:  # `Twenty-five patients would recommend ... (86.2%)`
+                row.percent = late.percent
+                ctx.claimed.add((late.start, late.end))
         if q.is_percent:
             row.count = q.count
+            frac = fraction_after(ctx, q) if q.count is None else None
+            if frac is not None:  # `65.0% of the cohort (143/220)`, `41.7% (25 of 60 patients)`
+                row.count, row.denominator = frac.count, frac.denominator
+                row.char_end = close_end(ctx, frac.end)
+                ctx.claimed.add((frac.start, frac.end))
         if row.count is not None and row.denominator is None:
             row.denominator = _out_of(ctx, q)
         row.value = row.percent if row.percent is not None else float(row.count or q.value or 0)
         row.statistic = "percent" if row.percent is not None else "count"
         row.group_name = ctx.group_for(q)
         row_time(ctx, q, row)
-        if from_to and row.timepoint is None:
+        if (from_to or from_pct) and row.timepoint is None:
             row.timepoint = "baseline"
         elif re.fullmatch(r"\s*to\s*", ctx.span((ctx.prev_value(q) or q).end, q.start)) and (
             row.timepoint is None
@@ -92,6 +132,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
         if p and row.p_value is None:
             row.p_value, row.p_relation = p.p_value, p.p_relation
         rows.append(row)
+    inherit_time(ctx, rows)
     return rows
 
 
@@ -111,8 +152,15 @@ def _percent_after(ctx: SentenceContext, noun: Term) -> Quantity | None:
 
 
 def _outcome(ctx: SentenceContext, noun: Term) -> bool:
-    """`39 patients reported ...`: an outcome verb right after the noun (not `who had`)."""
+    """`39 patients reported ...`: an outcome verb right after the noun (not `who had`).
+
+    Only units that have outcomes (patients, knees, procedures), not studies: `one case
+    series has been published` counts publications."""
+    if noun.category == "study":
+        return False
     words = " ".join(ctx.after(noun.end, 30).split()[:2])
+    if re.match(r"(?:has|have|had)\s+been\b", words, re.IGNORECASE):
+        return False
     found = ctx.vocab.cues_in(words, "outcome")
     return bool(found) and found[0].start == 0
 

@@ -1,0 +1,59 @@
+"""Specifications of proportions that need a cue or a second number around the share."""
+
+from __future__ import annotations
+
+from matcher_helpers import mention, rows
+
+
+def _shares(text: str) -> list[tuple]:
+    return [(r.value, r.count, r.denominator, r.timepoint, r.months) for r in rows(text)]
+
+
+def test_a_change_of_share_gives_a_baseline_and_a_follow_up_row():
+    text = "Anticoagulant use decreased from 64% at admission to 22% at 3 months."
+    found = [(r.kind, r.value, r.timepoint) for r in rows(text)]
+    assert found == [("proportion", 64, "baseline"), ("proportion", 22, "follow-up")]
+
+
+def test_a_spread_of_rates_across_studies_is_not_a_row():
+    assert rows("Union rates across the included series were 62% to 98%.", "proportion") == []
+    assert rows("Satisfaction ranged from 71% to 94% in the cohorts.", "proportion") == []
+
+
+def test_a_percent_of_the_cohort_takes_its_bracketed_count():
+    text = "Smokers made up 31.5% of the sample (58/184)."
+    (row,) = rows(text, "proportion")
+    assert (row.value, row.count, row.denominator) == (31.5, 58, 184)
+    assert mention(text, row) == "31.5% of the sample (58/184)"
+
+
+def test_a_count_and_the_percent_closing_its_clause_are_one_row():
+    text = "Eighteen women would choose the same reconstruction again (75.0%)."
+    assert _shares(text) == [(75.0, 18, None, None, None)]
+
+
+def test_a_subset_of_these_patients_is_a_proportion():
+    text = "Twelve of these patients were treated with a second ablation."
+    assert [(r.kind, r.value, r.count) for r in rows(text)] == [("proportion", 12, 12)]
+
+
+def test_no_patients_with_a_finding_is_a_zero_share():
+    text = "There were no patients with a bicuspid aortic valve in this series."
+    assert [(r.kind, r.value) for r in rows(text)] == [("proportion", 0)]
+
+
+def test_a_share_of_patients_reaching_a_threshold_is_a_row():
+    text = "The MCID for the KOOS pain subscale was reached in 74% of patients."
+    assert [(r.kind, r.value) for r in rows(text)] == [("proportion", 74)]
+
+
+def test_published_studies_are_not_a_share():
+    assert rows("Only two case series have been published on this technique.", "proportion") == []
+
+
+def test_a_second_arm_inherits_the_time_of_the_first():
+    text = (
+        "Response rates at 6 months were higher with the combination (58% [29/50] versus "
+        "30% [15/50])."
+    )
+    assert _shares(text) == [(58, 29, 50, "follow-up", 6), (30, 15, 50, "follow-up", 6)]
