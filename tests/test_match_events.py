@@ -86,3 +86,8 @@ def test_mean_follow_up_dates_the_rates_of_its_sentence():
 def test_events_said_to_be_related_to_the_device_are_device_related():
     text = "Three events (2 lead migrations and 1 pocket infection) were related to the device."
     assert _events(text)[0] == ("device-related adverse event", 3)
+
+
+def test_a_relative_clause_after_the_patients_does_not_name_the_event():
+    text = "Reoperation was required in two patients where wound dehiscence occurred."
+    assert _events(text) == [("reoperation", 2)]

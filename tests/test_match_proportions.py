@@ -57,3 +57,14 @@ def test_a_second_arm_inherits_the_time_of_the_first():
         "30% [15/50])."
     )
     assert _shares(text) == [(58, 29, 50, "follow-up", 6), (30, 15, 50, "follow-up", 6)]
+
+
+def test_shares_of_a_respectively_list_take_their_arms():
+    text = (
+        "Pain-free walking was reported by 62% and 41% of patients in the nerve block and "
+        "placebo groups, respectively."
+    )
+    assert [(r.value, r.group_name) for r in rows(text, "proportion")] == [
+        (62, "nerve block"),
+        (41, "placebo"),
+    ]

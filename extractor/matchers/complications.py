@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 
 from extractor.matchers.context import SentenceContext
-from extractor.matchers.event_time import inherit_time, is_caption, row_time
+from extractor.matchers.event_time import (
+    inherit_time,
+    is_caption,
+    pair_respectively,
+    row_time,
+)
 from extractor.matchers.events import (
     event_for,
     events_in,
@@ -78,6 +83,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             row.p_value, row.p_relation = p.p_value, p.p_relation
         rows.append(row)
     inherit_time(ctx, rows)
+    pair_respectively(ctx, rows)
     return rows
 
 

@@ -82,3 +82,39 @@ def inherit_time(ctx: SentenceContext, rows: list[Evidence]) -> None:
             continue
         if re.search(r"\b(?:versus|vs\.?|and|compared with|whereas|while)\b|,", gap):
             row.timepoint, row.months = prev.timepoint, prev.months
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and|versus|vs\.?)\s*", re.IGNORECASE)
+_RESPECTIVE_ARMS = re.compile(
+    r"\b(?:in|for|with|among|after)\s+(?:the\s+)?(?P<names>[^;()]+?)"
+    r"(?:\s+(?:groups|arms|cohorts))?,?\s+respectively\b",
+    re.IGNORECASE,
+)
+
+
+def pair_respectively(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`8.2% and 11.4% in the TAVI and surgical groups, respectively`: the values of a
+    list take the arms named after it, in order."""
+    ordered = sorted(rows, key=lambda r: r.char_start)
+    run: list[Evidence] = []
+    for row in ordered + [None]:  # type: ignore[list-item]
+        if row is not None and (
+            not run or _LIST_GAP.fullmatch(ctx.span(run[-1].char_end, row.char_start))
+        ):
+            run.append(row)
+            continue
+        if len(run) > 1:
+            _name_run(ctx, run)
+        run = [row] if row is not None else []
+
+
+def _name_run(ctx: SentenceContext, run: list[Evidence]) -> None:
+    tail = re.split(r";", ctx.span(run[-1].char_end, ctx.sentence.end), maxsplit=1)[0]
+    m = _RESPECTIVE_ARMS.search(tail)
+    if not m:
+        return
+    names = [n.strip() for n in re.split(r",\s*and\s+|,\s*|\s+and\s+", m.group("names"))]
+    names = [n for n in names if n]
+    if len(names) == len(run):
+        for row, name in zip(run, names, strict=True):
+            row.group_name = name

@@ -49,7 +49,7 @@ _NAMED_GAP = re.compile(
     r"(?:(?:cases?|episodes?|instances?)\s+of\s+|"
     r"(?:patients?|participants?|subjects?|people|individuals|women|men)\s+"
     rf"(?:\((?P<pct2>[^()]*%)\s*\)\s+)?(?:who\s+)?)?"
-    rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!and\b|or\b|in\b|after\b|no\b|not\b|without\b)[a-z][\w\-]*\s+){{0,3}}$",
+    rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!(?:and|or|in|after|no|not|without|where|which|that|when|whose)\b)[a-z][\w\-]*\s+){{0,3}}$",
     re.IGNORECASE,
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from extractor.matchers.context import SentenceContext
-from extractor.matchers.event_time import inherit_time, row_time
+from extractor.matchers.event_time import inherit_time, pair_respectively, row_time
 from extractor.matchers.proportion_forms import (
     close_end,
     closing_percent,
@@ -133,6 +133,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             row.p_value, row.p_relation = p.p_value, p.p_relation
         rows.append(row)
     inherit_time(ctx, rows)
+    pair_respectively(ctx, rows)
     return rows
 
 
