@@ -37,11 +37,17 @@ def find_prose_evidence(
 def _context(
     sentence: Sentence, vocab: Vocabulary, previous: SentenceContext | None
 ) -> SentenceContext:
-    """A sentence continuing the previous one in the same paragraph inherits its instrument."""
+    """A sentence continuing the previous one in the same paragraph inherits its instrument.
+
+    The inheritance chains: a sentence that itself inherited passes the instrument on
+    (`The mean change was only 0.05 points ...` then `For patients who crossed over, the
+    change was small (0.02) ...` both continue the EQ-5D sentence), until a sentence names
+    an instrument or the paragraph ends.
+    """
     carried = []
     if previous is not None and previous.instruments and previous.sentence.end <= sentence.start:
         if sentence.start - previous.sentence.end < 4:
-            carried = [t for t in previous.instruments if t.text]
+            carried = list(previous.instruments)
     return SentenceContext(sentence, vocab, carried=carried)
 
 
@@ -69,6 +75,8 @@ def find_evidence(
         if (sentence.start, sentence.end) in consumed or not extract_allowed(sentence.start):
             previous = None
             continue
+        if previous is not None and "\n\n" in text[previous.sentence.end : sentence.start]:
+            previous = None  # a blank line ends the paragraph
         ctx = _context(sentence, vocab, previous)
         previous = ctx
         if cites_reference(sentence.text):
