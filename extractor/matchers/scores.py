@@ -1,17 +1,19 @@
 """Scores (an instrument's value at a time) and changes (within-group or between groups).
 
-A score needs an instrument from `patterns/instruments.tsv` in the sentence and a sign
-that the number is a measured value: a dispersion/CI/range, a timepoint next to it, a
-`from ... to ...` series, or a list whose other members have one. Series and lists make
-several rows (conventions rule 3): each value takes the timepoint right after it, or the
-one its list shares, or the one before it (`from a baseline of 8.1`); in `from X to Y`
-without words X is baseline and Y follow-up. `respectively` pairs the values of each list
-with the sentence's instruments, qualifiers (`lumbar and radicular NRS`) or arms
-(`low-dose, high-dose and placebo groups`) in order.
+A score needs an instrument from `patterns/instruments.tsv` in the sentence (or carried
+from the previous sentence of the paragraph) and a sign that the number is a measured
+value: a dispersion/CI/range, a timepoint next to it, a `from ... to ...` series, or a
+list whose other members have one. Series and lists make several rows (conventions rule
+3): each value takes the timepoint right after it, or the one its list shares (after the
+list, or fronted before it: `At 12 months, ... were 39.4 and 0.79`), or the one before
+it (`from a baseline of 8.1`); in `from X to Y` without words X is baseline and Y
+follow-up, pair by pair (`from 8 to 7 and from 6 to 3`), while a FROM that has its own
+time (`from 0.47 at 6 months`) is that time. `respectively` pairing, closing p-values and
+shared units are in `scores_pairs`; what makes a number a change is in `scores_change`.
 
-A number right after a change cue (`improvement of`, `mean change was`, `improved ... by`,
-`0.26 point increase`, `a 33% improvement`) is a `change`; `difference` makes it a
-between-group difference.
+Not scores: follow-up durations (`a mean follow-up of 27.8 months`, `at a median of 297
+days`: a time unit on an instrument that is not measured in time), and number words
+without anything attached (`is one of the most ...`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ import re
 
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size import count_noun_after
+from extractor.matchers.scores_change import TIME_UNIT, change_kind
+from extractor.matchers.scores_pairs import (
+    closing_p,
+    labels,
+    says_respectively,
+    share_series_unit,
+    summing_p,
+)
 from extractor.quantities import Quantity
 from extractor.types import Evidence
+from extractor.vocab import Term, Timepoint
 
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or|/)\s*")
 _LINK = re.compile(
@@ -29,7 +40,13 @@ _LINK = re.compile(
     r"\s+(?:\w+\s+){0,2}?(?:of\s+)?)?|\b(?:mean|median|average)\s+|[:=]\s*)$",
     re.IGNORECASE,
 )
-_FROM = re.compile(r"\bfrom\b(?:\s+(?:a|an|the)?\s*(?:\w+\s+){0,4}?(?:of\s+)?)?\s*$", re.IGNORECASE)
+# `from`, `from a baseline of`, but not `from 8 to` (the 7 after it is where it went)
+_FROM = re.compile(
+    r"\bfrom\b(?:\s+(?:a|an|the)?\s*(?:(?!to\b)[A-Za-z][\w\-]*\s+){0,4}?(?:of\s+)?)?\s*$",
+    re.IGNORECASE,
+)
+_TO = re.compile(r"\bto\s+$", re.IGNORECASE)
+_POINTS = {"point": "points", "pt": "points", "pts": "points"}
 
 
 def find_scores(ctx: SentenceContext) -> list[Evidence]:
@@ -39,32 +56,32 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
     if not cands:
         return []
     lists = _lists(ctx, cands)
-    change = {id(q): _change_kind(ctx, q) for q in cands}
+    change = {id(q): change_kind(ctx, q) for q in cands}
     for members in lists:
         kinds = [change[id(q)] for q in members if change[id(q)]]
         if kinds:
             for q in members:
                 change[id(q)] = change[id(q)] or kinds[0]
+    pairs = labels(ctx, cands[0])
+    tps, taken = _timepoints(ctx, lists)
     rows: list[Evidence] = []
-    labels = _labels(ctx, cands[0])
-    taken: set[int] = set()
-    tps: dict[int, object] = {}
     for members in lists:
-        shared = ctx.timepoint_right(members[-1])
-        for q in members:
-            tp = ctx.timepoint_right(q) or (shared if len(members) > 1 else None)
-            if tp:
-                tps[id(q)] = tp
-                taken.add(tp.start)
-    for members in lists:
-        signal = any(_signal(ctx, q, tps) or change[id(q)] for q in members)
-        if not signal:
+        if not any(_signal(ctx, q, tps) or change[id(q)] for q in members):
             continue
-        p_list = ctx.p_after(members[-1]) if len(members) > 1 else None
+        p_list = closing_p(ctx, members) if len(members) > 1 else None
         for index, q in enumerate(members):
             if q.is_percent and not change[id(q)] and not _percent_unit(ctx):
                 continue
-            rows.append(_row(ctx, q, change[id(q)], tps, taken, labels, members, index, p_list))
+            row = _row(ctx, q, change[id(q)], tps.get(id(q)), taken, members)
+            _pair(row, pairs, members, index)
+            row.group_name = row.group_name or _group(ctx, q)
+            p = p_list if p_list and (says_respectively(ctx) or q is members[-1]) else None
+            p = p or _p_for(ctx, q)
+            if p is not None and row.p_value is None:
+                row.p_value, row.p_relation = p.p_value, p.p_relation
+            rows.append(row)
+    summing_p(ctx, rows)
+    share_series_unit(ctx, rows)
     return rows
 
 
@@ -75,10 +92,24 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if count_noun_after(ctx, q) is not None:
         return False
+    attached = (q.sd, q.ci_low, q.range_low)
+    if q.is_word and q.unit is None and all(a is None for a in attached):
+        return False  # `is one of the most ...`: a number word needs a quantity around it
+    if _is_duration(ctx, q):
+        return False
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
         return False  # `1 had worsening pain`: a count of patients, not a score
     return not re.match(r"^\s*(?:of\s+(?:the\s+)?\d|studies|trials|patients)", ctx.after(q.end, 20))
+
+
+def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
+    """`a mean follow-up of 27.8 months`: a time, unless the instrument is measured in time
+    (`median overall survival was 18.4 months`, `length of stay 5.2 days`)."""
+    if not q.unit or not TIME_UNIT.fullmatch(q.unit):
+        return False
+    unit = ctx.vocab.unit_of(_measure(ctx, q).canonical)
+    return not (unit and TIME_UNIT.fullmatch(unit))
 
 
 def _lists(ctx: SentenceContext, cands: list[Quantity]) -> list[list[Quantity]]:
@@ -92,41 +123,22 @@ def _lists(ctx: SentenceContext, cands: list[Quantity]) -> list[list[Quantity]]:
     return lists
 
 
-def _change_kind(ctx: SentenceContext, q: Quantity) -> str | None:
-    left = ctx.before(q.start, 70)
-    cue_re = r"(?:{})".format(
-        "|".join(
-            re.escape(t.text)
-            for t in ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
-        )
-        or "(?!)"
-    )
-    diff = bool(ctx.vocab.cues_in(left[-45:], "difference"))
-    kind = "difference" if diff else "change"
-    if re.search(
-        rf"{cue_re}\w*(?:\s+(?!from\b|to\b)[\w\-]+){{0,4}}?\s+(?:of|was|were|by|is|:)\s+"
-        r"(?:only\s+|about\s+|approximately\s+|a\s+|an\s+|mean\s+)?$",
-        left,
-        re.IGNORECASE,
-    ):
-        return kind
-    if re.search(rf"{cue_re}\w*\b[^.;()\d]{{0,60}}\bby\s+$", left, re.IGNORECASE):
-        return kind
-    if re.search(rf"{cue_re}\w*\b[^.;()\d]{{0,40}}\(\s*$", left, re.IGNORECASE):
-        return kind
-    right = ctx.after(q.end, 30)
-    if q.compound and q.unit in ("points", "pts"):
-        right = ctx.after(q.end, 30)
-    if re.match(r"^[\s\-]*(?:points?\s+|pts?\s+)?(?:\w+\s+)?", right):
-        head = " ".join(re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right).split()[:2])
-        found = ctx.vocab.cues_in(head, "change") + ctx.vocab.cues_in(head, "difference")
-        if (
-            found
-            and found[0].start < 3
-            and re.search(r"(?:ment|tion|ease|ange|ence|line|gain|loss|drop)s?$", found[0].text)
-        ):
-            return "difference" if ctx.vocab.cues_in(head, "difference") else "change"
-    return None
+def _timepoints(
+    ctx: SentenceContext, lists: list[list[Quantity]]
+) -> tuple[dict[int, Timepoint], set[int]]:
+    """Each value's own timepoint, or its list's (after the list, else fronted before it)."""
+    tps: dict[int, Timepoint] = {}
+    taken: set[int] = set()
+    for members in lists:
+        shared = ctx.timepoint_right(members[-1])
+        if shared is None and len(members) > 1:
+            shared = ctx.timepoint_left(members[0], taken)
+        for q in members:
+            tp = ctx.timepoint_right(q) or (shared if len(members) > 1 else None)
+            if tp:
+                tps[id(q)] = tp
+                taken.add(tp.start)
+    return tps, taken
 
 
 def _signal(ctx: SentenceContext, q: Quantity, tps: dict) -> bool:
@@ -135,7 +147,7 @@ def _signal(ctx: SentenceContext, q: Quantity, tps: dict) -> bool:
     if id(q) in tps or ctx.timepoint_left(q, set()):
         return True
     left = ctx.before(q.start, 60)
-    if _FROM.search(left) or re.search(r"\bto\s+$", left):
+    if _FROM.search(left) or _TO.search(left):
         return True
     return bool(_LINK.search(left)) and bool([t for t in ctx.instruments if t.end <= q.start])
 
@@ -144,91 +156,100 @@ def _percent_unit(ctx: SentenceContext) -> bool:
     return any(ctx.vocab.unit_of(t.canonical) == "%" for t in ctx.instruments)
 
 
-def _labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
-    """Labels a `respectively` list is paired with: arms, qualifiers, instruments."""
-    text = ctx.sentence.text
-    if "respectively" not in text.lower():
-        return {}
-    labels: dict[str, list[str]] = {}
-    for _start, _end, names in ctx._groups:
-        if len(names) > 1:
-            labels["group"] = names
-    for term in ctx.instruments:
-        head = ctx.span(ctx.sentence.start, term.start)
-        m = re.search(
-            r"((?:[A-Za-z][\w\-]*,\s*)*[A-Za-z][\w\-]*\s+and\s+[A-Za-z][\w\-]*)\s*$", head
-        )
-        if m and term.end <= first.start:
-            parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))
-            labels["qualifier"] = [f"{p} {term.text}" for p in parts]
-            labels["qualified_measure"] = [term.canonical] * len(parts)
-            break
-    before = [t for t in ctx.instruments if t.end <= first.start]
-    distinct = list(dict.fromkeys(t.canonical for t in before))
-    if len(distinct) > 1 and "qualifier" not in labels:
-        labels["measure"] = distinct
-        labels["measure_text"] = [
-            next(t.text for t in before if t.canonical == c) for c in distinct
-        ]
-    return labels
-
-
-def _measure(ctx: SentenceContext, q: Quantity):
+def _measure(ctx: SentenceContext, q: Quantity) -> Term:
     before = [t for t in ctx.instruments if t.end <= q.start]
     if before:
         return before[-1]
     return ctx.instruments[0]
 
 
-def _row(ctx, q, change, tps, taken, labels, members, index, p_list) -> Evidence:
+def _row(
+    ctx: SentenceContext,
+    q: Quantity,
+    change: str | None,
+    tp: Timepoint | None,
+    taken: set[int],
+    members: list[Quantity],
+) -> Evidence:
     term = _measure(ctx, q)
     kind = "change" if change else "score"
-    if labels and len(members) > 1:
+    if says_respectively(ctx) and len(members) > 1:
         shape = "respectively"
     elif re.search(r"\bfrom\b", ctx.clause_before(q.start), re.IGNORECASE) and not change:
         shape = "from_to_series"
     else:
         shape = "list" if len(members) > 1 else "value"
-    rule = f"{kind}.{shape}"
-    row = ctx.evidence(kind, q, rule, measure=term.canonical, measure_text=term.text or None)
+    row = ctx.evidence(
+        kind, q, f"{kind}.{shape}", measure=term.canonical, measure_text=term.text or None
+    )
+    row.unit = _POINTS.get(row.unit or "", row.unit)
     if change:
         row.statistic = change
         if q.is_percent:
             row.unit, row.percent = "%", None
         elif row.unit is None:
-            row.unit = "points" if "point" in ctx.after(q.end, 12) else None
+            row.unit = "points" if re.match(r"^[\s\-]*points?\b", ctx.after(q.end, 12)) else None
     else:
         row.statistic = ctx.statistic(q)
         if row.unit is None:
             row.unit = ctx.vocab.unit_of(term.canonical) if _percent_unit(ctx) else None
-    tp = tps.get(id(q)) or ctx.timepoint_left(q, taken)
+    tp = tp or ctx.timepoint_left(q, taken)
     if tp is not None:
         row.timepoint, row.months = tp.timepoint, tp.months
     elif not change:
-        left = ctx.before(q.start, 60)
-        if _FROM.search(left):
-            row.timepoint = "baseline"
-        elif re.search(r"\bto\s+$", left):
-            row.timepoint = "follow-up"
+        row.timepoint = _series_side(ctx, members[0])
     if row.timepoint == "baseline":
         row.months = None
-    n = len(members)
-    if labels and n > 1:
-        for key in ("qualifier", "measure", "group"):
-            if key in labels and len(labels[key]) == n:
-                if key == "qualifier":
-                    row.measure_text = labels["qualifier"][index]
-                    row.measure = labels["qualified_measure"][index]
-                elif key == "measure":
-                    row.measure = labels["measure"][index]
-                    row.measure_text = labels["measure_text"][index]
-                else:
-                    row.group_name = labels["group"][index]
-    if row.group_name is None:
-        row.group_name = ctx.group_for(q)
-    p = p_list if p_list is not None and labels else ctx.p_after(q)
-    if p_list is not None and index == n - 1:
-        p = p_list
-    if p is not None and row.p_value is None:
-        row.p_value, row.p_relation = p.p_value, p.p_relation
+        if change:
+            row.timepoint = None  # `between the preoperative and final assessments`
     return row
+
+
+def _series_side(ctx: SentenceContext, first: Quantity) -> str | None:
+    """`from X` is baseline and `to Y` follow-up; a list shares its first value's side."""
+    left = ctx.before(first.start, 60)
+    if _FROM.search(left):
+        return "baseline"
+    if _TO.search(left):
+        return "follow-up"
+    return None
+
+
+def _pair(row: Evidence, pairs: dict[str, list[str]], members: list[Quantity], index: int) -> None:
+    """`respectively`: the index-th value takes the index-th instrument or arm."""
+    n = len(members)
+    if not pairs or n < 2:
+        return
+    if len(pairs.get("measure", [])) == n:
+        row.measure = pairs["measure"][index]
+        row.measure_text = pairs["measure_text"][index]
+    if len(pairs.get("group", [])) == n:
+        row.group_name = pairs["group"][index]
+
+
+def _group(ctx: SentenceContext, q: Quantity) -> str | None:
+    """The arm named for `q`, else the one arm the sentence introduced with `(n = N)` before
+    it (`For patients who crossed over (n=35), the change was ...`)."""
+    name = ctx.group_for(q)
+    if name or len(ctx.arms) != 1:
+        return name
+    where = ctx.sentence.text.find(ctx.arms[0])
+    return ctx.arms[0] if 0 <= where < q.start - ctx.sentence.start else None
+
+
+def _p_for(ctx: SentenceContext, q: Quantity):
+    """The p closing `q`'s clause: right after it, or after words with no clause break
+    (`a mean improvement of 25 points between the preoperative and final assessments (p <
+    0.001)`)."""
+    p = ctx.p_after(q)
+    if p is not None:
+        return p
+    nxt = ctx.next_value(q)
+    for p in ctx.p_values:
+        if p.start < q.end or (nxt is not None and p.start > nxt.start):
+            continue
+        gap = ctx.span(q.end, p.start)
+        if len(gap) <= 90 and not re.search(r"[;,]|\b(?:whereas|while|but)\b", gap):
+            return p
+        return None
+    return None

@@ -1,0 +1,93 @@
+"""Whether a number next to an instrument is a change (or a between-group difference).
+
+A change is told by its cue (`patterns/cues.tsv`, roles `change` and `difference`):
+
+- the cue right before the number: `improvement of 45.5`, `mean change was −2.4`,
+  `improved by 21.3`, `the change was small at 6 months (0.02; ...)`;
+- a change *noun* heading the clause whose verb introduces the number, however long the
+  noun phrase: `The mean change in ODI from baseline to 6 months was −18.4`, `The mean
+  between-group difference in EQ-5D at 6 months was 0.06`;
+- the cue right after the number: `0.26 point increase`, `a 42% improvement`, `a 7-point
+  reduction`.
+
+Timepoints, durations and instrument names between the cue and the number (`at 6 months`,
+`between baseline and 12 months`, `EQ-5D`) are masked first: their digits are when and
+what, not another value that would end the phrase. A cue from the `difference` role makes
+the row a between-group `difference`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.matchers.context import SentenceContext
+from extractor.quantities import Quantity
+
+# nouns naming a change (`improvement`, `reduction`, `change`, `difference`, `gain`)
+_NOUN_END = re.compile(r"(?:ment|tion|ease|ange|ence|line|gain|loss|drop)s?$", re.IGNORECASE)
+TIME_UNIT = re.compile(
+    r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?|min|"
+    r"seconds?|sec)",
+    re.IGNORECASE,
+)
+_FILLER = r"(?:only\s+|about\s+|approximately\s+|around\s+|a\s+|an\s+|(?:mean|median)\s+)?"
+
+
+def masked_before(ctx: SentenceContext, q: Quantity, chars: int) -> str:
+    """Text before `q` with timepoints, durations and instrument names blanked to letters.
+
+    Offsets are kept (same length), so a regex over the result reads like the sentence
+    with `at 6 months`, `between baseline and 12 months` and `EQ-5D` as plain words.
+    """
+    start = max(ctx.sentence.start, q.start - chars)
+    chars_list = list(ctx.span(start, q.start))
+    durations = [v for v in ctx.values if v.unit and TIME_UNIT.fullmatch(v.unit)]
+    for span in [*ctx.timepoints, *ctx.instruments, *durations]:
+        for pos in range(max(span.start, start), min(span.end, q.start)):
+            if not chars_list[pos - start].isspace():
+                chars_list[pos - start] = "x"
+    return "".join(chars_list)
+
+
+def change_kind(ctx: SentenceContext, q: Quantity) -> str | None:
+    """`change`, `difference`, or None when nothing marks `q` as a change."""
+    left = masked_before(ctx, q, 120)
+    cues = ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
+    for cue in sorted(cues, key=lambda c: c.start, reverse=True):
+        if _cue_before(cue.text, left[cue.end :], len(left) - cue.end):
+            near = left[min(cue.start, len(left) - 45) :]
+            return "difference" if ctx.vocab.cues_in(near, "difference") else "change"
+    return _cue_after(ctx, q)
+
+
+def _cue_before(cue: str, gap: str, distance: int) -> bool:
+    """Whether the words between a cue and the number make the number the change."""
+    gap = re.sub(r"^\w*", "", gap)  # the rest of a wildcard cue: `improv` + `ement`
+    if distance <= 70 and re.fullmatch(
+        rf"(?:\s+(?!from\b|to\b)[\w\-]+){{0,4}}?\s+(?:of|was|were|by|is|:)\s+{_FILLER}",
+        gap,
+        re.IGNORECASE,
+    ):
+        return True  # `improvement of`, `mean change was`, `improved by`
+    if re.fullmatch(r"[^.;()\d]{0,60}\bby\s+", gap, re.IGNORECASE):
+        return True  # `improved with statistical significance by`
+    if re.fullmatch(r"[^.;()\d]{0,40}\(\s*", gap, re.IGNORECASE):
+        return True  # `the change was small at 6 months (0.02; ...)`
+    if _NOUN_END.search(cue) and re.fullmatch(
+        rf"(?:(?!\b(?:was|were|is|are)\b)[^.;,()\d]){{0,90}}"
+        rf"\s(?:was|were|is|are|of|amounted\s+to|:|=)\s+{_FILLER}",
+        gap,
+        re.IGNORECASE,
+    ):
+        return True  # `The mean change in ODI from baseline to 6 months was`
+    return False
+
+
+def _cue_after(ctx: SentenceContext, q: Quantity) -> str | None:
+    """`0.26 point increase`, `a 42% improvement`, `7-point reduction`."""
+    right = ctx.after(q.end, 30)
+    head = " ".join(re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right).split()[:2])
+    found = ctx.vocab.cues_in(head, "change") + ctx.vocab.cues_in(head, "difference")
+    if found and found[0].start < 3 and _NOUN_END.search(found[0].text):
+        return "difference" if ctx.vocab.cues_in(head, "difference") else "change"
+    return None

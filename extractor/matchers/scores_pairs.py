@@ -1,0 +1,149 @@
+"""What a list of values is paired with: `respectively`, shared p-values and units.
+
+- `respectively` pairs the values of each list, in order, with the sentence's arms (`in
+  the low-dose, high-dose and placebo groups`), with coordinated qualifiers of one
+  instrument (`The lumbar and radicular NRS`) or with several instruments (`ODI and NDI
+  were 42.1 and 38.4`). A qualifier distributes over the instrument, and the composed
+  phrase (`lumbar NRS`) is looked up in `patterns/instruments.tsv`, so a clinician decides
+  that it means `NRS back pain`; without an entry the bare instrument is kept and the
+  qualifier stays in `measure_text`.
+- A p-value closing a `respectively` list (`..., respectively (p = 0.002)`) goes to every
+  value of the list; one after `both`/`all`/`each` (`both exceeding ... (P < 0.001)`) goes
+  to every estimate of its clause that it sums up.
+- A series written with one unit at its end (`from 8 to 7 and from 6 to 3 points`) gives
+  that unit to every value of the series.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.matchers.context import SentenceContext
+from extractor.quantities import Quantity
+from extractor.types import Evidence
+from extractor.vocab import Term
+
+_WORD = r"[A-Za-z][\w\-]*"
+_COORDINATED = re.compile(rf"((?:{_WORD},\s*)*{_WORD},?\s+and\s+{_WORD})\s*$")
+_COORDINATED_OPEN = re.compile(rf"((?:{_WORD},\s*)*{_WORD}),?\s+and\s+$")
+_NOT_QUALIFIER = re.compile(r"^(?:the|a|an|mean|median|average|baseline|and|or|of|in)$", re.I)
+_SUMMING = re.compile(r"\b(?:both|all|each|every|either)\b", re.IGNORECASE)
+
+
+def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
+    """Labels a `respectively` list is paired with: arms, qualifiers, instruments."""
+    if not says_respectively(ctx):
+        return {}
+    found: dict[str, list[str]] = {}
+    for _start, _end, names in ctx._groups:
+        if len(names) > 1:
+            found["group"] = names
+    for term in ctx.instruments:
+        if term.end > first.start or not term.text:
+            continue
+        qualified = _qualified(ctx, term)
+        if qualified:
+            found["measure_text"] = [text for text, _ in qualified]
+            found["measure"] = [canonical for _, canonical in qualified]
+            return found
+    before = [t for t in ctx.instruments if t.end <= first.start]
+    distinct = list(dict.fromkeys(t.canonical for t in before))
+    if len(distinct) > 1:
+        found["measure"] = distinct
+        found["measure_text"] = [
+            next(t.text for t in before if t.canonical == c) or c for c in distinct
+        ]
+    return found
+
+
+def says_respectively(ctx: SentenceContext) -> bool:
+    return "respectively" in ctx.sentence.text.lower()
+
+
+def _qualified(ctx: SentenceContext, term: Term) -> list[tuple[str, str]] | None:
+    """`lumbar and radicular NRS` → [('lumbar NRS', 'NRS back pain'), ...], else None.
+
+    Two shapes: the instrument found is the bare head (`neck and arm NRS`: `NRS`), or the
+    vocabulary already joined the last qualifier to it (`lumbar and radicular NRS`:
+    `radicular NRS`), in which case the head is the term without its first word.
+    """
+    head_before = ctx.span(ctx.sentence.start, term.start)
+    m = _COORDINATED.search(head_before)
+    if m:
+        parts, head = _split(m.group(1)), term.text
+    else:
+        words = term.text.split(None, 1)
+        m = _COORDINATED_OPEN.search(head_before)
+        if len(words) != 2 or not m or _whole_term(ctx, words[1]) is None:
+            return None
+        parts, head = [*_split(m.group(1)), words[0]], words[1]
+    if any(_NOT_QUALIFIER.match(p) or ctx.vocab.instruments_in(p) for p in parts):
+        return None  # `NRS pain and ODI`: two instruments, not qualifiers of one
+    bare = _whole_term(ctx, head)
+    fallback = bare.canonical if bare else term.canonical
+    out = []
+    for part in parts:
+        composed = f"{part} {head}"
+        whole = _whole_term(ctx, composed)
+        out.append((composed, whole.canonical if whole else fallback))
+    return out
+
+
+def _split(words: str) -> list[str]:
+    return [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", words) if p.strip()]
+
+
+def _whole_term(ctx: SentenceContext, text: str) -> Term | None:
+    """The instrument that `text` names as a whole, if the vocabulary has it."""
+    found = ctx.vocab.instruments_in(text)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(text):
+        return found[0]
+    return None
+
+
+def closing_p(ctx: SentenceContext, members: list[Quantity]) -> Quantity | None:
+    """The p right after a list, or right after the `respectively` that closes it."""
+    last = members[-1]
+    p = ctx.p_after(last)
+    if p is not None:
+        return p
+    nxt = ctx.next_value(last)
+    for p in ctx.p_values:
+        if p.start < last.end or (nxt is not None and p.start > nxt.start):
+            continue
+        gap = ctx.span(last.end, p.start)
+        if re.search(r"\brespectively\W{0,4}$", gap, re.IGNORECASE) and ";" not in gap:
+            return p
+    return None
+
+
+def summing_p(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`..., both exceeding established thresholds (P < 0.001)`: p on each estimate summed."""
+    for p in ctx.p_values:
+        before = [r for r in rows if r.char_end <= p.start]
+        if not before:
+            continue
+        gap = ctx.span(max(r.char_end for r in before), p.start)
+        word = _SUMMING.search(gap)
+        if not word or ";" in gap:
+            continue
+        clause = [r for r in before if ";" not in ctx.span(r.char_end, p.start)]
+        if word.group().lower() == "both":
+            clause = clause[-2:]
+        for row in clause:
+            if row.p_value is None:
+                row.p_value, row.p_relation = p.p_value, p.p_relation
+
+
+def share_series_unit(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`from 8 to 7 and from 6 to 3 points`: the unit written once ends the series."""
+    series = [r for r in rows if r.kind == "score" and r.rule.endswith("from_to_series")]
+    by_measure: dict[str | None, list[Evidence]] = {}
+    for row in series:
+        by_measure.setdefault(row.measure, []).append(row)
+    for group in by_measure.values():
+        units = {r.unit for r in group if r.unit}
+        if len(units) != 1 or not group[-1].unit:
+            continue
+        for row in group:
+            row.unit = row.unit or group[-1].unit

@@ -1,0 +1,106 @@
+"""Specifications of score series, respectively lists, measure names and numbers that are
+not scores."""
+
+from __future__ import annotations
+
+from matcher_helpers import rows
+from test_match_scores_changes import paragraph
+
+
+def test_each_from_to_pair_is_baseline_then_follow_up_and_shares_the_final_unit():
+    text = "ODI improved from 48 to 22 and from 51 to 30 points, respectively."
+    found = rows(text, "score")
+    assert [(r.value, r.timepoint, r.unit) for r in found] == [
+        (48, "baseline", "points"),
+        (22, "follow-up", "points"),
+        (51, "baseline", "points"),
+        (30, "follow-up", "points"),
+    ]
+
+
+def test_a_list_shares_a_fronted_timepoint():
+    text = "At 6 months, mean KOOS and WOMAC were 71.3 and 18.2, respectively."
+    found = rows(text, "score")
+    assert [(r.measure, r.value, r.timepoint, r.months) for r in found] == [
+        ("KOOS", 71.3, "follow-up", 6.0),
+        ("WOMAC", 18.2, "follow-up", 6.0),
+    ]
+
+
+def test_p_after_respectively_goes_to_every_value_and_arm():
+    text = (
+        "Mean HbA1c at 6 months was 7.1 and 7.9 in the intervention and control arms, "
+        "respectively (p = 0.01)."
+    )
+    found = rows(text, "score")
+    assert [(r.value, r.group_name, r.months, r.p_value) for r in found] == [
+        (7.1, "intervention", 6.0, 0.01),
+        (7.9, "control", 6.0, 0.01),
+    ]
+
+
+def test_coordinated_qualifiers_are_looked_up_as_instruments():
+    text = "Before surgery the lumbar and radicular NRS were 6.9 ± 1.2 and 5.8 ± 2.1, respectively."
+    found = rows(text, "score")
+    assert [(r.measure, r.measure_text, r.timepoint) for r in found] == [
+        ("NRS back pain", "lumbar NRS", "baseline"),
+        ("NRS leg pain", "radicular NRS", "baseline"),
+    ]
+
+
+def test_back_and_leg_pain_nrs_spellings_are_the_same_instruments():
+    text = "Back pain NRS fell from 7.0 to 3.1 and leg pain NRS from 6.2 to 2.4 at 1 year."
+    found = rows(text, "score")
+    assert [r.measure for r in found] == ["NRS back pain"] * 2 + ["NRS leg pain"] * 2
+
+
+def test_eq5d_versions_and_eq_vas_are_distinct_instruments():
+    assert {r.measure for r in rows("EQ-5D-5L index improved from 0.61 to 0.78 at 12 months.")} == {
+        "EQ-5D-5L"
+    }
+    found = rows("The VAS on self-reported health status rose from 55.0 to 70.2 at 1 year.")
+    assert {r.measure for r in found} == {"EQ VAS"}
+
+
+def test_generic_pain_takes_the_specific_instrument_of_the_previous_sentence():
+    found = paragraph(
+        "Mean knee pain (rated on a 0–10 NRS) decreased from 6.8 at baseline to 2.9 at 3 months.",
+        "In the control group, mean knee pain decreased from 6.6 at baseline to 5.9 at 3 months.",
+    )
+    assert [(r.value, r.measure) for r in found if r.kind == "score"] == [
+        (6.8, "NRS pain"),
+        (2.9, "NRS pain"),
+        (6.6, "NRS pain"),
+        (5.9, "NRS pain"),
+    ]
+
+
+def test_generic_pain_alone_stays_generic():
+    found = rows("Mean knee pain decreased from 6.6 at baseline to 5.9 at 3 months.", "score")
+    assert {r.measure for r in found} == {"pain"}
+
+
+def test_follow_up_durations_are_not_scores():
+    found = rows("The final ODI was 24.2, recorded at a mean of 31.4 months.")
+    assert [r.value for r in found] == [24.2]
+    assert rows("NRS pain was last collected at a median of 240 days.") == []
+    assert rows("ODI data were complete, with a mean follow up of 27.5 months.") == []
+
+
+def test_time_measured_instruments_keep_their_time_unit():
+    (row,) = rows("Median progression-free survival was 7.9 months (95% CI 6.1–9.4).")
+    assert (row.kind, row.value, row.unit) == ("score", 7.9, "months")
+
+
+def test_number_words_without_a_quantity_are_not_scores():
+    assert rows("The Oswestry score is one of the most widely used instruments.") == []
+
+
+def test_scale_ends_with_anchor_labels_are_not_scores():
+    assert rows("The KOOS was scored from 0 (extreme symptoms) to 100 (no symptoms).") == []
+
+
+def test_single_arm_introduced_with_its_size_names_the_group():
+    text = "In patients who declined surgery (n=18), the ODI was 44.2 ± 15.1 at 1 year."
+    (row,) = rows(text, "score")
+    assert (row.value, row.group_name, row.months) == (44.2, "declined surgery", 12.0)
