@@ -68,3 +68,19 @@ def test_shares_of_a_respectively_list_take_their_arms():
         (62, "nerve block"),
         (41, "placebo"),
     ]
+
+
+def test_parts_adding_up_to_a_total_are_its_breakdown():
+    text = (
+        "Twenty trials (12 placebo-controlled, 5 active-controlled and 3 open-label) were pooled."
+    )
+    found = [(r.value, r.denominator, r.measure_text) for r in rows(text, "proportion")]
+    assert found == [
+        (12, 20, "placebo-controlled"),
+        (5, 20, "active-controlled"),
+        (3, 20, "open-label"),
+    ]
+
+
+def test_numbers_in_brackets_that_do_not_add_up_are_not_a_breakdown():
+    assert rows("We reviewed 50 hips (12 bilateral, 30 unilateral).", "proportion") == []

@@ -186,23 +186,41 @@ def _breakdown(ctx: SentenceContext) -> list[Evidence]:
             continue
         close = ctx.sentence.text.find(")", noun.end - ctx.sentence.start)
         close_abs = ctx.sentence.start + close if close >= 0 else noun.end
-        for part in ctx.values:
-            if not (noun.end < part.start < close_abs) or ctx.is_claimed(part) or part.is_percent:
-                continue
+        parts = [
+            v
+            for v in ctx.values
+            if noun.end < v.start < close_abs
+            and not ctx.is_claimed(v)
+            and not v.is_percent
+            and v.value is not None
+            and v.value == int(v.value)
+        ]
+        # `Eleven studies (9 prospective cohort and 2 randomized trials)`: parts that add
+        # up to the total are its breakdown even where a part names no counted noun
+        adds_up = len(parts) > 1 and sum(v.value for v in parts) == q.value
+        for part in parts:
             sub = count_noun_after(ctx, part)
-            if sub is None or sub.category not in ("sex", noun.category):
+            if sub is not None and sub.category in ("sex", noun.category):
+                measure, text, end = sub.canonical, sub.text, sub.end
+            elif adds_up:
+                words = re.match(
+                    r"\s*([^,;()\d]*?)\s*(?:,|;|\)|\band\b|$)", ctx.after(part.end, 60)
+                )
+                measure, text = None, (words.group(1) if words else "") or None
+                end = part.end + (words.end(1) if words else 0)
+            else:
                 continue
             rows.append(
                 ctx.evidence(
                     "proportion",
                     part,
                     "proportion.breakdown",
-                    char_end=sub.end,
+                    char_end=end,
                     value=part.value,
                     count=int(part.value),
                     denominator=int(q.value),
-                    measure=sub.canonical,
-                    measure_text=sub.text,
+                    measure=measure,
+                    measure_text=text,
                     statistic="count",
                     unit=None,
                 )
