@@ -42,12 +42,14 @@ def _context(
     The inheritance chains: a sentence that itself inherited passes the instrument on
     (`The mean change was only 0.05 points ...` then `For patients who crossed over, the
     change was small (0.02) ...` both continue the EQ-5D sentence), until a sentence names
-    an instrument or the paragraph ends.
+    an instrument or the paragraph ends. Earlier instruments of the paragraph stay in the
+    list (oldest first), so a generic `pain` finds the paragraph's pain scale even when
+    another instrument was named in between.
     """
     carried = []
     if previous is not None and previous.instruments and previous.sentence.end <= sentence.start:
         if sentence.start - previous.sentence.end < 4:
-            carried = list(previous.instruments)
+            carried = [*previous.carried, *previous.instruments]
     return SentenceContext(sentence, vocab, carried=carried)
 
 

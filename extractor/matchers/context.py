@@ -51,7 +51,7 @@ class SentenceContext:
     complications: list[Term] = field(default_factory=list)
     claimed: set[tuple[int, int]] = field(default_factory=set)
     arms: list[str] = field(default_factory=list)  # arm names given with `(n = N)`
-    carried: list[Term] = field(default_factory=list)  # the previous sentence's instrument
+    carried: list[Term] = field(default_factory=list)  # the paragraph's instruments so far
     ranges: dict[tuple[int, int], tuple] = field(default_factory=dict)  # `(mean 6%)` ends
 
     def __post_init__(self) -> None:
@@ -82,10 +82,11 @@ class SentenceContext:
     def _refine_generic(self, terms: list[Term]) -> list[Term]:
         """`mean SI joint pain improved ...` after a sentence measuring pain on a VAS: VAS pain.
 
-        When every instrument of this sentence is one generic outcome (`pain`) and the
-        previous sentence named a specific form of it (an instrument whose canonical name
-        ends with the generic one: `VAS pain`, `NRS back pain`, `KOOS pain`), the paragraph
-        is still talking about that instrument. Written words and span are kept.
+        When every instrument of this sentence is one generic outcome (`pain`) and an
+        earlier sentence of the paragraph named a specific form of it (an instrument whose
+        canonical name ends with the generic one: `VAS pain`, `NRS back pain`, `KOOS
+        pain`), the paragraph is still talking about that instrument (the latest such).
+        Written words and span are kept.
         """
         generic = {t.canonical for t in terms}
         if len(generic) != 1:
