@@ -104,3 +104,30 @@ def test_single_arm_introduced_with_its_size_names_the_group():
     text = "In patients who declined surgery (n=18), the ODI was 44.2 ± 15.1 at 1 year."
     (row,) = rows(text, "score")
     assert (row.value, row.group_name, row.months) == (44.2, "declined surgery", 12.0)
+
+
+def test_generic_pain_finds_the_paragraphs_pain_scale_across_another_instrument():
+    found = paragraph(
+        "Mean back pain (VAS) fell from 71.2 at baseline to 30.5 at 6 months.",
+        "ODI fell from 48.0 at baseline to 29.4 at 6 months.",
+        "In the control group, mean back pain fell from 70.4 at baseline to 62.2 at 6 months.",
+    )
+    last = [r for r in found if r.quote.startswith("In the control")]
+    assert [(r.value, r.measure) for r in last] == [(70.4, "VAS pain"), (62.2, "VAS pain")]
+
+
+def test_a_comparator_arm_is_not_the_group_of_the_value():
+    text = "Compared with placebo (n=61), pregabalin reduced NRS pain by 1.2 points at 8 weeks."
+    (row,) = rows(text, "change")
+    assert (row.value, row.group_name) == (1.2, None)
+
+
+def test_both_after_two_series_gives_the_p_to_the_follow_up_values_only():
+    text = "ODI fell from 50.2 to 30.1 and NDI from 40.3 to 22.0, both significantly (p<0.001)."
+    found = rows(text, "score")
+    assert [(r.value, r.timepoint, r.p_value) for r in found] == [
+        (50.2, "baseline", None),
+        (30.1, "follow-up", 0.001),
+        (40.3, "baseline", None),
+        (22.0, "follow-up", 0.001),
+    ]

@@ -47,6 +47,8 @@ _FROM = re.compile(
 )
 _TO = re.compile(r"\bto\s+$", re.IGNORECASE)
 _POINTS = {"point": "points", "pt": "points", "pts": "points"}
+# `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
+_ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
 
 
 def find_scores(ctx: SentenceContext) -> list[Evidence]:
@@ -228,13 +230,18 @@ def _pair(row: Evidence, pairs: dict[str, list[str]], members: list[Quantity], i
 
 
 def _group(ctx: SentenceContext, q: Quantity) -> str | None:
-    """The arm named for `q`, else the one arm the sentence introduced with `(n = N)` before
-    it (`For patients who crossed over (n=35), the change was ...`)."""
+    """The arm named for `q`, else the one arm the sentence opens with, given with `(n = N)`
+    (`For patients who crossed over (n=35), the change was ...`). An arm named elsewhere
+    (`Compared with placebo (n=61), pregabalin reduced ...`) is the comparator, not the
+    value's group."""
     name = ctx.group_for(q)
     if name or len(ctx.arms) != 1:
         return name
     where = ctx.sentence.text.find(ctx.arms[0])
-    return ctx.arms[0] if 0 <= where < q.start - ctx.sentence.start else None
+    if not 0 <= where < q.start - ctx.sentence.start:
+        return None
+    opening = ctx.sentence.text[:where]
+    return ctx.arms[0] if _ARM_OPENING.fullmatch(opening) else None
 
 
 def _p_for(ctx: SentenceContext, q: Quantity):

@@ -27,7 +27,7 @@ _WORD = r"[A-Za-z][\w\-]*"
 _COORDINATED = re.compile(rf"((?:{_WORD},\s*)*{_WORD},?\s+and\s+{_WORD})\s*$")
 _COORDINATED_OPEN = re.compile(rf"((?:{_WORD},\s*)*{_WORD}),?\s+and\s+$")
 _NOT_QUALIFIER = re.compile(r"^(?:the|a|an|mean|median|average|baseline|and|or|of|in)$", re.I)
-_SUMMING = re.compile(r"\b(?:both|all|each|every|either)\b", re.IGNORECASE)
+_SUMMING = re.compile(r"\b(?:both|all|each)\b", re.IGNORECASE)
 
 
 def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
@@ -127,7 +127,11 @@ def summing_p(ctx: SentenceContext, rows: list[Evidence]) -> None:
         word = _SUMMING.search(gap)
         if not word or ";" in gap:
             continue
-        clause = [r for r in before if ";" not in ctx.span(r.char_end, p.start)]
+        clause = [
+            r
+            for r in before
+            if ";" not in ctx.span(r.char_end, p.start) and r.timepoint != "baseline"
+        ]  # a baseline value is what the p compares against, not what it qualifies
         if word.group().lower() == "both":
             clause = clause[-2:]
         for row in clause:
