@@ -91,3 +91,25 @@ def test_events_said_to_be_related_to_the_device_are_device_related():
 def test_a_relative_clause_after_the_patients_does_not_name_the_event():
     text = "Reoperation was required in two patients where wound dehiscence occurred."
     assert _events(text) == [("reoperation", 2)]
+
+
+def test_an_arm_abbreviation_opening_the_sentence_is_the_group_of_its_counts():
+    text = "With CBT, 2 patients reported worsening pain after the first session."
+    assert [(r.measure, r.value, r.group_name) for r in rows(text, "complication")] == [
+        ("pain", 2, "CBT")
+    ]
+
+
+def test_a_count_that_had_an_unnamed_event_keeps_its_words():
+    text = "Two adverse events occurred with placebo; 1 had transient dizziness and 1 had a rash."
+    found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
+    assert found == [
+        ("any adverse event", "adverse events", 2),
+        (None, "transient dizziness", 1),
+        (None, "rash", 1),
+    ]
+
+
+def test_a_share_of_events_related_to_the_surgery_is_procedure_related():
+    text = "In this trial, 14% (9/64) of the events were judged related to the surgery."
+    assert _events(text) == [("procedure-related adverse event", 9)]

@@ -22,6 +22,7 @@ from extractor.matchers.event_time import (
 from extractor.matchers.events import (
     event_for,
     events_in,
+    lead_group,
     named_count_term,
     relation_event,
     specific_in_paren,
@@ -59,6 +60,8 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if count is None and pct is None:
             continue
         term, text = event_for(ctx, q, events)
+        if term is not None and term.start >= q.end:  # `19% of the events were related to`
+            term = relation_event(ctx, term) or term
         row = ctx.evidence(
             "complication",
             q,
@@ -68,7 +71,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             measure=term.canonical if term else None,
             measure_text=text or (term.text if term else None),
             statistic="count" if count is not None else "percent",
-            group_name=ctx.group_for(q),
+            group_name=ctx.group_for(q) or lead_group(ctx),
         )
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)
@@ -138,6 +141,8 @@ def _named_counts(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             continue
         found = named_count_term(ctx, q, events)
         if found is None:
+            row = _had_unnamed(ctx, q, events)
+            rows += [row] if row else []
             continue
         term, pct = found
         term = specific_in_paren(ctx, term, events) or relation_event(ctx, term) or term
@@ -152,13 +157,45 @@ def _named_counts(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             measure_text=term.text,
             statistic="count",
             unit=None,
-            group_name=ctx.group_for(q),
+            group_name=ctx.group_for(q) or lead_group(ctx),
         )
         if pct is not None:
             row.percent = pct.value
             ctx.claimed.add((pct.start, pct.end))
         rows.append(row)
     return rows
+
+
+_HAD = re.compile(
+    r"^\s+(?:(?:patients?|participants?)\s+)?(?:had|developed|experienced|suffered|sustained)"
+    r"\s+(?:an?\s+)?(?P<what>[a-z][\w\-]*(?:\s+(?!after\b|related\b|following\b|due\b|"
+    r"because\b|at\b|in\b|during\b|and\s+\d)[\w\-]+){0,6})",
+    re.IGNORECASE,
+)
+
+
+def _had_unnamed(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Evidence | None:
+    """`...; 1 had flushing and shortness of breath after injection`: in a sentence that
+    reports events, a count that *had* something the vocabulary does not name is an event
+    with its words as written."""
+    if not events:
+        return None
+    m = _HAD.match(ctx.after(q.end, 120))
+    if not m:
+        return None
+    return ctx.evidence(
+        "complication",
+        q,
+        "complication.named_count",
+        char_end=q.end + m.end("what"),
+        value=q.value,
+        count=int(q.value),
+        measure=None,
+        measure_text=m.group("what"),
+        statistic="count",
+        unit=None,
+        group_name=ctx.group_for(q) or lead_group(ctx),
+    )
 
 
 def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:

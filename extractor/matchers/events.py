@@ -182,14 +182,34 @@ def relation_event(ctx: SentenceContext, term: Term) -> Term | None:
         return None
     tail = re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", ctx.after(term.end, 300))
     m = re.match(
-        r"^\s*(?:were|was)\s+(?:[a-z]+\s+){0,3}related\s+to\s+(?:the\s+)?(?P<w>[a-z]+)\b",
+        r"^\s*(?:were|was)\s+(?:[a-z]+\s+){0,3}related\s+to\s+(?:the\s+)?"
+        r"(?P<np>[\w\-]+(?:\s+(?!and\b|or\b|at\b|in\b)[\w\-]+){0,3})",
         tail,
         re.IGNORECASE,
     )
     if not m:
         return None
-    found = ctx.vocab.complications_in(f"{m.group('w')}-related adverse event")
-    if found and found[0].start == 0 and found[0].canonical not in _GENERIC:
-        t = found[0]
-        return Term(term.start, term.end, term.text, t.canonical, t.category)
+    for word in reversed(m.group("np").split()):  # the head noun is the last word
+        found = ctx.vocab.complications_in(f"{word}-related adverse event")
+        if found and found[0].start == 0 and found[0].canonical not in _GENERIC:
+            t = found[0]
+            return Term(term.start, term.end, term.text, t.canonical, t.category)
     return None
+
+
+_LEAD_ARM = re.compile(
+    r"^(?:With|In|For|Among|After)\s+(?:the\s+)?(?P<name>[A-Z][\w\-]*[A-Z][\w\-]*)\s*,"
+)
+
+
+def lead_group(ctx: SentenceContext) -> str | None:
+    """`With NSM, 3 patients reported ...`: an arm abbreviation opening the sentence is the
+    group of its counts (not an instrument, event or counted unit such as `RCTs`)."""
+    m = _LEAD_ARM.match(ctx.sentence.text)
+    if not m:
+        return None
+    name = m.group("name")
+    vocab = ctx.vocab
+    if vocab.instruments_in(name) or vocab.complications_in(name) or vocab.count_nouns_in(name):
+        return None
+    return name
