@@ -20,7 +20,7 @@ from extractor.vocab import Term, Timepoint, Vocabulary
 _STOP = (
     r"(?:in|the|of|for|with|was|were|a|an|to|at|than|from|compared|versus|vs|this|that|"
     r"these|those|our|each|both|all|present|same|whole|entire|study|who|which|and|or|"
-    r"patients|is|are|had|has)"
+    r"patients|is|are|had|has|between|among)"
 )
 _NAME_WORD = rf"(?!{_STOP}\b)[\w][\w\-]*"
 _LEAD = r"(?:in|for|among|within|with|versus|vs\.?|than|and|the|to|of)"
