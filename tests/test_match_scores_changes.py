@@ -105,3 +105,40 @@ def test_a_blank_line_ends_the_inheritance():
     sentences = [Sentence(0, len(one), one), Sentence(len(one) + 2, len(text), two)]
     found = find_evidence(text, sentences, vocab())
     assert [r.value for r in found] == [52.0, 31.0]
+
+
+def test_change_at_a_visit_named_by_its_unit():
+    text = "Change from baseline in HbA1c at week 24 was −1.1% with semaglutide."
+    (row,) = rows(text)
+    assert (row.kind, row.value, row.unit, row.months) == ("change", -1.1, "%", 5.5)
+
+
+def test_second_arm_value_after_a_change_is_a_change_too():
+    text = (
+        "The ODI decreased by a mean of 19.8 points in the surgical group and 11.2 points in "
+        "the non-surgical group (p = 0.01)."
+    )
+    found = rows(text)
+    assert [(r.kind, r.value, r.group_name, r.p_value) for r in found] == [
+        ("change", 19.8, "surgical", None),
+        ("change", 11.2, "non-surgical", 0.01),
+    ]
+
+
+def test_list_of_changes_shares_the_unit_written_after_the_last():
+    text = "The SF-36 PCS and MCS improved by 8.9 and 4.1 points, respectively (both p<0.01)."
+    found = rows(text)
+    assert [(r.measure, r.value, r.unit, r.p_value) for r in found] == [
+        ("SF-36 PCS", 8.9, "points", 0.01),
+        ("SF-36 MCS", 4.1, "points", 0.01),
+    ]
+
+
+def test_difference_between_arms_is_not_an_arm_name():
+    (row,) = rows("The difference in 6MWD between arms was 28 m (95% CI 10 to 46; p=0.003).")
+    assert (row.kind, row.statistic, row.group_name, row.p_value) == (
+        "change",
+        "difference",
+        None,
+        0.003,
+    )

@@ -131,3 +131,8 @@ def test_both_after_two_series_gives_the_p_to_the_follow_up_values_only():
         (40.3, "baseline", None),
         (22.0, "follow-up", 0.001),
     ]
+
+
+def test_a_time_after_follow_up_words_is_a_duration_even_for_survival():
+    text = "Median overall survival was 28.4 months, with follow-up for a median of 3.1 years."
+    assert [(r.kind, r.value) for r in rows(text)] == [("score", 28.4)]

@@ -27,6 +27,7 @@ from extractor.matchers.scores_pairs import (
     closing_p,
     labels,
     says_respectively,
+    share_list_unit,
     share_series_unit,
     summing_p,
 )
@@ -47,6 +48,14 @@ _FROM = re.compile(
 )
 _TO = re.compile(r"\bto\s+$", re.IGNORECASE)
 _POINTS = {"point": "points", "pt": "points", "pts": "points"}
+_FOLLOW = re.compile(r"\bfollow(?:ed)?[-\s]?up\b|\bfollowed\s+for\b", re.IGNORECASE)
+# a second arm's value after the first's: `19.8 points in the surgical group and 11.2`
+_ARM_THEN = re.compile(
+    r"\s*(?:(?:in|for|among|with)\s+(?:the\s+)?[\w\-]+(?:\s+[\w\-]+){0,3}?\s+"
+    r"(?:group|arm|cohort)s?\s*)?,?\s*(?:and|versus|vs\.?|compared\s+with)\s+"
+    r"(?:(?:by|of)\s+)?",
+    re.IGNORECASE,
+)
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
 _ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
 
@@ -64,6 +73,13 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
         if kinds:
             for q in members:
                 change[id(q)] = change[id(q)] or kinds[0]
+    for before, q in zip(cands, cands[1:], strict=False):
+        if (
+            change[id(before)]
+            and not change[id(q)]
+            and _ARM_THEN.fullmatch(ctx.span(before.end, q.start))
+        ):
+            change[id(q)] = change[id(before)]  # `by 19.8 points in A and 11.2 points in B`
     pairs = labels(ctx, cands[0])
     tps, taken = _timepoints(ctx, lists)
     rows: list[Evidence] = []
@@ -82,6 +98,7 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
             if p is not None and row.p_value is None:
                 row.p_value, row.p_relation = p.p_value, p.p_relation
             rows.append(row)
+        share_list_unit(rows[len(rows) - len(members) :] if len(members) > 1 else [])
     summing_p(ctx, rows)
     share_series_unit(ctx, rows)
     return rows
@@ -110,6 +127,8 @@ def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
     (`median overall survival was 18.4 months`, `length of stay 5.2 days`)."""
     if not q.unit or not TIME_UNIT.fullmatch(q.unit):
         return False
+    if _FOLLOW.search(ctx.before(q.start, 40)):
+        return True  # `followed up for a median of 3.1 years`, whatever the instrument
     unit = ctx.vocab.unit_of(_measure(ctx, q).canonical)
     return not (unit and TIME_UNIT.fullmatch(unit))
 

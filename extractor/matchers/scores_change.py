@@ -55,7 +55,7 @@ def change_kind(ctx: SentenceContext, q: Quantity) -> str | None:
     cues = ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
     for cue in sorted(cues, key=lambda c: c.start, reverse=True):
         if _cue_before(cue.text, left[cue.end :], len(left) - cue.end):
-            near = left[min(cue.start, len(left) - 45) :]
+            near = left[max(0, min(cue.start, len(left) - 45)) :]
             return "difference" if ctx.vocab.cues_in(near, "difference") else "change"
     return _cue_after(ctx, q)
 
