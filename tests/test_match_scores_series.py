@@ -136,3 +136,20 @@ def test_both_after_two_series_gives_the_p_to_the_follow_up_values_only():
 def test_a_time_after_follow_up_words_is_a_duration_even_for_survival():
     text = "Median overall survival was 28.4 months, with follow-up for a median of 3.1 years."
     assert [(r.kind, r.value) for r in rows(text)] == [("score", 28.4)]
+
+
+def test_an_inherited_instrument_does_not_take_values_in_foreign_units():
+    found = paragraph(
+        "KCCQ rose from 55.0 at baseline to 68.3 at 6 months.",
+        "Heart rate fell from 88 to 72 bpm at 6 months.",
+        "Mean BMI was 27.1 ± 4.2 kg/m2.",
+    )
+    assert [r.value for r in found if r.kind in ("score", "change")] == [55.0, 68.3]
+
+
+def test_a_100_mm_visual_analogue_scale_keeps_its_millimetres():
+    found = rows("VAS pain decreased from 72 mm at baseline to 31 mm at 1 year.", "score")
+    assert [(r.value, r.unit, r.timepoint) for r in found] == [
+        (72, "mm", "baseline"),
+        (31, "mm", "follow-up"),
+    ]

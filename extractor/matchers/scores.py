@@ -114,7 +114,7 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
     attached = (q.sd, q.ci_low, q.range_low)
     if q.is_word and q.unit is None and all(a is None for a in attached):
         return False  # `is one of the most ...`: a number word needs a quantity around it
-    if _is_duration(ctx, q):
+    if _is_duration(ctx, q) or _foreign_unit(ctx, q):
         return False
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
@@ -131,6 +131,29 @@ def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
         return True  # `followed up for a median of 3.1 years`, whatever the instrument
     unit = ctx.vocab.unit_of(_measure(ctx, q).canonical)
     return not (unit and TIME_UNIT.fullmatch(unit))
+
+
+def _foreign_unit(ctx: SentenceContext, q: Quantity) -> bool:
+    """`27.1 ± 4.2 kg/m2`, `from 88 to 72 bpm`: a unit no instrument of the sentence is
+    measured in (their own from `patterns/instruments.tsv`, points, or mm on a 100-mm
+    scale) belongs to some other quantity; it matters most where the instrument is only
+    inherited from an earlier sentence. A value whose series partner (`88 to 72 bpm`)
+    carries such a unit shares it."""
+    allowed = {"points", "point", "pts", "pt", "mm"}
+    allowed |= {_unit_key(ctx.vocab.unit_of(t.canonical) or "") for t in ctx.instruments}
+    nxt = ctx.next_value(q)
+    for value in (q, nxt):
+        if value is None or not value.unit or value.is_percent or value.unit == "%":
+            continue
+        if value is nxt and not re.fullmatch(r"\s*(?:to|and|,|-|–)\s*", ctx.span(q.end, nxt.start)):
+            continue
+        if not TIME_UNIT.fullmatch(value.unit) and _unit_key(value.unit) not in allowed:
+            return True
+    return False
+
+
+def _unit_key(unit: str) -> str:
+    return re.sub(r"\s+", "", unit).lower()
 
 
 def _lists(ctx: SentenceContext, cands: list[Quantity]) -> list[list[Quantity]]:
