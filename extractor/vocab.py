@@ -2,9 +2,10 @@
 
 Clinicians extend the extractor by editing TSV files (`instruments.tsv`,
 `complications.tsv`, `count_nouns.tsv`, `effects.tsv`, `timepoints.tsv`, `cues.tsv`,
-`number_words.tsv`), so a typo there must fail loudly with the file and line rather than
-silently match nothing. Every regex is compiled once per `Vocabulary` instance and nothing
-is cached at module level, so two vocabularies (e.g. a test's edited copy) never mix.
+`table_headers.tsv`, `number_words.tsv`), so a typo there must fail loudly with the file
+and line rather than silently match nothing. Every regex is compiled once per `Vocabulary`
+instance and nothing is cached at module level, so two vocabularies (e.g. a test's edited
+copy) never mix.
 
 Matching rules, the same for every file: case-insensitive, whole words, longest match
 first, hyphen/space/nothing interchangeable between the parts of a term (`VAS-pain`,
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import regex
 
+from extractor.header_words import HeaderWords
 from extractor.numbers import DIGITS, NumberWords, parse_digits, parse_months_factor
 from extractor.patterns_dir import default_patterns_dir
 
@@ -251,6 +253,8 @@ class Vocabulary:
         self._effects = self._load_effects(directory / "effects.tsv")
         self._load_timepoints(directory / "timepoints.tsv")
         self._load_cues(directory / "cues.tsv")
+        headers = directory / "table_headers.tsv"
+        self.table_headers = HeaderWords.from_rows(headers, _read_tsv(headers, ["header", "role"]))
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Vocabulary:

@@ -387,3 +387,49 @@ def test_a_median_iqr_note_makes_bracketed_pairs_ranges_of_medians(vocab):
     assert (week12.range_low, week12.range_high, week12.sd) == (2, 5, None)
     change = only(rows, kind="change")
     assert (change.value, change.range_low, change.range_high) == (-2, -3, -1)
+
+
+SHOULDER = (
+    "Table 2 Shoulder function after arthroscopic rotator cuff repair\n\n"
+    "Values are mean ± SD\n\n"
+    "Outcome Preoperative 1 year Gain P value\n\n"
+    "Constant score 48.2 ± 11.3 79.6 ± 9.8 31.4 ± 12.1 <0.001\n"
+)
+
+
+def test_a_header_synonym_added_to_the_patterns_changes_what_a_table_yields(vocab, patterns_copy):
+    assert run(SHOULDER, vocab).evidence == []  # `Gain` names no column: rows do not fit
+    with (patterns_copy / "table_headers.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("gain\tchange\n")
+    rows = run(SHOULDER, Vocabulary.load(patterns_copy)).evidence
+    change = only(rows, kind="change", measure="Constant score")
+    assert (change.value, change.sd, change.statistic, change.p_value) == (
+        31.4,
+        12.1,
+        "change",
+        0.001,
+    )
+    assert only(rows, kind="score", timepoint="baseline").value == 48.2
+
+
+def test_an_unknown_table_header_role_fails_loudly_with_file_and_line(patterns_copy):
+    path = patterns_copy / "table_headers.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append("gain\tchnage")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"table_headers\.tsv:{len(lines)}: role 'chnage'"):
+        Vocabulary.load(patterns_copy)
+
+
+def test_a_duplicate_table_header_word_fails_loudly(patterns_copy):
+    with (patterns_copy / "table_headers.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("P-value\tp_value\n")
+    with pytest.raises(ValueError, match=r"table_headers\.tsv:\d+: 'P-value' is already listed"):
+        Vocabulary.load(patterns_copy)
+
+
+def test_header_words_join_their_parts_by_space_hyphen_or_nothing(vocab):
+    time = vocab.table_headers.time
+    for header in ("Final follow-up", "final follow up", "Final followup", "Pre-op", "preop"):
+        assert time.fullmatch(header), header
+    assert not time.search("Pre-treatment values")  # `pre-` of another word is not `Pre`

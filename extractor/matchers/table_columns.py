@@ -6,10 +6,12 @@ p-value) lives in the header and the note under the caption. This module turns t
 lines into a `Style` for the whole table and a list of `Column`s, one per value column
 (the label column is not in the list).
 
-The words that name column *roles* (`Mean difference`, `p-value`, `95% CI`, `HR`) are
-the grammar of tables, like the cell shapes, so they are patterns here; the words that
-name *timepoints* come from the shared vocabulary (`vocab.timepoints_in`), so a synonym
-added to `patterns/` reaches tables without a code change.
+The words that name column *roles* (`Mean difference`, `p-value`, `95% CI`, `Pre-op`,
+`n (%)`) are data in `patterns/table_headers.tsv` (`vocab.table_headers`), effect names
+come from `patterns/effects.tsv` and *timepoints* from the shared vocabulary
+(`vocab.timepoints_in`), so a synonym added to `patterns/` reaches tables without a code
+change. What stays here is the shape of a header: where an `(n = 30)` or a bare `6
+months` sits, and the note lines under a caption.
 """
 
 from __future__ import annotations
@@ -19,38 +21,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 _N = re.compile(r"[(\[]\s*[nN]\s*=\s*(?P<n>\d[\d,]*)\s*[)\]]")
-_CHANGE = re.compile(
-    r"(?:(?:mean|median|adjusted|absolute|between[- ]groups?|within[- ]groups?|"
-    r"treatment)\s+)*(?:difference|change|improvement|reduction|decrease|increase|Δ|delta)"
-    r"(?:\s+(?:from|vs\.?|versus)\s+baseline)?",
-    re.IGNORECASE,
-)
+# the level of a CI in a note (`95% CI`); in headers the CI words are vocabulary
 _CI = re.compile(r"(?P<level>\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence\s+intervals?)", re.I)
-_P = re.compile(r"(?<![\w-])(?:p[\s\-‐‑–]*values?|p)(?![\w-])", re.IGNORECASE)
 # A bare `6 months`, `12 mo`, `Week 12` in a header is a timepoint (in prose it may be a
 # duration, which is why the shared vocabulary does not take it on its own).
 _BARE_TIME = re.compile(
     r"(?=(?<![\w.])(?P<all>(?:(?P<num>\d+(?:\.\d+)?|[A-Za-z]+)\s*[-‐]?\s*"
     r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)"
     r"|(?P<unit2>day|week|month|year)\s+(?P<num2>\d+))(?![\w])))",
-    re.IGNORECASE,
-)
-# Header-only words for a time: `Pre`/`Post` columns, `Final follow-up` without an `at`.
-_HEADER_TIME = re.compile(
-    r"(?<![\w-])(?:(?P<base>pre(?:[- ]?op)?)|(?P<follow>post(?:[- ]?op)?|"
-    r"(?:(?:final|last|latest)\s+)?follow[- ]?up))(?![\w-])",
-    re.IGNORECASE,
-)
-_VALUE = re.compile(
-    r"\b(?:values?|total|overall|all\s+patients|results?|estimates?|"
-    r"n\s*\(\s*%\s*\)|(?:mean|median)(?:\s*(?:±|\(|\[)\s*(?:SD|IQR|range|SE|95\s*%\s*CI)"
-    r"\s*[)\]]?)?)(?![\w])",
-    re.IGNORECASE,
-)
-_LABEL_WORDS = re.compile(
-    r"^\s*(?:outcomes?|characteristics?|variables?|parameters?|measures?|items?|"
-    r"events?|complications?|adverse\s+events?|instruments?|scales?|scores?|domains?|"
-    r"endpoints?|factors?|subgroups?|features?)\b",
     re.IGNORECASE,
 )
 _NOTE = re.compile(
@@ -128,7 +106,7 @@ def read_style(text: str, base: Style | None = None) -> Style:
 
 def is_header(line: str, vocab: Any, offset: int = 0) -> bool:
     """A line that names columns: a label word (`Outcome`) or some column-role word."""
-    if _LABEL_WORDS.match(line) or _N.search(line):
+    if vocab.table_headers.label.match(line) or _N.search(line):
         return True
     markers = _markers(line, offset, vocab)
     return len(markers) >= 2
@@ -172,7 +150,7 @@ def _timepoints(text: str, offset: int, vocab: Any) -> list[tuple[int, int, Any]
         time = _bare_time(match, vocab) if free(start, end) else None
         if time is not None:
             found.append((start, end, time))
-    for match in _HEADER_TIME.finditer(text):
+    for match in vocab.table_headers.time.finditer(text):
         if free(*match.span()):
             when = "baseline" if match.group("base") else "follow-up"
             found.append((match.start(), match.end(), _Time(match.group(), when, None)))
@@ -189,14 +167,18 @@ def _effects(text: str, vocab: Any) -> list[tuple[int, int, str, Any]]:
 
 def _markers(text: str, offset: int, vocab: Any) -> list[tuple[int, int, str, Any]]:
     """Column-role words in a header, as (start, end, kind, detail), non-overlapping."""
+    words = vocab.table_headers
     found: list[tuple[int, int, str, Any]] = []
     for start, end, tp in _timepoints(text, offset, vocab):
         found.append((start, end, "T", tp))
-    for kind, pattern in (("N", _N), ("C", _CHANGE), ("I", _CI)):
-        found.extend((m.start(), m.end(), kind, m) for m in pattern.finditer(text))
+    found.extend((m.start(), m.end(), "N", m) for m in _N.finditer(text))
+    for m in words.change.finditer(text):
+        stat = words.statistic_of_change(m.group("quals"), m.group("head"))
+        found.append((m.start(), m.end(), "C", stat))
+    found.extend((m.start(), m.end(), "I", m) for m in words.ci.finditer(text))
     found.extend(_effects(text, vocab))
-    found.extend((m.start(), m.end(), "P", m) for m in _P.finditer(text))
-    found.extend((m.start(), m.end(), "V", m) for m in _VALUE.finditer(text))
+    found.extend((m.start(), m.end(), "P", m) for m in words.p_value.finditer(text))
+    found.extend((m.start(), m.end(), "V", m) for m in words.value.finditer(text))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     kept: list[tuple[int, int, str, Any]] = []
     for marker in found:
@@ -226,12 +208,8 @@ def _apply(column: Column, kind: str, detail: Any, offset: int) -> Column:
 
 
 def _role_column(kind: str, detail: Any, text: str, start: int) -> Column:
-    if kind == "C":
-        words = detail.group(0).lower()
-        stat = "difference" if "between" in words else "change"
-        if "difference" in words and "within" not in words:
-            stat = "difference?"  # decided by the table: between arms or over time
-        return Column(role="change", text=text, start=start, statistic=stat)
+    if kind == "C":  # detail: change, difference, or difference? (arms or time: the table)
+        return Column(role="change", text=text, start=start, statistic=detail)
     if kind == "P":
         return Column(role="p", text=text, start=start)
     if kind == "I":
@@ -250,7 +228,7 @@ def header_columns(line: str, offset: int, vocab: Any) -> list[Column]:
     that column's N. A `(95% CI)` or `mean ± SD` right after a column qualifies it.
     """
     markers = _markers(line, offset, vocab)
-    label = _LABEL_WORDS.match(line)
+    label = vocab.table_headers.label.match(line)
     cursor = label.end() if label else 0
     columns: list[Column] = []
     for start, end, kind, detail in markers:
@@ -288,9 +266,9 @@ def cell_column(cell: str, offset: int, vocab: Any) -> Column:
     """The column a markdown or aligned header cell names; words without role are an arm."""
     text = cell.strip()
     lead = len(cell) - len(cell.lstrip())
-    if re.fullmatch(r"n|no\.?|number", text, re.IGNORECASE):
+    if vocab.table_headers.n_cell.fullmatch(text):
         return Column(role="n", text=text, start=offset + lead)
-    if re.fullmatch(r"%|percent(?:age)?|\(%\)", text, re.IGNORECASE):
+    if vocab.table_headers.percent_cell.fullmatch(text):
         return Column(role="percent", text=text, start=offset + lead)
     markers = _markers(cell, offset, vocab)
     column = Column(role="value", text=text, start=offset + lead)
