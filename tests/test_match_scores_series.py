@@ -153,3 +153,44 @@ def test_a_100_mm_visual_analogue_scale_keeps_its_millimetres():
         (72, "mm", "baseline"),
         (31, "mm", "follow-up"),
     ]
+
+
+def test_values_respectively_paired_with_timepoints():
+    text = (
+        "Mean JOA scores were 9.1, 13.8 and 14.2 preoperatively, at 1 year and at 2 years, "
+        "respectively."
+    )
+    found = rows(text, "score")
+    assert [(r.value, r.timepoint, r.months) for r in found] == [
+        (9.1, "baseline", None),
+        (13.8, "follow-up", 12.0),
+        (14.2, "follow-up", 24.0),
+    ]
+
+
+def test_each_arm_after_its_value_shares_the_fronted_time():
+    text = (
+        "After 12 weeks, the mean NRS pain was 3.4 in the duloxetine group and 4.9 in the "
+        "placebo group (p = 0.001)."
+    )
+    found = rows(text, "score")
+    assert [(r.value, r.group_name, r.months, r.p_value) for r in found] == [
+        (3.4, "duloxetine", 2.8, None),
+        (4.9, "placebo", 2.8, 0.001),
+    ]
+
+
+def test_second_arm_after_versus_is_a_score_of_its_own():
+    text = (
+        "Median PFS was 11.2 months in the combination arm versus 7.4 months in the "
+        "monotherapy arm (HR 0.62, 95% CI 0.48–0.80)."
+    )
+    found = rows(text, "score")
+    assert [(r.value, r.group_name, r.statistic) for r in found] == [
+        (11.2, "combination", "median"),
+        (7.4, "monotherapy", "median"),
+    ]
+
+
+def test_a_category_with_its_patient_count_is_not_a_score():
+    assert rows("ECOG performance status was 0 in 45 patients and 1 in 30 patients.", "score") == []

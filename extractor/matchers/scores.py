@@ -49,12 +49,8 @@ _FROM = re.compile(
 _TO = re.compile(r"\bto\s+$", re.IGNORECASE)
 _POINTS = {"point": "points", "pt": "points", "pts": "points"}
 _FOLLOW = re.compile(r"\bfollow(?:ed)?[-\s]?up\b|\bfollowed\s+for\b", re.IGNORECASE)
-# a second arm's value after the first's: `19.8 points in the surgical group and 11.2`
-_ARM_THEN = re.compile(
-    r"\s*(?:(?:in|for|among|with)\s+(?:the\s+)?[\w\-]+(?:\s+[\w\-]+){0,3}?\s+"
-    r"(?:group|arm|cohort)s?\s*)?,?\s*(?:and|versus|vs\.?|compared\s+with)\s+"
-    r"(?:(?:by|of)\s+)?",
-    re.IGNORECASE,
+_ARM_JOIN = re.compile(
+    r"\s*,?\s*(?:and|versus|vs\.?|compared\s+with|than)\s+(?:(?:by|of|in)\s+)?", re.IGNORECASE
 )
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
 _ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
@@ -73,13 +69,6 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
         if kinds:
             for q in members:
                 change[id(q)] = change[id(q)] or kinds[0]
-    for before, q in zip(cands, cands[1:], strict=False):
-        if (
-            change[id(before)]
-            and not change[id(q)]
-            and _ARM_THEN.fullmatch(ctx.span(before.end, q.start))
-        ):
-            change[id(q)] = change[id(before)]  # `by 19.8 points in A and 11.2 points in B`
     pairs = labels(ctx, cands[0])
     tps, taken = _timepoints(ctx, lists)
     rows: list[Evidence] = []
@@ -116,10 +105,22 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False  # `is one of the most ...`: a number word needs a quantity around it
     if _is_duration(ctx, q) or _foreign_unit(ctx, q):
         return False
+    if _category_count_after(ctx, q):
+        return False
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
         return False  # `1 had worsening pain`: a count of patients, not a score
     return not re.match(r"^\s*(?:of\s+(?:the\s+)?\d|studies|trials|patients)", ctx.after(q.end, 20))
+
+
+def _category_count_after(ctx: SentenceContext, q: Quantity) -> bool:
+    """`ECOG performance status was 0 in 45 patients`: a category with its count of
+    patients (a distribution, for the proportion matcher), not a mean score."""
+    m = re.match(r"\s*in\s+(\S+)\s+(\w+)", ctx.after(q.end, 40))
+    if not m or not ctx.vocab.count_nouns_in(m.group(2)):
+        return False
+    number = m.group(1)
+    return number[:1].isdigit() or ctx.vocab.number_words.parse(number) is not None
 
 
 def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
@@ -157,14 +158,25 @@ def _unit_key(unit: str) -> str:
 
 
 def _lists(ctx: SentenceContext, cands: list[Quantity]) -> list[list[Quantity]]:
-    """Runs of values joined only by `,` / `and` / `or`: `8.4 (7–10) and 5.1 (2–10)`."""
+    """Runs of values joined only by `,` / `and` / `or`: `8.4 (7–10) and 5.1 (2–10)`, or
+    each followed by its arm: `3.4 in the duloxetine group and 4.9 in the placebo group`."""
     lists: list[list[Quantity]] = []
     for q in cands:
-        if lists and _LIST_GAP.fullmatch(ctx.span(lists[-1][-1].end, q.start)):
+        if lists and (
+            _LIST_GAP.fullmatch(ctx.span(lists[-1][-1].end, q.start))
+            or _next_arm(ctx, lists[-1][-1], q)
+        ):
             lists[-1].append(q)
         else:
             lists.append([q])
     return lists
+
+
+def _next_arm(ctx: SentenceContext, prev: Quantity, q: Quantity) -> bool:
+    """`19.8 points in the surgical group and 11.2 ...`, `11.2 months in the combination arm
+    versus 7.4 ...`: the same measure reported for the next arm."""
+    group = ctx.group_right(prev)
+    return group is not None and bool(_ARM_JOIN.fullmatch(ctx.span(group[1], q.start)))
 
 
 def _timepoints(
@@ -174,6 +186,12 @@ def _timepoints(
     tps: dict[int, Timepoint] = {}
     taken: set[int] = set()
     for members in lists:
+        paired = _respective_timepoints(ctx, members)
+        if paired:
+            for q, tp in zip(members, paired, strict=True):
+                tps[id(q)] = tp
+                taken.add(tp.start)
+            continue
         shared = ctx.timepoint_right(members[-1])
         if shared is None and len(members) > 1:
             shared = ctx.timepoint_left(members[0], taken)
@@ -183,6 +201,22 @@ def _timepoints(
                 tps[id(q)] = tp
                 taken.add(tp.start)
     return tps, taken
+
+
+def _respective_timepoints(ctx: SentenceContext, members: list[Quantity]) -> list[Timepoint]:
+    """`were 9.1, 13.8 and 14.2 preoperatively, at 1 year and at 2 years, respectively`:
+    as many timepoints as values between the list and `respectively` pair in order."""
+    if len(members) < 2:
+        return []
+    end = ctx.sentence.text.lower().find("respectively", members[-1].end - ctx.sentence.start)
+    if end < 0:
+        return []
+    end += ctx.sentence.start
+    nxt = ctx.next_value(members[-1])
+    if nxt is not None and nxt.start < end:
+        return []
+    found = [t for t in ctx.timepoints if members[-1].end <= t.start < end]
+    return found if len(found) == len(members) else []
 
 
 def _signal(ctx: SentenceContext, q: Quantity, tps: dict) -> bool:
