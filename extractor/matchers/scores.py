@@ -1,19 +1,25 @@
 """Scores (an instrument's value at a time) and changes (within-group or between groups).
 
 A score needs an instrument from `patterns/instruments.tsv` in the sentence (or carried
-from the previous sentence of the paragraph) and a sign that the number is a measured
+from an earlier sentence of the paragraph) and a sign that the number is a measured
 value: a dispersion/CI/range, a timepoint next to it, a `from ... to ...` series, or a
-list whose other members have one. Series and lists make several rows (conventions rule
-3): each value takes the timepoint right after it, or the one its list shares (after the
-list, or fronted before it: `At 12 months, ... were 39.4 and 0.79`), or the one before
-it (`from a baseline of 8.1`); in `from X to Y` without words X is baseline and Y
-follow-up, pair by pair (`from 8 to 7 and from 6 to 3`), while a FROM that has its own
-time (`from 0.47 at 6 months`) is that time. `respectively` pairing, closing p-values and
-shared units are in `scores_pairs`; what makes a number a change is in `scores_change`.
+list whose other members have one. A list is values joined by `,`/`and`/`or`, or each
+followed by its arm (`3.4 in the duloxetine group and 4.9 in the placebo group`).
+
+Series and lists make several rows (conventions rule 3): each value takes the timepoint
+right after it, or the one its list shares (after the list, or fronted before it: `At 12
+months, ... were 39.4 and 0.79`), or its own from a list of timepoints closed by
+`respectively`, or the one before it (`from a baseline of 8.1`); in `from X to Y` without
+words X is baseline and Y follow-up, pair by pair (`from 8 to 7 and from 6 to 3`), while
+a FROM that has its own time (`from 0.47 at 6 months`) is that time. `respectively`
+pairing, closing p-values and shared units are in `scores_pairs`; what makes a number a
+change is in `scores_change`.
 
 Not scores: follow-up durations (`a mean follow-up of 27.8 months`, `at a median of 297
-days`: a time unit on an instrument that is not measured in time), and number words
-without anything attached (`is one of the most ...`).
+days`: a time unit after follow-up words or on an instrument not measured in time),
+values in a unit no instrument of the sentence has (`72 bpm`, `27.1 kg/m2`), categories
+with their patient counts (`0 in 45 patients`), and number words without anything
+attached (`is one of the most ...`).
 """
 
 from __future__ import annotations
