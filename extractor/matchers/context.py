@@ -245,6 +245,10 @@ class SentenceContext:
         earlier = [g for g in self._groups if g[1] <= q.start]
         return earlier[-1] if earlier else None
 
+    def group_at(self, pos: int) -> tuple[int, int, list[str]] | None:
+        """The arm whose name starts at `pos` (`in the |ketamine group`), if any."""
+        return next((g for g in self._groups if g[0] == pos), None)
+
     def group_for(self, q: Quantity) -> str | None:
         right = self.group_right(q)
         g = right or self.group_left(q)
