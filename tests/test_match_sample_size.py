@@ -179,3 +179,23 @@ def test_analysed_population_has_no_group():
 
 def test_n_equals_after_an_event_is_not_a_sample_size():
     assert rows("Dural tear (n = 4) was the commonest complication.", "sample_size") == []
+
+
+def test_body_part_naming_the_procedure_counts_the_procedures():
+    text = "We reviewed 1,250 consecutive total hip arthroplasties in 1,102 patients."
+    found = [(r.value, r.measure) for r in rows(text, "sample_size")]
+    assert found == [(1250, "procedures"), (1102, "patients")]
+
+
+def test_arm_named_after_the_count_and_the_next_arm_with_a_bare_number():
+    text = "There were 64 patients in the ketamine group and 61 in the placebo group."
+    found = [(r.value, r.measure, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(64, "patients", "ketamine"), (61, "patients", "placebo")]
+
+
+def test_patients_lost_or_withdrawn_are_not_a_sample_size():
+    for text in (
+        "Two patients were lost to follow-up before the 12-month visit.",
+        "Nine participants withdrew because of nausea.",
+    ):
+        assert rows(text, "sample_size") == [], text

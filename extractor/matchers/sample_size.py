@@ -50,6 +50,7 @@ _NAME_END = re.compile(
 _BARE_ENROL = re.compile(
     r"^\s*(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?", re.IGNORECASE
 )
+_IN_ARM = re.compile(r"^\s+(?:in|into)\s+(?:the\s+)?", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
 
 
@@ -64,8 +65,20 @@ def count_noun_after(ctx: SentenceContext, q: Quantity) -> Term | None:
             return None
         if any(w.lower() in _NOT_BETWEEN for w in words):
             return None
-        return term
+        return _head_noun(ctx, term)
     return None
+
+
+def _head_noun(ctx: SentenceContext, term: Term) -> Term:
+    """`total hip arthroplasties`, `knee replacements`: a body part naming the procedure
+    counted is a modifier; the noun after it is what is counted."""
+    if term.category != "body_part":
+        return term
+    following = ctx.vocab.count_nouns_in(ctx.after(term.end, 30), term.end)
+    if following and following[0].category == "procedure":
+        if re.fullmatch(r"\s+", ctx.span(term.end, following[0].start)):
+            return following[0]
+    return term
 
 
 def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
@@ -78,9 +91,33 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
         noun = count_noun_after(ctx, q)
         if noun is None or not _is_size(ctx, q, noun):
             continue
-        rows.append(_row(ctx, q, noun, _relative_group(ctx, noun)))
+        group = _relative_group(ctx, noun) or _arm_after(ctx, noun.end)
+        rows.append(_row(ctx, q, noun, group))
+        rows += _same_noun_in_next_arm(ctx, q, noun)
     rows += _enrolled_without_noun(ctx)
     return rows
+
+
+def _arm_after(ctx: SentenceContext, pos: int) -> str | None:
+    """`64 patients in the ketamine group`: the arm named right after the count."""
+    m = _IN_ARM.match(ctx.after(pos, 40))
+    group = ctx.group_at(pos + m.end()) if m else None
+    return group[2][0] if group and len(group[2]) == 1 else None
+
+
+def _same_noun_in_next_arm(ctx: SentenceContext, q: Quantity, noun: Term) -> list[Evidence]:
+    """`64 patients in the ketamine group and 61 in the placebo group`: the second number
+    counts the same unit in the next arm."""
+    nxt = ctx.next_value(q)
+    if nxt is None or _arm_after(ctx, noun.end) is None or not _plain_count(ctx, nxt):
+        return []
+    gap = ctx.span(noun.end, nxt.start)
+    if not re.fullmatch(r"\s+(?:in|into)\s+(?:the\s+)?[^,;()\d]*?(?:,\s*|\s+)and\s+", gap):
+        return []
+    group = _arm_after(ctx, nxt.end)
+    if group is None:
+        return []
+    return [_row(ctx, nxt, noun, group, "sample_size.next_arm")]
 
 
 def _row(
@@ -91,7 +128,8 @@ def _row(
     rule: str = "sample_size.count_noun",
 ) -> Evidence:
     """A sample size whose mention runs to its noun (the noun's own number only)."""
-    end = noun.end if ctx.next_value(q) is None or ctx.next_value(q).start > noun.end else q.end
+    nxt = ctx.next_value(q)
+    end = noun.end if noun.end > q.end and (nxt is None or nxt.start > noun.end) else q.end
     return ctx.evidence(
         "sample_size",
         q,
