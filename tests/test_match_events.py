@@ -113,3 +113,13 @@ def test_a_count_that_had_an_unnamed_event_keeps_its_words():
 def test_a_share_of_events_related_to_the_surgery_is_procedure_related():
     text = "In this trial, 14% (9/64) of the events were judged related to the surgery."
     assert _events(text) == [("procedure-related adverse event", 9)]
+
+
+def test_a_symptom_at_baseline_is_a_characteristic_not_an_event():
+    text = "Twenty-two patients (44%) had radiating arm pain at baseline."
+    assert [(r.kind, r.value) for r in rows(text)] == [("proportion", 44)]
+
+
+def test_a_relative_change_in_an_event_sentence_is_not_an_event_rate():
+    text = "Pneumonia occurred in 4% (n=6), while dyspnoea scores fell by 30%."
+    assert _events(text) == [("pneumonia", 6)]

@@ -56,6 +56,8 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     for q in ctx.values:
         if ctx.is_claimed(q) or ctx.is_blocked(q) and q.count is None:
             continue
+        if q.is_percent and q.count is None and _after_change(ctx, q):
+            continue  # `pain scores fell by 50%`: a relative change, not an event rate
         count, pct = _share(ctx, q)
         if count is None and pct is None:
             continue
@@ -112,6 +114,11 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
         if re.search(r"\bin\s+$", ctx.before(q.start, 6)) or pct is not None:
             return int(q.value), pct  # `required in two patients`, `11 patients (4.8%)`
     return None, None
+
+
+def _after_change(ctx: SentenceContext, q: Quantity) -> bool:
+    head = ctx.before(q.start, 30)
+    return bool(re.search(r"\b(?:by|of)\s+$", head)) and bool(ctx.vocab.cues_in(head, "change"))
 
 
 def _close(ctx: SentenceContext, end: int) -> int:

@@ -68,9 +68,11 @@ def _outcome_use(ctx: SentenceContext, term: Term) -> bool:
 
 def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
     """`3 patients reported SI joint pain`: an onset verb makes the symptom an event."""
-    negated = re.search(r"\b(?:no|not|without)\s+$", ctx.before(term.start, 12))
+    negated = re.search(r"\b(?:no|not|without)\s+(?:[\w\-]+\s+){0,2}$", ctx.before(term.start, 30))
     if _outcome_use(ctx, term) or negated:
         return False  # `reported no pain at rest`: the absence of a symptom is an outcome
+    if any(tp.timepoint == "baseline" and 0 <= tp.start - term.end < 20 for tp in ctx.timepoints):
+        return False  # `had leg pain at baseline`: a characteristic, not an event
     return bool(_ONSET_BEFORE.search(ctx.before(term.start, 50))) or bool(
         re.match(r"(?i)(?:new|worsening|recurrent|persistent|continued)\b", term.text)
     )
