@@ -133,3 +133,12 @@ def test_effect_assumed_in_a_power_calculation_is_not_a_result():
         "Assuming an odds ratio of 2.0, 120 knees were required.",
     ):
         assert rows(text, "effect") == [], text
+
+
+def test_heart_and_respiratory_rates_are_not_effects():
+    for text in (
+        "At admission, HR 112 bpm and RR 24 breaths/min were recorded.",
+        "Mean HR was 72 beats per minute during the stress test.",
+        "Time in the OR 95 minutes on average.",
+    ):
+        assert rows(text, "effect") == [], text

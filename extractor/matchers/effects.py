@@ -39,6 +39,7 @@ _NNT_AFTER_UNIT = re.compile(
     r"(?:\s+[\w\-]+){1,6}?\s*(?:,\s*|\s+(?:was|were|is|of|=)\s+)(?:(?:about|approximately)\s+)?",
     re.IGNORECASE,
 )
+_RATE_UNIT = re.compile(r"^\s*(?:beats?|breaths?|/\s*min|per\s+min)", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
 
 
@@ -84,7 +85,13 @@ def _claim_nnt_unit(ctx: SentenceContext, term: Term, q: Quantity) -> None:
 
 
 def _usable(ctx: SentenceContext, q: Quantity) -> bool:
-    return not ctx.is_claimed(q) and q.value is not None and not q.year_like
+    """An estimate has no unit: `HR 112 bpm`, `RR 24 breaths/min` are heart and respiratory
+    rates, `OR 95 minutes` an operating-room time."""
+    if ctx.is_claimed(q) or q.value is None or q.year_like:
+        return False
+    if q.unit and not q.is_percent:
+        return False
+    return not _RATE_UNIT.match(ctx.after(q.end, 20))
 
 
 def _assumed(ctx: SentenceContext, q: Quantity) -> bool:
@@ -99,7 +106,7 @@ def _list_after(ctx: SentenceContext, q: Quantity) -> list[Quantity]:
     found: list[Quantity] = []
     current = q
     while (nxt := ctx.next_value(current)) is not None:
-        if ctx.is_claimed(nxt) or nxt.value is None or nxt.is_percent != q.is_percent:
+        if not _usable(ctx, nxt) or nxt.is_percent != q.is_percent:
             break
         if not _LIST_GAP.fullmatch(ctx.span(current.end, nxt.start)):
             break
