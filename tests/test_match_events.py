@@ -123,3 +123,23 @@ def test_a_symptom_at_baseline_is_a_characteristic_not_an_event():
 def test_a_relative_change_in_an_event_sentence_is_not_an_event_rate():
     text = "Pneumonia occurred in 4% (n=6), while dyspnoea scores fell by 30%."
     assert _events(text) == [("pneumonia", 6)]
+
+
+def test_none_of_the_patients_developed_an_event_is_a_zero_count():
+    assert _events("None of the patients developed a pulmonary embolism.") == [
+        ("pulmonary embolism", 0)
+    ]
+
+
+def test_a_grade_after_or_is_not_a_count():
+    text = "Grade 3 or 4 febrile neutropenia was observed in 12% of patients."
+    assert _events(text) == [("febrile neutropenia", 12)]
+
+
+def test_a_sentence_about_a_figure_is_not_a_caption():
+    assert _events("Figure 4 shows that 6 patients had a revision.") == [("revision", 6)]
+
+
+def test_a_urinary_tract_infection_is_an_infection():
+    (row,) = rows("Two urinary tract infections occurred after cystoscopy.", "complication")
+    assert row.measure == "urinary tract infection"

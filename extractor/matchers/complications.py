@@ -40,6 +40,10 @@ _NONE = re.compile(
     r"\s+(?:\w+\s+){0,2}?$",
     re.IGNORECASE,
 )
+_LABEL_LIST = re.compile(
+    r"\b(?:grades?|class(?:es)?|stages?|types?|levels?)\s+[\dIVX]+\s*(?:or|and|to|-|–|/|,)\s*$",
+    re.IGNORECASE,
+)
 _MEAN_IN_PAREN = re.compile(r"\(\s*(?:mean|median|average)\s*$", re.IGNORECASE)
 _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
@@ -146,6 +150,8 @@ def _named_counts(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             continue
         if q.year_like or q.relation or q.denominator is not None or q.unit:
             continue
+        if _LABEL_LIST.search(ctx.before(q.start, 25)):
+            continue  # `grade 3 or 4 neutropenia`: the 4 is a grade, not a count
         found = named_count_term(ctx, q, events)
         if found is None:
             row = _had_unnamed(ctx, q, events)
@@ -213,7 +219,7 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
     story is that patient's management, not a zero count."""
     rows = []
     for term in events:
-        head = ctx.before(term.start, 30)
+        head = ctx.before(term.start, 45)
         m = _NONE.search(head)
         if not m:
             continue

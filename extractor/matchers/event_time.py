@@ -15,7 +15,12 @@ from extractor.quantities import Quantity
 from extractor.types import Evidence
 
 # "Fig. 2 Two cases of ...", "Figure 3: ...": a caption describes a picture, not a result
-_CAPTION = re.compile(r"^\s*(?:Fig\.?|Figure|Supplementary\s+fig(?:ure|\.)?)\s*S?\d+", re.I)
+_CAPTION = re.compile(
+    r"^\s*(?:Fig\.?|Figure|Supplementary\s+fig(?:ure|\.)?)\s*S?\d+[a-z]?[.:|]?\s+"
+    r"(?!(?:shows?|illustrates?|depicts?|presents?|summari[sz]es?|displays?|demonstrates?|"
+    r"gives?|lists?|compares?|reports?|indicates?|is|was|and)\b)",
+    re.I,
+)
 # "at a median follow-up of 4 months", "(mean follow-up of 21 months)": the time every
 # count or rate of the sentence was observed at
 _FOLLOW_UP_OF = re.compile(
