@@ -199,3 +199,8 @@ def test_patients_lost_or_withdrawn_are_not_a_sample_size():
         "Nine participants withdrew because of nausea.",
     ):
         assert rows(text, "sample_size") == [], text
+
+
+def test_condition_named_before_in_n_patients_keeps_the_sample_size():
+    text = "We report an RCT of catheter ablation for atrial fibrillation in 300 patients."
+    assert [r.value for r in rows(text, "sample_size")] == [300]

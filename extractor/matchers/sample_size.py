@@ -224,8 +224,9 @@ def _event_before(ctx: SentenceContext, q: Quantity) -> bool:
     if not m:
         return False
     head = before[: m.start()].rstrip()
-    found = ctx.vocab.cues_in(head, "outcome") + ctx.vocab.complications_in(head)
-    return any(t.end == len(head) for t in found)
+    # only a verb decides: `an RCT of ablation for atrial fibrillation in 300 patients`
+    # names a condition before `in`, and those patients are the study's
+    return any(t.end == len(head) for t in ctx.vocab.cues_in(head, "outcome"))
 
 
 def _event_in_clause(ctx: SentenceContext, pos: int, verbs: bool = False) -> bool:
