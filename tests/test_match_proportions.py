@@ -84,3 +84,8 @@ def test_parts_adding_up_to_a_total_are_its_breakdown():
 
 def test_numbers_in_brackets_that_do_not_add_up_are_not_a_breakdown():
     assert rows("We reviewed 50 hips (12 bilateral, 30 unilateral).", "proportion") == []
+
+
+def test_a_percent_of_the_cohort_is_a_share():
+    text = "Hypertension was present in 68% of the cohort and diabetes in 31%."
+    assert [r.value for r in rows(text, "proportion")] == [68, 31]
