@@ -204,3 +204,28 @@ def test_patients_lost_or_withdrawn_are_not_a_sample_size():
 def test_condition_named_before_in_n_patients_keeps_the_sample_size():
     text = "We report an RCT of catheter ablation for atrial fibrillation in 300 patients."
     assert [r.value for r in rows(text, "sample_size")] == [300]
+
+
+def test_arms_named_by_allocation_after_the_count():
+    text = "Of these, 45 patients were randomised to early surgery and 44 to conservative care."
+    found = [(r.value, r.measure, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(45, "patients", "early surgery"), (44, "patients", "conservative care")]
+
+
+def test_n_after_a_counted_study_noun_counts_participants():
+    text = "Overall, 16 RCTs (n = 2,345) compared early with delayed mobilisation."
+    found = [(r.value, r.measure) for r in rows(text, "sample_size")]
+    assert found == [(16, "trials"), (2345, "patients")]
+    (row,) = rows("Included studies (n = 16) were mostly small.", "sample_size")
+    assert (row.value, row.measure) == (16, "studies")
+
+
+def test_population_n_counts_participants_even_after_the_word_study():
+    (row,) = rows("The study sample (N = 1,200) was representative of the region.", "sample_size")
+    assert (row.value, row.measure, row.group_name) == (1200, "patients", None)
+
+
+def test_middle_arm_of_three_in_a_comma_list():
+    text = "Participants were allocated to exercise (n=48), manual therapy (n=47) or advice (n=49)."
+    found = {r.group_name: r.value for r in rows(text, "sample_size")}
+    assert found == {"exercise": 48, "manual therapy": 47, "advice": 49}

@@ -51,6 +51,12 @@ _BARE_ENROL = re.compile(
     r"^\s*(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?", re.IGNORECASE
 )
 _IN_ARM = re.compile(r"^\s+(?:in|into)\s+(?:the\s+)?", re.IGNORECASE)
+_TO_ARM = re.compile(
+    r"^\s+(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|"
+    r"assigned|allocated)\s+)?to\s+(?:receive\s+)?(?:the\s+)?(?P<name>[^,;.()\d]+?)"
+    r"(?=\s*(?:[,;.()]|$)|\s+(?:and|or|versus|vs\.?|while|whereas)\s)",
+    re.IGNORECASE,
+)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
 
 
@@ -98,11 +104,19 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
     return rows
 
 
-def _arm_after(ctx: SentenceContext, pos: int) -> str | None:
-    """`64 patients in the ketamine group`: the arm named right after the count."""
-    m = _IN_ARM.match(ctx.after(pos, 40))
+def _arm_after(ctx: SentenceContext, pos: int, verb: bool = True) -> str | None:
+    """`64 patients in the ketamine group`, `45 patients were randomised to early surgery`:
+    the arm named right after the count (`and 44 to conservative care`: no verb needed)."""
+    tail = ctx.after(pos, 90)
+    m = _IN_ARM.match(tail)
     group = ctx.group_at(pos + m.end()) if m else None
-    return group[2][0] if group and len(group[2]) == 1 else None
+    if group and len(group[2]) == 1:
+        return group[2][0]
+    m = _TO_ARM.match(tail)
+    if not m or (verb and not m.group("verb")):
+        return None
+    name = re.sub(r"\s+(?:group|arm)s?$", "", m.group("name").strip(), flags=re.IGNORECASE)
+    return name if name and len(name.split()) <= 6 else None
 
 
 def _same_noun_in_next_arm(ctx: SentenceContext, q: Quantity, noun: Term) -> list[Evidence]:
@@ -111,10 +125,9 @@ def _same_noun_in_next_arm(ctx: SentenceContext, q: Quantity, noun: Term) -> lis
     nxt = ctx.next_value(q)
     if nxt is None or _arm_after(ctx, noun.end) is None or not _plain_count(ctx, nxt):
         return []
-    gap = ctx.span(noun.end, nxt.start)
-    if not re.fullmatch(r"\s+(?:in|into)\s+(?:the\s+)?[^,;()\d]*?(?:,\s*|\s+)and\s+", gap):
+    if not re.fullmatch(r"\s+[^,;()\d]*?(?:,\s*|\s+)and\s+", ctx.span(noun.end, nxt.start)):
         return []
-    group = _arm_after(ctx, nxt.end)
+    group = _arm_after(ctx, nxt.end, verb=False)
     if group is None:
         return []
     return [_row(ctx, nxt, noun, group, "sample_size.next_arm")]

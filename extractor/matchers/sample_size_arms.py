@@ -14,6 +14,7 @@ import re
 
 from extractor.matchers.context import SentenceContext
 from extractor.types import Evidence
+from extractor.vocab import Term
 
 _NP_BOUNDARY = re.compile(
     r"(?:[,;:()\[\]]|\b(?:comparing|compared with|compared to|compared|with|versus|vs\.?|and|"
@@ -56,7 +57,7 @@ def n_equals_rows(ctx: SentenceContext) -> list[Evidence]:
         event_context = bool(ctx.vocab.complications_in(phrase)) and not (nouns or group_cue)
         if event_context or not (armish or _introduced_as_arm(head, phrase, bool(rows))):
             continue
-        measure = nouns[-1].canonical if nouns else "patients"
+        measure = _measure(ctx, head, phrase, nouns, population)
         group = None if population else _group_name(phrase, bool(nouns), ctx)
         if group:
             ctx.arms.append(group)
@@ -83,7 +84,25 @@ def _introduced_as_arm(head: str, phrase: str, after_arm: bool) -> bool:
     tail = re.escape(phrase) + r"\s*$"
     if re.search(_ARM_LEAD + tail, head, re.IGNORECASE):
         return True
-    return after_arm and bool(re.search(r"[)\]]\s*,?\s*(?:and|or)\s+" + tail, head, re.IGNORECASE))
+    after_previous = r"[)\]]\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+)"
+    return after_arm and bool(re.search(after_previous + tail, head, re.IGNORECASE))
+
+
+def _measure(
+    ctx: SentenceContext, head: str, phrase: str, nouns: list[Term], population: bool
+) -> str:
+    """What the N counts: the person or study noun of the phrase, else patients. A study
+    noun that already has its own number (`16 RCTs (n = 2,345)`) or only qualifies a
+    population (`the study sample (N = 1,200)`) leaves the N to count participants."""
+    people = [n for n in nouns if n.category == "person"]
+    if people:
+        return people[-1].canonical
+    if not nouns or population:
+        return "patients"
+    last = nouns[-1]
+    number = rf"(?:\d[\d,]*|{ctx.vocab.number_words.pattern})"
+    counted = rf"{number}\s+(?:[\w\-]+\s+){{0,2}}{re.escape(last.text)}\W*$"
+    return "patients" if re.search(counted, head, re.IGNORECASE) else last.canonical
 
 
 def _noun_phrase(text: str) -> str:
