@@ -143,3 +143,14 @@ def test_a_sentence_about_a_figure_is_not_a_caption():
 def test_a_urinary_tract_infection_is_an_infection():
     (row,) = rows("Two urinary tract infections occurred after cystoscopy.", "complication")
     assert row.measure == "urinary tract infection"
+
+
+def test_events_listed_after_a_generic_subject_keep_their_own_words():
+    text = "The most common adverse events were nausea (12%), fatigue (9%) and headache (5%)."
+    found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
+    assert found == [(None, "nausea", 12), (None, "fatigue", 9), (None, "headache", 5)]
+
+
+def test_a_named_count_takes_the_percent_bracketed_after_its_event():
+    (row,) = rows("There were 4 deaths (1.2%) within 90 days of TAVI.", "complication")
+    assert (row.measure, row.count, row.percent) == ("death", 4, 1.2)

@@ -172,11 +172,24 @@ def _named_counts(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             unit=None,
             group_name=ctx.group_for(q) or lead_group(ctx),
         )
-        if pct is not None:
+        pct = pct or _percent_after_term(ctx, term)
+        if pct is not None:  # `4 deaths (1.2%)`, `Twenty-three patients (11.5%) developed`
             row.percent = pct.value
+            row.char_end = max(row.char_end, _close(ctx, pct.end))
             ctx.claimed.add((pct.start, pct.end))
         rows.append(row)
     return rows
+
+
+def _percent_after_term(ctx: SentenceContext, term: Term) -> Quantity | None:
+    nxt = [v for v in ctx.values if v.start >= term.end]
+    if not nxt or not nxt[0].is_percent or nxt[0].count is not None:
+        return None
+    if re.fullmatch(r"\s*[(\[]\s*", ctx.span(term.end, nxt[0].start)) and re.match(
+        r"\s*[)\]]", ctx.after(nxt[0].end, 3)
+    ):
+        return nxt[0]
+    return None
 
 
 _HAD = re.compile(

@@ -28,6 +28,11 @@ _FUNCTION = re.compile(
 _REASON = re.compile(
     r"(?:^|\s)(?:for|to\s+(?!\d)[a-z]+|because\s+of|due\s+to|owing\s+to)\b", re.IGNORECASE
 )
+_PREDICATE = re.compile(
+    r"^(?:\w+ly\s+)?(?:\w+ed|seen|found|done|given|present|low|high|rare|common|"
+    r"uncommon|similar|higher|lower)\b",
+    re.IGNORECASE,
+)
 _SUBSET = re.compile(r"^(?:with\s+(?:most|all|some|many)|of\s+(?:which|whom)|mostly)\b", re.I)
 # a symptom is an outcome, not an event, when a change or score word follows it
 _SYMPTOM_AS_OUTCOME = re.compile(
@@ -113,6 +118,8 @@ def event_for(ctx: SentenceContext, q: Quantity, events: list[Term]) -> tuple[Te
         return in_phrase[0], phrase
     if clause and last in ("was", "were"):  # `Heterotopic ossification was seen in 7%`
         subject = _subject(ctx, clause, item_start) or clause[-1]
+        if subject.canonical in _GENERIC and phrase and not _PREDICATE.match(phrase):
+            return None, phrase  # `The most common adverse events were nausea (12%)`
         return subject, subject.text
     after = [t for t in events if t.start >= q.end]
     before = [t for t in events if t.end <= q.start]
