@@ -142,3 +142,22 @@ def test_heart_and_respiratory_rates_are_not_effects():
         "Time in the OR 95 minutes on average.",
     ):
         assert rows(text, "effect") == [], text
+
+
+def test_measure_text_keeps_what_the_effect_compares():
+    text = (
+        "Apixaban lowered the risk (hazard ratio for stroke or systemic embolism, 0.79; "
+        "95% CI, 0.66 to 0.96; P<0.001)."
+    )
+    (row,) = rows(text, "effect")
+    assert (row.measure_text, row.value, row.p_value) == (
+        "hazard ratio for stroke or systemic embolism",
+        0.79,
+        0.001,
+    )
+
+
+def test_abbreviation_in_square_brackets_between_name_and_estimate():
+    text = "Obesity (odds ratio [OR] 2.6; 95% CI 1.4-4.8) predicted wound dehiscence."
+    (row,) = rows(text, "effect")
+    assert (row.measure, row.value, row.ci_low, row.ci_high) == ("OR", 2.6, 1.4, 4.8)

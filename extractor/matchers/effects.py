@@ -24,7 +24,7 @@ from extractor.types import Evidence
 from extractor.vocab import Term
 
 _LINK = re.compile(
-    r"^\s*(?:\([A-Za-z]+\)\s*)?(?:[,:=(]\s*|(?:(?:for|of|in)\s+(?:[\w\-]+\s+){0,3}?[\w\-]+\s*"
+    r"^\s*(?:[)\]]\s*)?(?:[(\[][A-Za-z]+[)\]]\s*)?(?:[,:=(]\s*|(?:(?:for|of|in)\s+(?:[\w\-]+\s+){0,3}?[\w\-]+\s*"
     r"(?:,\s*|(?:was|were|is|of|=|to)\s+)|(?:was|were|is|of|=|to)\s+)|)"
     r"(?:(?:about|approximately|only|just)\s+)?$",
     re.IGNORECASE,
@@ -40,6 +40,11 @@ _NNT_AFTER_UNIT = re.compile(
     re.IGNORECASE,
 )
 _RATE_UNIT = re.compile(r"^\s*(?:beats?|breaths?|/\s*min|per\s+min)", re.IGNORECASE)
+_TRAILING_LINK = re.compile(
+    r"[\s,:=(\[]*(?:\b(?:was|were|is|of|to)\s*)?(?:\b(?:about|approximately|only|just)\s*)?"
+    r"[\s,:=(\[]*$",
+    re.IGNORECASE,
+)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
 
 
@@ -49,10 +54,11 @@ def find_effects(ctx: SentenceContext) -> list[Evidence]:
         q = _estimate_after(ctx, term)
         if q is None or _assumed(ctx, q):
             continue
-        rows.append(_row(ctx, term, q))
+        named = _measure_text(ctx, term, q)
+        rows.append(_row(ctx, term, q, named))
         _claim_nnt_unit(ctx, term, q)
         for more in _list_after(ctx, q):
-            rows.append(_row(ctx, term, more))
+            rows.append(_row(ctx, term, more, named))
     return rows
 
 
@@ -115,13 +121,20 @@ def _list_after(ctx: SentenceContext, q: Quantity) -> list[Quantity]:
     return found
 
 
-def _row(ctx: SentenceContext, term: Term, q: Quantity) -> Evidence:
+def _measure_text(ctx: SentenceContext, term: Term, q: Quantity) -> str:
+    """The effect's name with what it compares, as written: `hazard ratio for stroke or
+    systemic embolism`, `number needed to treat to prevent one hospitalisation`."""
+    named = _TRAILING_LINK.sub("", ctx.span(term.start, q.start))
+    return named if len(named.split()) <= 14 else term.text
+
+
+def _row(ctx: SentenceContext, term: Term, q: Quantity, named: str) -> Evidence:
     row = ctx.evidence(
         "effect",
         q,
         "effect.named_estimate",
         measure=term.canonical,
-        measure_text=term.text,
+        measure_text=named,
         statistic=term.canonical.lower(),
         unit=None,
     )
