@@ -154,3 +154,24 @@ def test_events_listed_after_a_generic_subject_keep_their_own_words():
 def test_a_named_count_takes_the_percent_bracketed_after_its_event():
     (row,) = rows("There were 4 deaths (1.2%) within 90 days of TAVI.", "complication")
     assert (row.measure, row.count, row.percent) == ("death", 4, 1.2)
+
+
+def test_a_share_of_events_related_to_an_arm_belongs_to_that_arm():
+    text = (
+        "Overall, 30% (12/40) of the events were related to the balloon angioplasty and 10% "
+        "(2/20) of the events were related to medical therapy."
+    )
+    assert [(r.value, r.group_name) for r in rows(text, "complication")] == [
+        (12, "balloon angioplasty"),
+        (2, "medical therapy"),
+    ]
+
+
+def test_events_related_to_the_device_name_no_arm():
+    text = "Two events (1 lead migration and 1 pocket infection) were related to the device."
+    found = [(r.measure, r.value, r.group_name) for r in rows(text, "complication")]
+    assert found == [
+        ("device-related adverse event", 2, None),
+        ("device migration", 1, None),
+        ("infection", 1, None),
+    ]

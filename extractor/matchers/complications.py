@@ -25,6 +25,7 @@ from extractor.matchers.events import (
     lead_group,
     named_count_term,
     relation_event,
+    relation_group,
     specific_in_paren,
 )
 from extractor.matchers.proportions import find_proportions
@@ -66,7 +67,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if count is None and pct is None:
             continue
         term, text = event_for(ctx, q, events)
+        arm = None
         if term is not None and term.start >= q.end:  # `19% of the events were related to`
+            arm = relation_group(ctx, term)
             term = relation_event(ctx, term) or term
         row = ctx.evidence(
             "complication",
@@ -77,7 +80,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             measure=term.canonical if term else None,
             measure_text=text or (term.text if term else None),
             statistic="count" if count is not None else "percent",
-            group_name=ctx.group_for(q) or lead_group(ctx),
+            group_name=ctx.group_for(q) or arm or lead_group(ctx),
         )
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)

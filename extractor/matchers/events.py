@@ -184,26 +184,44 @@ def specific_in_paren(ctx: SentenceContext, term: Term, events: list[Term]) -> T
     return next((t for t in events if t.start == term.end + m.end()), None)
 
 
-def relation_event(ctx: SentenceContext, term: Term) -> Term | None:
-    """`Two events (...) were definitely related to the device` → the device-related event
-    of the vocabulary (`<word>-related adverse event`), if it names one."""
+def _related_to(ctx: SentenceContext, term: Term) -> str | None:
+    """The noun phrase in `<events> were (probably) related to the <NP>`, if any."""
     if term.canonical not in _GENERIC:
         return None
-    tail = re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", ctx.after(term.end, 300))
+    tail = re.sub(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)", "", ctx.after(term.end, 300))
     m = re.match(
         r"^\s*(?:were|was)\s+(?:[a-z]+\s+){0,3}related\s+to\s+(?:the\s+)?"
         r"(?P<np>[\w\-]+(?:\s+(?!and\b|or\b|at\b|in\b)[\w\-]+){0,3})",
         tail,
         re.IGNORECASE,
     )
-    if not m:
-        return None
-    for word in reversed(m.group("np").split()):  # the head noun is the last word
+    return m.group("np") if m else None
+
+
+def relation_event(ctx: SentenceContext, term: Term) -> Term | None:
+    """`Two events (...) were definitely related to the device` → the device-related event
+    of the vocabulary (`<word>-related adverse event`), if it names one."""
+    np = _related_to(ctx, term)
+    for word in reversed(np.split()) if np else []:  # the head noun is the last word
         found = ctx.vocab.complications_in(f"{word}-related adverse event")
         if found and found[0].start == 0 and found[0].canonical not in _GENERIC:
             t = found[0]
             return Term(term.start, term.end, term.text, t.canonical, t.category)
     return None
+
+
+_NOT_ARM = re.compile(
+    r"(?:^|\s)(?:device|implant|procedure|surgery|operation|treatment|intervention|drug|"
+    r"medication|anaesthesia|anesthesia|study)s?$",
+    re.IGNORECASE,
+)
+
+
+def relation_group(ctx: SentenceContext, term: Term) -> str | None:
+    """`11% (5/46) of the events were related to non-surgical management`: the share of
+    events attributed to a treatment arm belongs to that arm (not to `the device`)."""
+    np = _related_to(ctx, term)
+    return np if np and not _NOT_ARM.search(np) else None
 
 
 _LEAD_ARM = re.compile(
