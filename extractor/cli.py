@@ -67,6 +67,14 @@ def cli() -> None:
     help="Folder for the text snapshot kept in git (default: snapshot/ beside the database).",
 )
 @click.option("--no-snapshot", is_flag=True, help="Do not write the text snapshot.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes that extract documents in parallel.",
+)
 def run_command(
     corpus_dir: Path,
     db_path: Path,
@@ -74,6 +82,7 @@ def run_command(
     force: bool,
     snapshot_dir: Path | None,
     no_snapshot: bool,
+    jobs: int,
 ) -> None:
     """Extract every text and PDF document below CORPUS_DIR into the evidence database.
 
@@ -99,6 +108,7 @@ def run_command(
                 force=force,
                 snapshot_dir=None if no_snapshot else snapshot_dir,
                 on_document=lambda doc_id: bar.update(1, doc_id),
+                jobs=jobs,
             )
     else:
         summary = run_corpus(
@@ -107,6 +117,7 @@ def run_command(
             patterns_dir,
             force=force,
             snapshot_dir=None if no_snapshot else snapshot_dir,
+            jobs=jobs,
         )
     click.echo(summary.line())
 

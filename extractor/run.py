@@ -2,8 +2,8 @@
 
 A document is extracted only when its bytes or the extractor (code + patterns) changed;
 deleted files lose their rows; each document is committed on its own, so a run stopped
-by Ctrl-C or a kill resumes where it stopped. Files are read one at a time, so memory
-does not grow with the size of the corpus.
+by Ctrl-C or a kill resumes where it stopped. Files are read one at a time (or a few
+per worker process), so memory does not grow with the size of the corpus.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor import store
-from extractor.pipeline import SUPPORTED_SUFFIXES, Extractor, extract_document
+from extractor.pipeline import SUPPORTED_SUFFIXES, Extractor
+from extractor.workers import extract_all
 
 
 @dataclass
@@ -63,12 +64,14 @@ def run_corpus(
     snapshot_dir: Path | None = None,
     on_document: ProgressCallback | None = None,
     extractor: Extractor | None = None,
+    jobs: int = 1,
 ) -> RunSummary:
     """Extract every new or changed document of `corpus_dir` into `db_path`.
 
     `on_document` is called with each doc_id after it is committed (progress bars use it).
     With `snapshot_dir`, the text snapshot reviewed in pull requests is brought up to date
-    from the database afterwards.
+    from the database afterwards. `jobs > 1` extracts in that many worker processes while
+    this process alone writes, one transaction per document as before.
     """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
@@ -79,25 +82,33 @@ def run_corpus(
     try:
         known = store.stored_documents(db)
         present: set[str] = set()
-        for doc_id, path in corpus_files(corpus_dir):
-            present.add(doc_id)
-            data = path.read_bytes()
-            previous = known.get(doc_id)
-            if (
-                not force
-                and previous is not None
-                and previous.sha256 == hashlib.sha256(data).hexdigest()
-                and previous.extractor_version == extractor.version
-            ):
-                summary.skipped += 1
-            else:
-                result = extract_document(data, doc_id, extractor)
-                store.write_document(db, result)
-                summary.read += 1
-                summary.failed += result.status == "error"
-                summary.evidence_rows += len(result.evidence)
+
+        def changed_documents() -> Iterator[tuple[str, bytes]]:
+            """Yield what must be extracted; count (and report) what is unchanged."""
+            for doc_id, path in corpus_files(corpus_dir):
+                present.add(doc_id)
+                data = path.read_bytes()
+                previous = known.get(doc_id)
+                if (
+                    not force
+                    and previous is not None
+                    and previous.sha256 == hashlib.sha256(data).hexdigest()
+                    and previous.extractor_version == extractor.version
+                ):
+                    summary.skipped += 1
+                    if on_document is not None:
+                        on_document(doc_id)
+                else:
+                    yield doc_id, data
+
+        results = extract_all(changed_documents(), extractor, jobs=jobs, patterns_dir=patterns_dir)
+        for result in results:
+            store.write_document(db, result)
+            summary.read += 1
+            summary.failed += result.status == "error"
+            summary.evidence_rows += len(result.evidence)
             if on_document is not None:
-                on_document(doc_id)
+                on_document(result.doc_id)
         summary.removed = store.remove_documents(db, sorted(set(known) - present))
         summary.total_evidence = store.count_evidence(db)
         if snapshot_dir is not None:

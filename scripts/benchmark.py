@@ -104,6 +104,13 @@ def main() -> None:
         print(f"  {'run_corpus, first run (with SQLite)':<38} {full:8.3f} s  "
               f"{len(documents) / full:9.1f} docs/s  {size / full:7.2f} MB/s  "
               f"{full / base:8.1f}x baseline   {summary.total_evidence} rows")
+        parallel_db = Path(tmp) / "parallel.db"
+        start = time.perf_counter()
+        run_corpus(corpus, parallel_db, extractor=extractor, jobs=2)
+        parallel = time.perf_counter() - start
+        print(f"  {'run_corpus --jobs 2 (with SQLite)':<38} {parallel:8.3f} s  "
+              f"{len(documents) / parallel:9.1f} docs/s  {size / parallel:7.2f} MB/s  "
+              f"{parallel / base:8.1f}x baseline   {full / parallel:.2f}x faster than one process")
         start = time.perf_counter()
         run_corpus(corpus, db, extractor=extractor)
         noop = time.perf_counter() - start

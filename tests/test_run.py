@@ -158,13 +158,13 @@ def test_interrupted_run_keeps_finished_documents_and_resumes(
             raise KeyboardInterrupt
         return real(data, doc_id, ex)
 
-    monkeypatch.setattr("extractor.run.extract_document", interrupt_on_third)
+    monkeypatch.setattr("extractor.workers.extract_document", interrupt_on_third)
     with pytest.raises(KeyboardInterrupt):
         run_corpus(corpus_copy, db, extractor=extractor)
     assert rows(db, "select doc_id from documents order by doc_id") == [(d,) for d in calls[:2]]
     assert rows(db, "pragma integrity_check") == [("ok",)]
 
-    monkeypatch.setattr("extractor.run.extract_document", real)
+    monkeypatch.setattr("extractor.workers.extract_document", real)
     resumed = run_corpus(corpus_copy, db, extractor=extractor)
     total = len(list(corpus_files(corpus_copy)))
     assert (resumed.skipped, resumed.read) == (2, total - 2)
@@ -213,3 +213,14 @@ def test_killed_process_leaves_a_consistent_database_that_the_next_run_completes
     assert (read, skipped) == (copies - committed, committed)
     assert rows(db, "select count(*) from documents")[0][0] == copies
     assert set(rows(db, "select count(*) from evidence group by doc_id")) == per_doc
+
+
+def test_parallel_workers_write_the_same_rows_as_one_process(
+    corpus_copy: Path, tmp_path: Path, extractor
+) -> None:
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    run_corpus(corpus_copy, serial, extractor=extractor)
+    summary = run_corpus(corpus_copy, parallel, REPO / "patterns", extractor=extractor, jobs=2)
+    assert summary.read == len(list(corpus_files(corpus_copy)))
+    sql = "select * from evidence order by id"
+    assert rows(parallel, sql) == rows(serial, sql)
