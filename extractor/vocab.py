@@ -163,41 +163,91 @@ def term_pattern(term: str, plural: bool = True) -> str:
     return start + body + end
 
 
+_WORD_RUN = re.compile(r"\w+")
+_KEY_CHARS = 3
+
+
+def _first_key(term: str) -> str | None:
+    """The first letters of a term, lower-cased: which words of a text can start it.
+
+    None when the term starts with a non-word character ("(S)AE"), which is then searched
+    for everywhere.
+    """
+    first = _WORD_RUN.match(term.lstrip())
+    return first.group().lower()[:_KEY_CHARS] if first else None
+
+
 @dataclass
 class _TermIndex:
-    """One compiled matcher for a list of (term, canonical, category)."""
+    """One compiled matcher for a list of (term, canonical, category).
+
+    A vocabulary is hundreds of alternatives, and a regex alternation tries every one of
+    them at every character. So the alternation is only tried where a word starts with
+    the first letters of some term (a set lookup per word); terms that start with a
+    non-word character are searched for everywhere, as before. The matches are the same
+    as a plain scan's: longest alternative first at each start, overlaps resolved below.
+    """
 
     entries: list[tuple[str, str, str]]
     plural: bool = True
+    abbreviations_match_case: bool = True
     _regexes: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
+    _anywhere: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
+    _keys: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ordered = sorted(self.entries, key=lambda e: len(e[0]), reverse=True)
-        for sensitive in (False, True):
-            chosen = [e for e in ordered if _is_abbreviation(e[0]) == sensitive]
-            if not chosen:
-                continue
-            source = "|".join(
-                f"(?P<t{i}>{term_pattern(term, self.plural)})"
-                for i, (term, _, _) in enumerate(chosen)
-            )
-            flags = 0 if sensitive else re.IGNORECASE
-            self._regexes.append((re.compile(source, flags), [(c, k) for _, c, k in chosen]))
+        keys: dict[int, set[str]] = {}
+        for keyed in (True, False):
+            for sensitive in (False, True):
+                chosen = [
+                    e
+                    for e in ordered
+                    if (self.abbreviations_match_case and _is_abbreviation(e[0])) == sensitive
+                    and (_first_key(e[0]) is not None) == keyed
+                ]
+                if not chosen:
+                    continue
+                source = "|".join(
+                    f"(?P<t{i}>{term_pattern(term, self.plural)})"
+                    for i, (term, _, _) in enumerate(chosen)
+                )
+                flags = 0 if sensitive else re.IGNORECASE
+                compiled = (re.compile(source, flags), [(c, k) for _, c, k in chosen])
+                (self._regexes if keyed else self._anywhere).append(compiled)
+                for term, _, _ in chosen if keyed else ():
+                    key = _first_key(term) or ""
+                    keys.setdefault(len(key), set()).add(key)
+        self._keys = {length: frozenset(found) for length, found in keys.items()}
+
+    def _candidate_starts(self, text: str) -> list[int]:
+        starts = []
+        for word in _WORD_RUN.finditer(text):
+            lowered = word.group()[:_KEY_CHARS].lower()
+            if any(lowered[:length] in keys for length, keys in self._keys.items()):
+                starts.append(word.start())
+        return starts
 
     def find(self, text: str, offset: int = 0) -> list[Term]:
         found: list[Term] = []
-        for compiled, meta in self._regexes:
-            for match in compiled.finditer(text):
-                canonical, category = meta[int(match.lastgroup[1:])]
-                found.append(
-                    Term(
-                        match.start() + offset,
-                        match.end() + offset,
-                        match.group(),
-                        canonical,
-                        category,
-                    )
+
+        def add(match: re.Match[str], meta: list[tuple[str, str]]) -> None:
+            canonical, category = meta[int(match.lastgroup[1:])]
+            found.append(
+                Term(
+                    match.start() + offset, match.end() + offset, match.group(), canonical, category
                 )
+            )
+
+        starts = self._candidate_starts(text) if self._regexes else []
+        for compiled, meta in self._regexes:
+            for position in starts:
+                match = compiled.match(text, position)
+                if match:
+                    add(match, meta)
+        for compiled, meta in self._anywhere:
+            for match in compiled.finditer(text):
+                add(match, meta)
         found.sort(key=lambda t: (t.start, -(t.end - t.start)))
         kept: list[Term] = []
         for term in found:
@@ -451,14 +501,9 @@ class _CueIndex(_TermIndex):
     """Cue words: always case-insensitive, no automatic plural (cues list their forms)."""
 
     def __init__(self, entries: list[tuple[str, str, str]]) -> None:
-        self.entries = entries
-        self.plural = False
-        self._regexes = []
-        ordered = sorted(entries, key=lambda e: len(e[0]), reverse=True)
-        if ordered:
-            source = "|".join(
-                f"(?P<t{i}>{term_pattern(term, False)})" for i, (term, _, _) in enumerate(ordered)
-            )
-            self._regexes.append(
-                (re.compile(source, re.IGNORECASE), [(t, k) for t, _, k in ordered])
-            )
+        # a cue's "canonical" is the cue itself: callers ask which words fired
+        super().__init__(
+            [(term, term, role) for term, _, role in entries],
+            plural=False,
+            abbreviations_match_case=False,
+        )
