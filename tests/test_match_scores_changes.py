@@ -142,3 +142,14 @@ def test_difference_between_arms_is_not_an_arm_name():
         None,
         0.003,
     )
+
+
+def test_a_change_judged_by_its_clause_is_a_threshold_not_a_result():
+    assert rows("A change in NRS pain of 2 points was considered clinically important.") == []
+    assert rows("A reduction in HbA1c of 0.5% is considered meaningful.") == []
+
+
+def test_a_judgement_after_a_comma_leaves_the_result():
+    text = "ODI improved by 21.0 points, which was considered clinically important."
+    (row,) = rows(text)
+    assert (row.kind, row.value) == ("change", 21.0)

@@ -194,3 +194,8 @@ def test_second_arm_after_versus_is_a_score_of_its_own():
 
 def test_a_category_with_its_patient_count_is_not_a_score():
     assert rows("ECOG performance status was 0 in 45 patients and 1 in 30 patients.", "score") == []
+
+
+def test_a_whole_number_before_a_plural_noun_counts_things():
+    assert rows("The SF-36 questionnaire consists of 36 items.") == []
+    assert rows("The KCCQ has 23 items and was completed at 6 months.", "score") == []

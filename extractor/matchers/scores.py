@@ -58,6 +58,14 @@ _FOLLOW = re.compile(r"\bfollow(?:ed)?[-\s]?up\b|\bfollowed\s+for\b", re.IGNOREC
 _ARM_JOIN = re.compile(
     r"\s*,?\s*(?:and|versus|vs\.?|compared\s+with|than)\s+(?:(?:by|of|in)\s+)?", re.IGNORECASE
 )
+# a clause that judges the value it starts with: a definition or threshold, not a result
+_JUDGED = re.compile(
+    r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+(?:considered|regarded\s+as|defined\s+as|deemed|"
+    r"taken\s+as)\b",
+    re.IGNORECASE,
+)
+# plural words that may follow a score without being what it counts
+_NOT_COUNTED = re.compile(r"respectively|points|versus|thus|plus|was|has|is", re.IGNORECASE)
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
 _ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
 
@@ -111,8 +119,10 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False  # `is one of the most ...`: a number word needs a quantity around it
     if _is_duration(ctx, q) or _foreign_unit(ctx, q):
         return False
-    if _category_count_after(ctx, q):
+    if _category_count_after(ctx, q) or _counted_thing_after(ctx, q):
         return False
+    if _JUDGED.match(ctx.after(q.end, 60)):
+        return False  # `A change of 2 points was considered clinically important`
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
         return False  # `1 had worsening pain`: a count of patients, not a score
@@ -127,6 +137,17 @@ def _category_count_after(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     number = m.group(1)
     return number[:1].isdigit() or ctx.vocab.number_words.parse(number) is not None
+
+
+def _counted_thing_after(ctx: SentenceContext, q: Quantity) -> bool:
+    """`The SF-36 questionnaire consists of 36 items`: a whole number directly before a
+    plural noun counts things; a score is followed by its unit, time, arm or verb."""
+    if q.unit or q.sd is not None or q.ci_low is not None or q.range_low is not None:
+        return False
+    if q.value is None or q.value != int(q.value):
+        return False
+    m = re.match(r"\s([a-z]{3,}s)\b", ctx.after(q.end, 30))
+    return bool(m) and not _NOT_COUNTED.fullmatch(m.group(1))
 
 
 def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
