@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractor.store import EVIDENCE_COLUMNS
+
 KINDS: tuple[str, ...] = (
     "sample_size",
     "score",
@@ -54,21 +56,7 @@ ATTRIBUTES: tuple[str, ...] = (
     "p_relation",
     "section",
 )
-NUMERIC_ATTRIBUTES = frozenset(
-    {
-        "months",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "range_low",
-        "range_high",
-        "count",
-        "denominator",
-        "percent",
-        "p_value",
-    }
-)
+NUMERIC_ATTRIBUTES = frozenset(a for a in ATTRIBUTES if EVIDENCE_COLUMNS[a] in (int, float))
 GOLD_KEYS = frozenset({"doc_id", "kind", "value", "near", *ATTRIBUTES})
 
 REL_TOL = 1e-6
@@ -199,7 +187,7 @@ class EvalReport:
 
 
 def gold_files(gold_path: Path | str | Iterable[Path | str]) -> list[Path]:
-    """One file, several files, or folders (searched recursively) of `.jsonl` files, in a stable order."""
+    """One file, several files, or folders of `.jsonl` files (searched recursively), sorted."""
     paths = [gold_path] if isinstance(gold_path, (str, Path)) else list(gold_path)
     files: list[Path] = []
     for p in map(Path, paths):

@@ -59,6 +59,8 @@ from urllib.parse import quote as _percent_quote
 
 import sqlite_utils
 
+from extractor.store import EVIDENCE_COLUMNS
+
 SNAPSHOT_FORMAT = 1
 DOCUMENTS_FILE = "_documents.tsv"
 ROWS_SUFFIX = ".jsonl"
@@ -108,26 +110,8 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
     "error",
 )
 
-NUMERIC_COLUMNS = frozenset(
-    {
-        "months",
-        "value",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "range_low",
-        "range_high",
-        "count",
-        "denominator",
-        "percent",
-        "p_value",
-        "char_start",
-        "char_end",
-        "page",
-        "quote_start",
-    }
-)
+# Review columns that hold numbers, as the schema types them (mention, quote are text).
+NUMERIC_COLUMNS = frozenset(c for c in REVIEW_COLUMNS if EVIDENCE_COLUMNS.get(c) in (int, float))
 
 Row = dict[str, Any]
 """One evidence row as a reviewer sees it: `REVIEW_COLUMNS` keys, canonical values."""
