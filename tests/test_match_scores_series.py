@@ -199,3 +199,20 @@ def test_a_category_with_its_patient_count_is_not_a_score():
 def test_a_whole_number_before_a_plural_noun_counts_things():
     assert rows("The SF-36 questionnaire consists of 36 items.") == []
     assert rows("The KCCQ has 23 items and was completed at 6 months.", "score") == []
+
+
+def test_an_inherited_instrument_needs_a_time_or_series_for_a_score():
+    found = paragraph(
+        "Mean ODI improved from 48.2 at baseline to 24.1 at 12 months.",
+        "Mean BMI was 27.1 ± 4.2.",
+    )
+    assert [r.value for r in found if r.kind == "score"] == [48.2, 24.1]
+    found = paragraph(
+        "Mean ODI improved from 48.2 at baseline to 24.1 at 12 months.",
+        "The mean was 23.0 ± 9.5 at 24 months.",
+    )
+    assert [(r.value, r.measure, r.months) for r in found if r.kind == "score"][-1] == (
+        23.0,
+        "ODI",
+        24.0,
+    )

@@ -247,13 +247,19 @@ def _respective_timepoints(ctx: SentenceContext, members: list[Quantity]) -> lis
 
 
 def _signal(ctx: SentenceContext, q: Quantity, tps: dict) -> bool:
-    if q.sd is not None or q.ci_low is not None or q.range_low is not None:
+    """Whether `q` reads as a measured value. Where the instrument is only inherited from
+    an earlier sentence, a dispersion or a bare `was` is not enough (`Mean BMI was 27.1 ±
+    4.2` is some other measure): the value must be placed in time or in a series."""
+    inherited = all(not t.text for t in ctx.instruments)
+    if not inherited and (q.sd is not None or q.ci_low is not None or q.range_low is not None):
         return True
     if id(q) in tps or ctx.timepoint_left(q, set()):
         return True
     left = ctx.before(q.start, 60)
     if _FROM.search(left) or _TO.search(left):
         return True
+    if inherited:
+        return False
     return bool(_LINK.search(left)) and bool([t for t in ctx.instruments if t.end <= q.start])
 
 
