@@ -175,3 +175,15 @@ def test_events_related_to_the_device_name_no_arm():
         ("device migration", 1, None),
         ("infection", 1, None),
     ]
+
+
+def test_one_of_the_patients_developed_an_event_is_a_count_of_one():
+    assert _events("One of the patients developed a pulmonary embolism.") == [
+        ("pulmonary embolism", 1)
+    ]
+
+
+def test_patients_who_had_no_events_are_a_share_not_a_count_of_events():
+    text = "Thirty-five patients (70%) had no complications after the ablation."
+    assert [(r.kind, r.value, r.count) for r in rows(text)] == [("proportion", 70, 35)]
+    assert rows("Three of these patients had no complications.", "complication") == []

@@ -45,6 +45,13 @@ _LABEL_LIST = re.compile(
     r"\b(?:grades?|class(?:es)?|stages?|types?|levels?)\s+[\dIVX]+\s*(?:or|and|to|-|–|/|,)\s*$",
     re.IGNORECASE,
 )
+_COUNTED_HAD_NONE = re.compile(
+    r"\b(?:\d[\d,.]*|[a-z]+(?:-[a-z]+)?)\s+(?:of\s+(?:the|these|those)\s+)?"
+    r"(?:patients|participants|subjects|women|men)\s+(?:\([^()]*\)\s+)?"
+    r"(?:had|have|reported|experienced|developed|showed)\s+$",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:no|without|free\s+of)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 _MEAN_IN_PAREN = re.compile(r"\(\s*(?:mean|median|average)\s*$", re.IGNORECASE)
 _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
@@ -58,8 +65,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     if not events:
         return rows
     _mean_ranges(ctx)
+    negated: set[int] = set()
     for q in ctx.values:
-        if ctx.is_claimed(q) or ctx.is_blocked(q) and q.count is None:
+        if ctx.is_claimed(q) or ctx.is_blocked(q) and q.count is None or q.start in negated:
             continue
         if q.is_percent and q.count is None and _after_change(ctx, q):
             continue  # `pain scores fell by 50%`: a relative change, not an event rate
@@ -67,6 +75,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if count is None and pct is None:
             continue
         term, text = event_for(ctx, q, events)
+        if term is not None and _NEGATED.search(ctx.before(term.start, 30)):
+            negated.add(pct.start if pct else q.start)
+            continue  # `41 patients (68.3%) had no complications`: a share without the event
         arm = None
         if term is not None and term.start >= q.end:  # `19% of the events were related to`
             arm = relation_group(ctx, term)
@@ -244,6 +255,8 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
         if not (plural or rate or m.group("there") or m.group().lower().startswith("none")):
             continue
         start = term.start - (len(head) - m.start())
+        if _COUNTED_HAD_NONE.search(ctx.clause_before(start)):
+            continue  # `Two of these patients had no complications`: a share, not a zero
         rows.append(
             Evidence(
                 kind="complication",

@@ -49,12 +49,14 @@ _OUTCOME_VERB = (
     r"(?:had|developed|experienced|reported|sustained|suffered|required|needed|underwent|"
     r"complained\s+of|presented\s+with)"
 )
+_STOP_WORD = r"(?:and|or|in|after|no|not|without|where|which|that|when|whose)"
 _NAMED_GAP = re.compile(
     rf"^\s+(?:\((?P<pct>[^()]*%)\s*\)\s+)?"
     r"(?:(?:cases?|episodes?|instances?)\s+of\s+|"
+    r"(?:of\s+(?:the|these|those|our)\s+)?"
     r"(?:patients?|participants?|subjects?|people|individuals|women|men)\s+"
     rf"(?:\((?P<pct2>[^()]*%)\s*\)\s+)?(?:who\s+)?)?"
-    rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!(?:and|or|in|after|no|not|without|where|which|that|when|whose)\b)[a-z][\w\-]*\s+){{0,3}}$",
+    rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!{_STOP_WORD}\b)[a-z][\w\-]*\s+){{0,3}}$",
     re.IGNORECASE,
 )
 
