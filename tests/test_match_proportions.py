@@ -89,3 +89,15 @@ def test_numbers_in_brackets_that_do_not_add_up_are_not_a_breakdown():
 def test_a_percent_of_the_cohort_is_a_share():
     text = "Hypertension was present in 68% of the cohort and diabetes in 31%."
     assert [r.value for r in rows(text, "proportion")] == [68, 31]
+
+
+def test_a_time_compared_with_is_not_the_time_of_the_share():
+    text = "At 6 months, 72% of patients reported less dyspnoea than at baseline."
+    assert [(r.timepoint, r.months) for r in rows(text, "proportion")] == [("follow-up", 6)]
+
+
+def test_a_time_after_the_count_dates_it():
+    text = "Nine patients (30%) used benzodiazepines preoperatively."
+    assert [(r.value, r.count, r.timepoint) for r in rows(text, "proportion")] == [
+        (30, 9, "baseline")
+    ]

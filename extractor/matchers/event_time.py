@@ -30,6 +30,7 @@ _FOLLOW_UP_OF = re.compile(
 )
 _PER_MONTH = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
 _CLAUSE_BREAK = re.compile(r";|\.\s")
+_COMPARISON = re.compile(r"\b(?:than|versus|vs|compared)\b")
 
 
 def is_caption(ctx: SentenceContext) -> bool:
@@ -65,8 +66,9 @@ def _timepoint_after_row(ctx: SentenceContext, row: Evidence):
     later = [v for v in ctx.values if v.start >= row.char_end]
     end = later[0].start if later else ctx.sentence.end
     text = ctx.span(row.char_end, end)
-    brk = _CLAUSE_BREAK.search(text)
-    end = row.char_end + (brk.start() if brk else len(text))
+    # `80% ... reported less pain than at baseline`: a compared time is not the row's
+    breaks = [m.start() for rx in (_CLAUSE_BREAK, _COMPARISON) if (m := rx.search(text))]
+    end = row.char_end + min(breaks, default=len(text))
     for tp in ctx.timepoints:
         if row.char_end <= tp.start < end:
             return tp
