@@ -216,3 +216,26 @@ def test_an_inherited_instrument_needs_a_time_or_series_for_a_score():
         "ODI",
         24.0,
     )
+
+
+def test_a_fronted_time_holds_for_every_value_of_the_sentence():
+    text = "At 2 years, the mean Constant score was 78.2 ± 11.0 and the mean DASH 14.3 ± 9.8."
+    found = rows(text, "score")
+    assert [(r.measure, r.months) for r in found] == [("Constant score", 24.0), ("DASH", 24.0)]
+
+
+def test_a_fronted_time_is_the_end_of_a_from_to_series_not_its_start():
+    found = rows("At 12 months, the mJOA had improved from 10.2 to 14.9.", "score")
+    assert [(r.value, r.timepoint, r.months) for r in found] == [
+        (10.2, "baseline", None),
+        (14.9, "follow-up", 12.0),
+    ]
+
+
+def test_instruments_pair_with_an_equally_long_list_without_respectively():
+    text = "Mean NRS pain and ODI at 6 months were 3.1 ± 1.2 and 25.4 ± 10.1."
+    found = rows(text, "score")
+    assert [(r.measure, r.value, r.months) for r in found] == [
+        ("NRS pain", 3.1, 6.0),
+        ("ODI", 25.4, 6.0),
+    ]

@@ -304,16 +304,30 @@ def _row(
         row.statistic = ctx.statistic(q)
         if row.unit is None:
             row.unit = ctx.vocab.unit_of(term.canonical) if _percent_unit(ctx) else None
+    side = None if change else _series_side(ctx, members[0])
     tp = tp or ctx.timepoint_left(q, taken)
+    if side == "baseline" and tp is not None and tp.start < q.start and tp.timepoint != side:
+        tp = None  # `At 12 months, ODI had improved from 50.2 to 30.1`: 50.2 is the start
+    if tp is None and side != "baseline":
+        tp = _fronted_timepoint(ctx, q)
     if tp is not None:
         row.timepoint, row.months = tp.timepoint, tp.months
-    elif not change:
-        row.timepoint = _series_side(ctx, members[0])
+    else:
+        row.timepoint = side
     if row.timepoint == "baseline":
         row.months = None
         if change:
             row.timepoint = None  # `between the preoperative and final assessments`
     return row
+
+
+def _fronted_timepoint(ctx: SentenceContext, q: Quantity) -> Timepoint | None:
+    """`At 2 years, the mean Constant score was 78.2 and the mean DASH 14.3`: a time opening
+    the sentence, set off by a comma, holds for every value after it without its own."""
+    first = ctx.timepoints[0] if ctx.timepoints else None
+    if first is None or first.end > q.start or ctx.span(ctx.sentence.start, first.start).strip():
+        return None
+    return first if re.match(r"\s*,", ctx.span(first.end, q.start)) else None
 
 
 def _series_side(ctx: SentenceContext, first: Quantity) -> str | None:

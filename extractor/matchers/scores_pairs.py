@@ -1,12 +1,12 @@
 """What a list of values is paired with: `respectively`, shared p-values and units.
 
-- `respectively` pairs the values of each list, in order, with the sentence's arms (`in
-  the low-dose, high-dose and placebo groups`), with coordinated qualifiers of one
-  instrument (`The lumbar and radicular NRS`) or with several instruments (`ODI and NDI
-  were 42.1 and 38.4`). A qualifier distributes over the instrument, and the composed
-  phrase (`lumbar NRS`) is looked up in `patterns/instruments.tsv`, so a clinician decides
-  that it means `NRS back pain`; without an entry the bare instrument is kept and the
-  qualifier stays in `measure_text`.
+- `respectively` (or a list exactly as long) pairs the values of each list, in order,
+  with the sentence's arms (`in the low-dose, high-dose and placebo groups`), with
+  coordinated qualifiers of one instrument (`The lumbar and radicular NRS`) or with
+  several instruments (`ODI and NDI were 42.1 and 38.4`). A qualifier distributes over
+  the instrument, and the composed phrase (`lumbar NRS`) is looked up in
+  `patterns/instruments.tsv`, so a clinician decides that it means `NRS back pain`;
+  without an entry the bare instrument is kept and the qualifier stays in `measure_text`.
 - A p-value closing a `respectively` list (`..., respectively (p = 0.002)`) goes to every
   value of the list; one after `both`/`all`/`each` (`both exceeding ... (P < 0.001)`) goes
   to every estimate of its clause that it sums up.
@@ -31,9 +31,9 @@ _SUMMING = re.compile(r"\b(?:both|all|each)\b", re.IGNORECASE)
 
 
 def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
-    """Labels a `respectively` list is paired with: arms, qualifiers, instruments."""
-    if not says_respectively(ctx):
-        return {}
+    """Labels a list is paired with, in order: arms, qualifiers, instruments. `respectively`
+    says so, but a list as long as the labels pairs with them without it too (`NRS and
+    ODI at 6 months were 3.1 ± 1.2 and 25.4 ± 10.1`); the caller checks the lengths."""
     found: dict[str, list[str]] = {}
     for _start, _end, names in ctx._groups:
         if len(names) > 1:
