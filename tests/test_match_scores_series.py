@@ -199,6 +199,8 @@ def test_a_category_with_its_patient_count_is_not_a_score():
 def test_a_whole_number_before_a_plural_noun_counts_things():
     assert rows("The SF-36 questionnaire consists of 36 items.") == []
     assert rows("The KCCQ has 23 items and was completed at 6 months.", "score") == []
+    (row,) = rows("Mean KOOS was 70 across groups at 12 months.", "score")
+    assert (row.value, row.months) == (70, 12.0)  # `across` is not a counted noun
 
 
 def test_an_inherited_instrument_needs_a_time_or_series_for_a_score():

@@ -65,7 +65,11 @@ _JUDGED = re.compile(
     re.IGNORECASE,
 )
 # plural words that may follow a score without being what it counts
-_NOT_COUNTED = re.compile(r"respectively|points|versus|thus|plus|was|has|is", re.IGNORECASE)
+_NOT_COUNTED = re.compile(
+    r"respectively|points|versus|thus|plus|less|unless|whereas|across|towards|afterwards|"
+    r"besides|was|has|is|does|remains",
+    re.IGNORECASE,
+)
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
 _ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
 
