@@ -16,27 +16,19 @@ abbreviations are ordinary words ("or") or units ("hr").
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
+from extractor.cue_words import CueWords
 from extractor.header_words import HeaderWords
 from extractor.numbers import DIGITS, NumberWords, parse_digits, parse_months_factor
 from extractor.patterns_dir import default_patterns_dir
+from extractor.term_index import Term, _is_abbreviation, _read_tsv, _TermIndex
 
-
-@dataclass(frozen=True)
-class Term:
-    """A vocabulary term found in text (absolute offsets)."""
-
-    start: int
-    end: int
-    text: str
-    canonical: str
-    category: str
+__all__ = ["Instrument", "Term", "Timepoint", "Vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -59,24 +51,7 @@ class Instrument:
     unit: str | None
 
 
-_SEP = r"(?:\s*[-‐‑–]\s*|\s+)?"
 _DIRECTIONS = {"lower_is_better", "higher_is_better", "none"}
-_CUE_ROLES = {
-    "threshold_before",
-    "threshold_after",
-    "definition",
-    "scale",
-    "age",
-    "change",
-    "difference",
-    "enrol",
-    "outcome",
-    "group_noun",
-    "population",
-    "share",
-    "dose",
-    "none",
-}
 _COMPLICATION_CATEGORIES = {
     "adverse_event",
     "reoperation",
@@ -93,39 +68,6 @@ _COMPLICATION_CATEGORIES = {
 _COUNT_CATEGORIES = {"person", "sex", "study", "procedure", "body_part"}
 
 
-def _read_tsv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a TSV whose header must be exactly `columns`; (line number, row) pairs."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: vocabulary file is missing")
-    rows: list[tuple[int, dict[str, str]]] = []
-    header: list[str] | None = None
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = next(csv.reader([line.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
-            if header is None:
-                names = [f.strip() for f in fields]
-                unknown = [n for n in names if n not in columns]
-                missing = [c for c in columns if c not in names]
-                if unknown or missing or len(names) != len(columns):
-                    raise ValueError(
-                        f"{path}:{lineno}: header must be {columns}; "
-                        f"unknown columns {unknown}, missing columns {missing}"
-                    )
-                header = names
-                continue
-            if len(fields) > len(header):
-                raise ValueError(
-                    f"{path}:{lineno}: {len(fields)} columns but the header has {len(header)}"
-                )
-            fields += [""] * (len(header) - len(fields))
-            rows.append((lineno, {h: f.strip() for h, f in zip(header, fields, strict=True)}))
-    if header is None:
-        raise ValueError(f"{path}: no header line")
-    return rows
-
-
 def _optional_float(path: Path, lineno: int, column: str, text: str) -> float | None:
     if not text:
         return None
@@ -133,128 +75,6 @@ def _optional_float(path: Path, lineno: int, column: str, text: str) -> float | 
         return float(text)
     except ValueError as error:
         raise ValueError(f"{path}:{lineno}: {column} {text!r} is not a number") from error
-
-
-def _is_abbreviation(term: str) -> bool:
-    return not any(c.islower() for c in term) and sum(c.isupper() for c in term) >= 2
-
-
-def term_pattern(term: str, plural: bool = True) -> str:
-    """Regex source for one vocabulary term with the shared matching rules."""
-    wildcard = term.endswith("*")
-    trailing_hyphen = term.endswith("-") and not wildcard
-    core = term.rstrip("*").rstrip("-") if (wildcard or trailing_hyphen) else term
-    parts = [p for p in re.split(r"[\s\-‐‑–]+", core) if p]
-    escaped = [re.escape(p).replace("'", "['’]?").replace("’", "['’]?") for p in parts]
-    body = _SEP.join(escaped)
-    if wildcard:
-        body += r"\w*"
-    elif trailing_hyphen:
-        return rf"(?<![\w]){body}[-‐](?=\s|$)"
-    elif plural and parts and parts[-1][-1:].isalpha():
-        if _is_abbreviation(term):
-            body += r"(?:s|'s|’s)?"
-        elif parts[-1].endswith("y") and parts[-1][-2:-1] not in "aeiou":
-            body = body[:-1] + r"(?:y|ies)"
-        else:
-            body += r"(?:es|s)?"
-    start = r"(?<![\w])" if core[:1].isalnum() else r"(?<![\w])"
-    end = r"(?![\w])" if core[-1:].isalnum() or wildcard else ""
-    return start + body + end
-
-
-_WORD_RUN = re.compile(r"\w+")
-_KEY_CHARS = 3
-
-
-def _first_key(term: str) -> str | None:
-    """The first letters of a term, lower-cased: which words of a text can start it.
-
-    None when the term starts with a non-word character ("(S)AE"), which is then searched
-    for everywhere.
-    """
-    first = _WORD_RUN.match(term.lstrip())
-    return first.group().lower()[:_KEY_CHARS] if first else None
-
-
-@dataclass
-class _TermIndex:
-    """One compiled matcher for a list of (term, canonical, category).
-
-    A vocabulary is hundreds of alternatives, and a regex alternation tries every one of
-    them at every character. So the alternation is only tried where a word starts with
-    the first letters of some term (a set lookup per word); terms that start with a
-    non-word character are searched for everywhere, as before. The matches are the same
-    as a plain scan's: longest alternative first at each start, overlaps resolved below.
-    """
-
-    entries: list[tuple[str, str, str]]
-    plural: bool = True
-    abbreviations_match_case: bool = True
-    _regexes: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
-    _anywhere: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
-    _keys: dict[int, frozenset[str]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        ordered = sorted(self.entries, key=lambda e: len(e[0]), reverse=True)
-        keys: dict[int, set[str]] = {}
-        for keyed in (True, False):
-            for sensitive in (False, True):
-                chosen = [
-                    e
-                    for e in ordered
-                    if (self.abbreviations_match_case and _is_abbreviation(e[0])) == sensitive
-                    and (_first_key(e[0]) is not None) == keyed
-                ]
-                if not chosen:
-                    continue
-                source = "|".join(
-                    f"(?P<t{i}>{term_pattern(term, self.plural)})"
-                    for i, (term, _, _) in enumerate(chosen)
-                )
-                flags = 0 if sensitive else re.IGNORECASE
-                compiled = (re.compile(source, flags), [(c, k) for _, c, k in chosen])
-                (self._regexes if keyed else self._anywhere).append(compiled)
-                for term, _, _ in chosen if keyed else ():
-                    key = _first_key(term) or ""
-                    keys.setdefault(len(key), set()).add(key)
-        self._keys = {length: frozenset(found) for length, found in keys.items()}
-
-    def _candidate_starts(self, text: str) -> list[int]:
-        starts = []
-        for word in _WORD_RUN.finditer(text):
-            lowered = word.group()[:_KEY_CHARS].lower()
-            if any(lowered[:length] in keys for length, keys in self._keys.items()):
-                starts.append(word.start())
-        return starts
-
-    def find(self, text: str, offset: int = 0) -> list[Term]:
-        found: list[Term] = []
-
-        def add(match: re.Match[str], meta: list[tuple[str, str]]) -> None:
-            canonical, category = meta[int(match.lastgroup[1:])]
-            found.append(
-                Term(
-                    match.start() + offset, match.end() + offset, match.group(), canonical, category
-                )
-            )
-
-        starts = self._candidate_starts(text) if self._regexes else []
-        for compiled, meta in self._regexes:
-            for position in starts:
-                match = compiled.match(text, position)
-                if match:
-                    add(match, meta)
-        for compiled, meta in self._anywhere:
-            for match in compiled.finditer(text):
-                add(match, meta)
-        found.sort(key=lambda t: (t.start, -(t.end - t.start)))
-        kept: list[Term] = []
-        for term in found:
-            if kept and term.start < kept[-1].end:
-                continue
-            kept.append(term)
-        return kept
 
 
 def _entries(
@@ -302,7 +122,7 @@ class Vocabulary:
         self.effect_null: dict[str, float | None] = {}
         self._effects = self._load_effects(directory / "effects.tsv")
         self._load_timepoints(directory / "timepoints.tsv")
-        self._load_cues(directory / "cues.tsv")
+        self.cues = CueWords(directory / "cues.tsv")
         headers = directory / "table_headers.tsv"
         self.table_headers = HeaderWords.from_rows(headers, _read_tsv(headers, ["header", "role"]))
 
@@ -409,25 +229,6 @@ class Vocabulary:
         )
         self._num_in_list = re.compile(rf"{DIGITS}|{self.number_words.pattern}", re.IGNORECASE)
 
-    def _load_cues(self, path: Path) -> None:
-        rows = _read_tsv(path, ["cue", "role"])
-        by_role: dict[str, list[tuple[str, str, str]]] = {r: [] for r in _CUE_ROLES}
-        seen: dict[tuple[str, str], int] = {}
-        for lineno, row in rows:
-            if row["role"] not in _CUE_ROLES:
-                raise ValueError(
-                    f"{path}:{lineno}: role {row['role']!r} is not one of {sorted(_CUE_ROLES)}"
-                )
-            key = (row["cue"].lower(), row["role"])
-            if key in seen:
-                raise ValueError(
-                    f"{path}:{lineno}: {row['cue']!r} is already listed on line {seen[key]}"
-                )
-            seen[key] = lineno
-            # cues are matched case-insensitively even when written in capitals (MCID, IU)
-            by_role[row["role"]].append((row["cue"], row["role"], row["role"]))
-        self._cues = {role: _CueIndex(entries) for role, entries in by_role.items()}
-
     # -- matching --------------------------------------------------------------------------
 
     def instruments_in(self, text: str, offset: int = 0) -> list[Term]:
@@ -444,9 +245,11 @@ class Vocabulary:
 
     def cues_in(self, text: str, role: str, offset: int = 0) -> list[Term]:
         """Cue words of one role (see `patterns/cues.tsv`); canonical is the cue as listed."""
-        if role not in self._cues:
-            raise KeyError(f"unknown cue role {role!r}")
-        return self._cues[role].find(text, offset)
+        return self.cues.find(text, role, offset)
+
+    def cue_pattern(self, template: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+        """A matcher's regex with `{role}` filled by that role's cue words (`CueWords`)."""
+        return self.cues.pattern(template, flags)
 
     def timepoints_in(self, text: str, offset: int = 0) -> list[Timepoint]:
         """Baseline/follow-up phrases and numeric times (`at 6 months`, `24-month`)."""
@@ -495,15 +298,3 @@ class Vocabulary:
     def unit_of(self, measure: str) -> str | None:
         info = self.instruments.get(measure)
         return info.unit if info else None
-
-
-class _CueIndex(_TermIndex):
-    """Cue words: always case-insensitive, no automatic plural (cues list their forms)."""
-
-    def __init__(self, entries: list[tuple[str, str, str]]) -> None:
-        # a cue's "canonical" is the cue itself: callers ask which words fired
-        super().__init__(
-            [(term, term, role) for term, _, role in entries],
-            plural=False,
-            abbreviations_match_case=False,
-        )
