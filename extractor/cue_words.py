@@ -31,6 +31,7 @@ CUE_ROLES: dict[str, str] = {
     "share": "before/around a percent it makes it a share of patients",
     "dose": "near a number it makes it a dose or concentration",
     "none": "the event count is zero",
+    "follow_up": "words for the follow-up period: a time after them is its duration",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

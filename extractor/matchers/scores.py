@@ -54,7 +54,6 @@ _FROM = re.compile(
 )
 _TO = re.compile(r"\bto\s+$", re.IGNORECASE)
 _POINTS = {"point": "points", "pt": "points", "pts": "points"}
-_FOLLOW = re.compile(r"\bfollow(?:ed)?[-\s]?up\b|\bfollowed\s+for\b", re.IGNORECASE)
 _ARM_JOIN = re.compile(
     r"\s*,?\s*(?:and|versus|vs\.?|compared\s+with|than)\s+(?:(?:by|of|in)\s+)?", re.IGNORECASE
 )
@@ -159,7 +158,7 @@ def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
     (`median overall survival was 18.4 months`, `length of stay 5.2 days`)."""
     if not q.unit or not TIME_UNIT.fullmatch(q.unit):
         return False
-    if _FOLLOW.search(ctx.before(q.start, 40)):
+    if ctx.vocab.cues_in(ctx.before(q.start, 40), "follow_up"):
         return True  # `followed up for a median of 3.1 years`, whatever the instrument
     unit = ctx.vocab.unit_of(_measure(ctx, q).canonical)
     return not (unit and TIME_UNIT.fullmatch(unit))

@@ -1,0 +1,44 @@
+"""Cue words are data: adding one line to a copy of `patterns/` changes what is extracted.
+
+Each test runs the same sentence with the project's patterns and with a copy that has
+one more cue word, so a word list left in Python (or a cache shared between vocabularies)
+would make it fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from extractor.matchers import find_evidence
+from extractor.patterns_dir import default_patterns_dir
+from extractor.types import Evidence, Sentence
+from extractor.vocab import Vocabulary
+
+
+def _patterns_with(tmp_path: Path, file: str, line: str) -> Vocabulary:
+    """A copy of the project's patterns with `line` appended to `file`."""
+    directory = tmp_path / "patterns"
+    shutil.copytree(default_patterns_dir(), directory)
+    with (directory / file).open("a", encoding="utf-8") as handle:
+        handle.write(line.rstrip("\n") + "\n")
+    return Vocabulary.load(directory)
+
+
+def _rows(text: str, vocab: Vocabulary, kind: str) -> list[Evidence]:
+    found = find_evidence(text, [Sentence(0, len(text), text)], vocab)
+    return [r for r in found if r.kind == kind]
+
+
+def _values(text: str, vocab: Vocabulary, kind: str) -> list[float | None]:
+    return [r.value for r in _rows(text, vocab, kind)]
+
+
+def test_follow_up_word_makes_a_time_a_duration(tmp_path: Path) -> None:
+    # oncology: 30 months of surveillance is how long patients were watched, not survival
+    text = "Median overall survival was 18.4 months after a surveillance of 30 months."
+    before = _values(text, Vocabulary.load(), "score")
+    assert 30 in before
+    edited = _patterns_with(tmp_path, "cues.tsv", "surveillance\tfollow_up")
+    after = _values(text, edited, "score")
+    assert 30 not in after
