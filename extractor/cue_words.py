@@ -32,6 +32,7 @@ CUE_ROLES: dict[str, str] = {
     "dose": "near a number it makes it a dose or concentration",
     "none": "the event count is zero",
     "follow_up": "words for the follow-up period: a time after them is its duration",
+    "judging": "after is/was in the clause a value opens: the value is a threshold",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

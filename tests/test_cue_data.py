@@ -42,3 +42,14 @@ def test_follow_up_word_makes_a_time_a_duration(tmp_path: Path) -> None:
     edited = _patterns_with(tmp_path, "cues.tsv", "surveillance\tfollow_up")
     after = _values(text, edited, "score")
     assert 30 not in after
+
+
+def test_judging_word_makes_a_value_a_threshold(tmp_path: Path) -> None:
+    # orthopaedics: a change the panel judged meaningful is a threshold, not a result
+    text = "A WOMAC improvement of 12 points was judged meaningful by the panel."
+    kinds = ("score", "change")
+    before = [v for k in kinds for v in _values(text, Vocabulary.load(), k)]
+    assert 12 in before
+    edited = _patterns_with(tmp_path, "cues.tsv", "judged\tjudging")
+    after = [v for k in kinds for v in _values(text, edited, k)]
+    assert 12 not in after

@@ -58,11 +58,7 @@ _ARM_JOIN = re.compile(
     r"\s*,?\s*(?:and|versus|vs\.?|compared\s+with|than)\s+(?:(?:by|of|in)\s+)?", re.IGNORECASE
 )
 # a clause that judges the value it starts with: a definition or threshold, not a result
-_JUDGED = re.compile(
-    r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+(?:considered|regarded\s+as|defined\s+as|deemed|"
-    r"taken\s+as)\b",
-    re.IGNORECASE,
-)
+_JUDGED = r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+{judging}"  # words: cues.tsv
 # plural words that may follow a score without being what it counts
 _NOT_COUNTED = re.compile(
     r"respectively|points|versus|thus|plus|less|unless|whereas|across|towards|afterwards|"
@@ -124,7 +120,7 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if _category_count_after(ctx, q) or _counted_thing_after(ctx, q):
         return False
-    if _JUDGED.match(ctx.after(q.end, 60)):
+    if ctx.vocab.cue_pattern(_JUDGED).match(ctx.after(q.end, 60)):
         return False  # `A change of 2 points was considered clinically important`
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
