@@ -27,6 +27,7 @@ CUE_ROLES: dict[str, str] = {
     "enrol": "after 'N patients' it makes N a sample size",
     "outcome": "after 'N patients' it makes N a count with an outcome",
     "group_noun": "the noun that names an arm",
+    "arm_lead": "before a treatment's name it introduces an arm ('6.9 points with placebo')",
     "population": "the noun that names an analysed population",
     "share": "before/around a percent it makes it a share of patients",
     "dose": "near a number it makes it a dose or concentration",

@@ -47,10 +47,15 @@ def _context(
     another instrument was named in between.
     """
     carried = []
-    if previous is not None and previous.instruments and previous.sentence.end <= sentence.start:
+    arms: list[str] = []
+    if previous is not None and previous.sentence.end <= sentence.start:
         if sentence.start - previous.sentence.end < 4:
-            carried = [*previous.carried, *previous.instruments]
-    return SentenceContext(sentence, vocab, carried=carried)
+            if previous.instruments:
+                carried = [*previous.carried, *previous.instruments]
+            # `Patients were assigned to A or B. ... in 32 (6.4%) and 27 (5.4%),
+            # respectively`: the paragraph's arms stay known, in order
+            arms = previous.known_arms
+    return SentenceContext(sentence, vocab, carried=carried, carried_arms=arms)
 
 
 def _run(ctx: SentenceContext) -> list[Evidence]:

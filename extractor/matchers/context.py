@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractor.matchers import arms
 from extractor.quantities import Quantity, find_quantities
 from extractor.types import Evidence, Sentence
 from extractor.vocab import Term, Timepoint, Vocabulary
@@ -53,6 +54,7 @@ class SentenceContext:
     arms: list[str] = field(default_factory=list)  # arm names given with `(n = N)`
     carried: list[Term] = field(default_factory=list)  # the paragraph's instruments so far
     ranges: dict[tuple[int, int], tuple] = field(default_factory=dict)  # `(mean 6%)` ends
+    carried_arms: list[str] = field(default_factory=list)  # the paragraph's arms so far
 
     def __post_init__(self) -> None:
         s = self.sentence
@@ -78,6 +80,17 @@ class SentenceContext:
         ]
         self.p_values = [q for q in self.quantities if q.kind == "p"]
         self._groups = self._find_groups()
+        self._declared = arms.declared_arms(self)
+
+    @property
+    def known_arms(self) -> list[str]:
+        """The paragraph's arms in order of first mention: earlier sentences', this one's
+        (randomisation, `X group`, contrasted `with X`) and those given with `(n = N)`."""
+        found = list(self.carried_arms)
+        for name in [*self._declared, *self.arms]:
+            if not any(arms.same_arm(name, f) for f in found):
+                found.append(name)
+        return found
 
     def _refine_generic(self, terms: list[Term]) -> list[Term]:
         """`mean SI joint pain improved ...` after a sentence measuring pain on a VAS: VAS pain.
@@ -229,8 +242,20 @@ class SentenceContext:
             found.append((base + m.start("name"), base + m.end(), [n.strip() for n in names]))
         return found
 
+    def _attached_end(self, q: Quantity) -> int:
+        """The end of `q` with the brackets right after it (`179 of 364 (49.2%)`), which
+        belong to it and hold no arm."""
+        m = re.match(r"(?:\s*[(\[][^()\[\]]*[)\]])+", self.after(q.end, 120))
+        return q.end + m.end() if m else q.end
+
     def group_right(self, q: Quantity) -> tuple[int, int, list[str]] | None:
         start, end = self.right_window(q)
+        attached = self._attached_end(q)
+        if attached > start:  # the window ran to a value inside those brackets
+            later = [v for v in self.values if v.start >= attached]
+            text = self.span(attached, later[0].start if later else self.sentence.end)
+            brk = _BREAK.search(text)
+            end = attached + (brk.start() if brk else len(text))
         for g in self._groups:
             lead = self.span(start, g[0])
             if start <= g[0] < end and re.fullmatch(
@@ -251,6 +276,11 @@ class SentenceContext:
 
     def group_for(self, q: Quantity) -> str | None:
         right = self.group_right(q)
+        if right is None:
+            # `6.9 points with A`, `29 (5.8%) receiving B`, `with A (4.2%)`: a known arm
+            named = arms.arm_after(self, q.end) or arms.arm_before_bracket(self, q.start)
+            if named:
+                return named
         g = right or self.group_left(q)
         name = g[2][0] if g and len(g[2]) == 1 else None
         prev = self.prev_value(q)

@@ -38,6 +38,10 @@ def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
     for _start, _end, names in ctx._groups:
         if len(names) > 1:
             found["group"] = names
+    if "group" not in found and len(ctx.known_arms) > 1 and _bare_respectively(ctx, first):
+        # `Median OS was 22.7 months and 18.4 months, respectively` after the paragraph
+        # named the arms (`randomised to A or B`): the arms, in order
+        found["group"] = ctx.known_arms
     for term in ctx.instruments:
         if term.end > first.start or not term.text:
             continue
@@ -54,6 +58,17 @@ def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
             next(t.text for t in before if t.canonical == c) or c for c in distinct
         ]
     return found
+
+
+def _bare_respectively(ctx: SentenceContext, first: Quantity) -> bool:
+    """`respectively` closes the list with nothing named after the values, and nothing
+    but one instrument before them (several instruments are what a list pairs with)."""
+    m = re.search(r"\brespectively\b", ctx.span(first.end, ctx.sentence.end), re.IGNORECASE)
+    if not m:
+        return False
+    distinct = {t.canonical for t in ctx.instruments if t.end <= first.start}
+    between = ctx.span(first.end, first.end + m.start())
+    return len(distinct) <= 1 and not ctx.vocab.timepoints_in(between)
 
 
 def says_respectively(ctx: SentenceContext) -> bool:

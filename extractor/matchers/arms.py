@@ -1,0 +1,145 @@
+"""The arms of a trial as a sentence and its paragraph name them, in order.
+
+RCT reports name an arm in several ways besides `in the X group`: after the value with
+an introducer (`6.9 points with drug A and 4.1 points with placebo`, `38 patients (7.6%)
+receiving A and 29 (5.8%) receiving B`), before a bracketed value (`more frequent with A
+(4.2%) than with placebo (1.8%)`), or once in the paragraph (`501 were assigned to A and
+502 to placebo`) and then only by order (`... in 32 (6.4%) and 27 (5.4%), respectively`).
+
+The introducer words are data (`arm_lead` in `patterns/cues.tsv`). Because `with X`
+also names conditions (`patients with diabetes`), a name after an introducer is an arm
+only when the paragraph already declared it as one (randomisation, `X group`, `(n = N)`)
+or when the sentence contrasts two such mentions (`with A ... than with B`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from extractor.matchers.context import SentenceContext
+
+# a name: up to four words, none of them a word that ends it
+_STOPPER = (
+    r"(?:and|or|at|than|in|versus|vs|group|groups|arm|arms|with|was|were|is|are|for|to|from|"
+    r"by|of|compared|whereas|while|respectively|after|during|plus|but|who|which|that|had|"
+    r"patients|participants|receiving|each|both|alone|only)"
+)
+_WORD = rf"(?!{_STOPPER}\b)[A-Za-z][\w\-]*"
+_NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,3}})"
+_DETERMINER = re.compile(r"^(?:the|a|an|matching|matched)\s+", re.IGNORECASE)
+# `randomly assigned, in a 1:1 ratio, ... to receive A (dose) or B`: the declared arms
+_RANDOMISED = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\b[^;.]{0,400}?"
+    r"\bto\s+(?:receive\s+|undergo\s+|either\s+|the\s+)*"
+    rf"(?P<first>{_WORD}(?:\s+{_WORD}){{0,3}})(?:\s*\([^()]*\))?"
+    rf"(?:\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and|versus|vs\.?)\s+)(?:to\s+)?(?:receive\s+)?"
+    rf"(?:the\s+|matching\s+)?(?P<second>{_WORD}(?:\s+{_WORD}){{0,3}})",
+    re.IGNORECASE,
+)
+# `501 were assigned to A and 502 to B`: each number's arm
+_NUMBERED = re.compile(
+    r"\b\d[\d,]*\s+(?:(?:were|was)\s+(?:\w+ly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+)?"
+    rf"to\s+(?:receive\s+)?(?:the\s+)?{_NAME}",
+    re.IGNORECASE,
+)
+
+
+def clean(name: str) -> str:
+    """`the matching placebo` -> `placebo`; a trailing group noun goes too."""
+    name = _DETERMINER.sub("", name.strip())
+    name = _DETERMINER.sub("", name)
+    return re.sub(r"\s+(?:group|arm|cohort)s?$", "", name, flags=re.IGNORECASE).strip()
+
+
+def same_arm(a: str, b: str) -> bool:
+    """Names of one arm: equal, or one is the other's first words (`lorvenerone` and
+    `lorvenerone 20 mg`)."""
+    x, y = a.lower().split(), b.lower().split()
+    if not x or not y:
+        return False
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return long[: len(short)] == short
+
+
+def _add(found: list[str], name: str) -> None:
+    name = clean(name)
+    if name and not any(same_arm(name, f) for f in found):
+        found.append(name)
+
+
+def declared_arms(ctx: SentenceContext) -> list[str]:
+    """Arms this sentence declares, in order of first mention."""
+    found: list[str] = []
+    text = ctx.sentence.text
+    for m in _RANDOMISED.finditer(text):
+        _add(found, m.group("first"))
+        _add(found, m.group("second"))
+    numbered = list(_NUMBERED.finditer(text))
+    if len(numbered) > 1:
+        for m in numbered:
+            _add(found, m.group("name"))
+    for _start, _end, names in ctx._groups:
+        for name in names:
+            _add(found, name)
+    for name in ctx.arms:
+        _add(found, name)
+    contrast = [name for _s, _e, name in lead_mentions(ctx)]
+    if len({n.lower() for n in contrast}) > 1:
+        for name in contrast:
+            _add(found, name)
+    return found
+
+
+def lead_mentions(ctx: SentenceContext) -> list[tuple[int, int, str]]:
+    """Every `with X`, `receiving X`, ... of the sentence (absolute start of the lead,
+    end of the name, cleaned name), whether or not X is an arm."""
+    pattern = ctx.vocab.cue_pattern(r"\b{arm_lead}\s+(?:the\s+|matching\s+)?" + _NAME)
+    base = ctx.sentence.start
+    found = []
+    for m in pattern.finditer(ctx.sentence.text):
+        name = clean(m.group("name"))
+        if not name or ctx.vocab.count_nouns_in(name.split()[0]):
+            continue
+        if ctx.vocab.instruments_in(name) or ctx.vocab.complications_in(name):
+            continue  # `on the VAS`, `with wound infection`: a measure or an event
+        if ctx.vocab.timepoints_in(name):
+            continue
+        found.append((base + m.start(), base + m.end("name"), name))
+    return found
+
+
+def known(ctx: SentenceContext, name: str) -> str | None:
+    """The arm of the paragraph `name` refers to, if it is one."""
+    for arm in ctx.known_arms:
+        if same_arm(name, arm):
+            return arm
+    return None
+
+
+# what may stand between a value and its arm: its brackets, its unit or counted noun
+_AFTER_VALUE = re.compile(
+    r"(?:\s*[(\[][^()\[\]]*[)\]])*\s*(?:(?:points?|patients|participants|%|months?|days?|"
+    r"weeks?|years?|percentage\s+points)\b\s*)?(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*",
+    re.IGNORECASE,
+)
+
+
+def arm_after(ctx: SentenceContext, q_end: int) -> str | None:
+    """`6.9 points (95% CI ...) with A`, `29 (5.8%) receiving B`: a known arm introduced
+    right after the value (its brackets and unit in between)."""
+    gap = _AFTER_VALUE.match(ctx.after(q_end, 150))
+    start = q_end + (gap.end() if gap else 0)
+    for lead, _end, name in lead_mentions(ctx):
+        if lead == start:
+            return known(ctx, name)
+    return None
+
+
+def arm_before_bracket(ctx: SentenceContext, q_start: int) -> str | None:
+    """`more frequent with A (4.2%)`: the value in brackets right after a known arm."""
+    for _start, end, name in lead_mentions(ctx):
+        if end <= q_start and re.fullmatch(r"\s*[(\[]\s*", ctx.span(end, q_start)):
+            return known(ctx, name)
+    return None
