@@ -34,6 +34,7 @@ CUE_ROLES: dict[str, str] = {
     "none": "the event count is zero",
     "follow_up": "words for the follow-up period: a time after them is its duration",
     "judging": "after is/was in the clause a value opens: the value is a threshold",
+    "not_counted": "a word ending in s after a whole number that is not what it counts",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -53,3 +53,11 @@ def test_judging_word_makes_a_value_a_threshold(tmp_path: Path) -> None:
     edited = _patterns_with(tmp_path, "cues.tsv", "judged\tjudging")
     after = [v for k in kinds for v in _values(text, edited, k)]
     assert 12 not in after
+
+
+def test_not_counted_word_keeps_a_whole_number_a_score(tmp_path: Path) -> None:
+    # pain: `regardless` after a whole number is not a plural noun counting things
+    text = "The mean NRS pain score at 6 weeks was 3 regardless of the dose."
+    assert 3 not in _values(text, Vocabulary.load(), "score")
+    edited = _patterns_with(tmp_path, "cues.tsv", "regardless\tnot_counted")
+    assert 3 in _values(text, edited, "score")

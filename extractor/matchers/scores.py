@@ -60,11 +60,7 @@ _ARM_JOIN = re.compile(
 # a clause that judges the value it starts with: a definition or threshold, not a result
 _JUDGED = r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+{judging}"  # words: cues.tsv
 # plural words that may follow a score without being what it counts
-_NOT_COUNTED = re.compile(
-    r"respectively|points|versus|thus|plus|less|unless|whereas|across|towards|afterwards|"
-    r"besides|was|has|is|does|remains",
-    re.IGNORECASE,
-)
+_NOT_COUNTED = "{not_counted}"  # words: cues.tsv
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
 _ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
 
@@ -146,7 +142,7 @@ def _counted_thing_after(ctx: SentenceContext, q: Quantity) -> bool:
     if q.value is None or q.value != int(q.value):
         return False
     m = re.match(r"\s([a-z]{3,}s)\b", ctx.after(q.end, 30))
-    return bool(m) and not _NOT_COUNTED.fullmatch(m.group(1))
+    return bool(m) and not ctx.vocab.cue_pattern(_NOT_COUNTED).fullmatch(m.group(1))
 
 
 def _is_duration(ctx: SentenceContext, q: Quantity) -> bool:
