@@ -245,7 +245,11 @@ class SentenceContext:
     def _attached_end(self, q: Quantity) -> int:
         """The end of `q` with the brackets right after it (`179 of 364 (49.2%)`), which
         belong to it and hold no arm."""
-        m = re.match(r"(?:\s*[(\[][^()\[\]]*[)\]])+", self.after(q.end, 120))
+        m = re.match(
+            r"(?:\s+(?P<noun>[A-Za-z][\w\-]*))?(?:\s*[(\[][^()\[\]]*[)\]])+", self.after(q.end, 120)
+        )
+        if m and m.group("noun") and not self.vocab.count_nouns_in(m.group("noun")):
+            return q.end  # `142 of 489 patients (29.0%)`: only a counted noun may stand between
         return q.end + m.end() if m else q.end
 
     def group_right(self, q: Quantity) -> tuple[int, int, list[str]] | None:
@@ -255,11 +259,12 @@ class SentenceContext:
             later = [v for v in self.values if v.start >= attached]
             text = self.span(attached, later[0].start if later else self.sentence.end)
             brk = _BREAK.search(text)
-            end = attached + (brk.start() if brk else len(text))
+            start, end = attached, attached + (brk.start() if brk else len(text))
         for g in self._groups:
             lead = self.span(start, g[0])
             if start <= g[0] < end and re.fullmatch(
                 r"[\s,)\]]*(?:(?:points?|%|days?|months?)\s+)?(?:(?:at|after)\s+[\w\-]+\s+[\w\-]+\s+)?"
+                r"(?:of\s+(?:the\s+|those\s+)?(?:patients|participants|those)\s+)?"
                 r"(?:in|for|among|with|of)\s+(?:the\s+)?",
                 lead,
             ):
