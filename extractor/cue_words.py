@@ -35,6 +35,7 @@ CUE_ROLES: dict[str, str] = {
     "follow_up": "words for the follow-up period: a time after them is its duration",
     "judging": "after is/was in the clause a value opens: the value is a threshold",
     "not_counted": "a word ending in s after a whole number that is not what it counts",
+    "arm_opening": "opens a sentence before its one arm: its values belong to that arm",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -61,3 +61,13 @@ def test_not_counted_word_keeps_a_whole_number_a_score(tmp_path: Path) -> None:
     assert 3 not in _values(text, Vocabulary.load(), "score")
     edited = _patterns_with(tmp_path, "cues.tsv", "regardless\tnot_counted")
     assert 3 in _values(text, edited, "score")
+
+
+def test_arm_opening_word_gives_the_sentence_its_arm(tmp_path: Path) -> None:
+    # cardiology: `Of <arm> (n=N), ...` opens the sentence on the arm its values belong to
+    text = "Of the patients who underwent ablation (n=48), the KCCQ score improved by 6.4 points."
+    before = [r.group_name for r in _rows(text, Vocabulary.load(), "change")]
+    edited = _patterns_with(tmp_path, "cues.tsv", "of\tarm_opening")
+    after = [r.group_name for r in _rows(text, edited, "change")]
+    assert before == [None]
+    assert after and after[0] and "ablation" in after[0]

@@ -62,7 +62,7 @@ _JUDGED = r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+{judging}"  # words: cues.tsv
 # plural words that may follow a score without being what it counts
 _NOT_COUNTED = "{not_counted}"  # words: cues.tsv
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
-_ARM_OPENING = re.compile(r"\s*(?:for|in|among|within)\b[^,;()]{0,40}", re.IGNORECASE)
+_ARM_OPENING = r"\s*{arm_opening}[^,;()]{0,40}"  # words: cues.tsv
 
 
 def find_scores(ctx: SentenceContext) -> list[Evidence]:
@@ -359,7 +359,7 @@ def _group(ctx: SentenceContext, q: Quantity) -> str | None:
     if not 0 <= where < q.start - ctx.sentence.start:
         return None
     opening = ctx.sentence.text[:where]
-    return ctx.arms[0] if _ARM_OPENING.fullmatch(opening) else None
+    return ctx.arms[0] if ctx.vocab.cue_pattern(_ARM_OPENING).fullmatch(opening) else None
 
 
 def _p_for(ctx: SentenceContext, q: Quantity):
