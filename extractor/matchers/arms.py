@@ -121,7 +121,8 @@ def known(ctx: SentenceContext, name: str) -> str | None:
 # what may stand between a value and its arm: its brackets, its unit or counted noun
 _AFTER_VALUE = re.compile(
     r"(?:\s*[(\[][^()\[\]]*[)\]])*\s*(?:(?:points?|patients|participants|%|months?|days?|"
-    r"weeks?|years?|percentage\s+points)\b\s*)?(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*",
+    r"weeks?|years?|percentage\s+points)\b\s*)?(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*"
+    r"(?:(?:at|after|by)\s+[\w\-]+(?:\s+[\w\-]+)?\s+)?",
     re.IGNORECASE,
 )
 

@@ -33,6 +33,7 @@ from extractor.matchers.scores_pairs import (
     closing_p,
     labels,
     says_respectively,
+    series_arm,
     share_list_unit,
     share_series_unit,
     summing_p,
@@ -98,6 +99,7 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
             rows.append(row)
         share_list_unit(rows[len(rows) - len(members) :] if len(members) > 1 else [])
     summing_p(ctx, rows)
+    series_arm(ctx, rows)
     share_series_unit(ctx, rows)
     return rows
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
 from extractor.quantities import Quantity
 from extractor.types import Evidence
@@ -69,6 +70,26 @@ def _bare_respectively(ctx: SentenceContext, first: Quantity) -> bool:
     distinct = {t.canonical for t in ctx.instruments if t.end <= first.start}
     between = ctx.span(first.end, first.end + m.start())
     return len(distinct) <= 1 and not ctx.vocab.timepoints_in(between)
+
+
+def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`from 48.2 to 21.5 in the surgical group and from 47.9 to 30.2 in the physiotherapy
+    group`, `from 41.9 at baseline to 46.8 at 6 months with A`: the arm named after the
+    TO value of a from-to pair is the arm of its FROM value too (not the arm of the pair
+    before it)."""
+    ordered = sorted(rows, key=lambda r: r.char_start)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if not re.search(r"\bfrom\s*$", ctx.before(a.char_start, 12), re.IGNORECASE):
+            continue
+        if not re.fullmatch(r"[^;\d]{0,40}?\bto\s*", ctx.span(a.char_end, b.char_start)):
+            continue
+        q = next((v for v in ctx.values if v.start == b.char_start), None)
+        if q is None:
+            continue
+        right = ctx.group_right(q)
+        name = right[2][0] if right and len(right[2]) == 1 else arms.arm_after(ctx, q.end)
+        if name:
+            a.group_name = name
 
 
 def says_respectively(ctx: SentenceContext) -> bool:
