@@ -66,6 +66,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         return rows
     _mean_ranges(ctx)
     negated: set[int] = set()
+    last: tuple[Quantity, Term | None] | None = None
     for q in ctx.values:
         if ctx.is_claimed(q) or ctx.is_blocked(q) and q.count is None or q.start in negated:
             continue
@@ -75,6 +76,8 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if count is None and pct is None:
             continue
         term, text = event_for(ctx, q, events)
+        if not text and (term is None or term.start >= q.end):
+            term = _same_as_before(ctx, q, events, last) or term
         if term is not None and _NEGATED.search(ctx.before(term.start, 30)):
             negated.add(pct.start if pct else q.start)
             continue  # `41 patients (68.3%) had no complications`: a share without the event
@@ -105,9 +108,24 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if p and row.p_value is None:
             row.p_value, row.p_relation = p.p_value, p.p_relation
         rows.append(row)
+        last = (q, term)
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
     return rows
+
+
+def _same_as_before(
+    ctx: SentenceContext, q: Quantity, events: list[Term], last: tuple[Quantity, Term | None] | None
+) -> Term | None:
+    """`X occurred in 38 patients (7.6%) receiving A and in 29 (5.8%) receiving B, and Y in
+    4.8%`: a count that names no event of its own continues the previous count's event,
+    not the one named after it, while no other event and no `;` come between them."""
+    if last is None or last[1] is None:
+        return None
+    between = ctx.span(last[0].end, q.start)
+    if ";" in between or any(last[0].end <= t.start and t.end <= q.start for t in events):
+        return None
+    return last[1]
 
 
 def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | None]:

@@ -33,6 +33,13 @@ _PREDICATE = re.compile(
     r"uncommon|similar|higher|lower)\b",
     re.IGNORECASE,
 )
+# words that name no event: `Only 3.3% of patients needed MUA`, `..., occurred in 28 (7.6%)`
+_ONLY_FUNCTION = re.compile(
+    r"(?:(?:in|mean|median|average|of|the|was|were|to|a|an|only|just|about|approximately|"
+    r"nearly|almost|around|roughly|overall|occurred|observed|reported|recorded|noted|seen)"
+    r"\s*)*",
+    re.IGNORECASE,
+)
 _SUBSET = re.compile(r"^(?:with\s+(?:most|all|some|many)|of\s+(?:which|whom)|mostly)\b", re.I)
 # a symptom is an outcome, not an event, when a change or score word follows it
 _SYMPTOM_AS_OUTCOME = re.compile(
@@ -88,6 +95,8 @@ def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
 def event_for(ctx: SentenceContext, q: Quantity, events: list[Term]) -> tuple[Term | None, str]:
     """The event a rate belongs to: its own list item, else the clause's subject."""
     prev = ctx.prev_value(q)
+    while prev is not None and prev.relation and ")" in ctx.span(prev.end, q.start):
+        prev = ctx.prev_value(prev)  # `Hyperkalaemia (potassium >5.5 mmol/l) occurred in 21`
     start = prev.end if prev else ctx.sentence.start
     head = ctx.span(start, q.start)
     cut, last = 0, ""
@@ -99,7 +108,7 @@ def event_for(ctx: SentenceContext, q: Quantity, events: list[Term]) -> tuple[Te
         outer = head[:cut].rstrip(" ([")
         cut = max((m.end() for m in _DELIM.finditer(outer)), default=0)
         phrase = _strip(outer[cut:])
-    if re.fullmatch(r"(?:(?:in|mean|median|average|of|the|was|were|to|a|an)\s*)*", phrase, re.I):
+    if _ONLY_FUNCTION.fullmatch(phrase):
         phrase = ""  # only function words: the event is named elsewhere in the sentence
     item_start = start + cut
     before_item = [t for t in events if t.end <= item_start]

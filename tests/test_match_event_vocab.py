@@ -1,0 +1,73 @@
+"""Clinical events from other specialties: their vocabulary names and which count is whose.
+
+Written afresh (endocrinology, structural cardiology, spine, hip arthroplasty, oncology) to
+show the general classes: a safety event is found under its clinical name, a threshold in
+brackets after the event does not hide it, and a second count continues the first's event.
+"""
+
+from __future__ import annotations
+
+from matcher_helpers import rows
+
+
+def _events(text: str) -> list[tuple[str | None, float]]:
+    return [(r.measure, r.value) for r in rows(text, "complication")]
+
+
+def test_a_definition_in_brackets_after_the_event_does_not_hide_it():
+    text = (
+        "Hypoglycaemia (plasma glucose <3.0 mmol/l) was recorded in 12 (5.1%) and 4 (1.7%) "
+        "participants on the two insulin regimens."
+    )
+    assert _events(text) == [("hypoglycaemia", 12), ("hypoglycaemia", 4)]
+
+
+def test_a_second_count_continues_the_event_of_the_first_not_the_next_one():
+    text = (
+        "Acute kidney injury developed in 14 patients (6.0%) after valve implantation and in "
+        "9 (3.8%) after surgical replacement, and a new permanent pacemaker in 11.2% and 4.5%."
+    )
+    assert _events(text) == [
+        ("worsening renal function", 14),
+        ("worsening renal function", 9),
+        ("pacemaker implantation", 11.2),
+        ("pacemaker implantation", 4.5),
+    ]
+
+
+def test_only_before_a_share_names_no_event():
+    text = "Only 2.1% of patients required manipulation under anesthesia for arthrofibrosis."
+    assert _events(text) == [("manipulation under anaesthesia", 2.1)]
+
+
+def test_a_participle_clause_before_the_count_names_no_event():
+    text = (
+        "Pneumonitis of any grade, as confirmed by blinded central review, occurred in "
+        "seventeen patients (4.4%)."
+    )
+    assert _events(text) == [("interstitial lung disease", 17)]
+
+
+def test_graded_and_discontinuation_events_are_apart_from_any_adverse_event():
+    text = "Grade 3–5 adverse events were reported in 88 of 240 patients (36.7%)."
+    assert _events(text) == [("grade 3 or higher adverse event", 88)]
+    text = "Adverse events led to treatment discontinuation in 5.5% of the participants."
+    assert _events(text) == [("adverse event leading to discontinuation", 5.5)]
+
+
+def test_treatment_related_death_is_apart_from_death():
+    text = "Two drug-related deaths (0.6%) occurred, both from sepsis."
+    assert [m for m, _ in _events(text)][0] == "treatment-related death"
+
+
+def test_deep_infection_is_apart_from_wound_infection():
+    text = "Deep surgical site infection developed in 3 of 410 hips (0.7%)."
+    assert _events(text) == [("deep infection", 3)]
+
+
+def test_spine_and_procedural_events_have_names():
+    text = (
+        "C5 palsy occurred in 6 patients (4.0%) and dysphagia in 9 patients (6.0%); one "
+        "patient had a vasovagal episode during the injection."
+    )
+    assert _events(text) == [("C5 palsy", 6), ("dysphagia", 9), ("vasovagal reaction", 1)]
