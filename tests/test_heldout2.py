@@ -1,0 +1,293 @@
+"""The second held-out gold files are well formed and every number in them is in its
+document.
+
+tests/heldout2/ is an unseen generalisation check written independently of patterns/, of
+the extractor and of the first held-out set (see tests/heldout2/README.md). These checks
+are structural only, like tests/test_gold_files.py for the seed gold: valid JSON, contract
+attributes only, `near` verbatim in the document, each value (and every attribute copied
+from the text) written next to its `near`, canonical names from the README's list. They
+deliberately make no precision or recall assertion: the extractor is scored against this
+set with `python -m extractor eval tests/heldout2/gold`, and must never be tuned to it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from extractor.evaluate import ATTRIBUTES, GOLD_KEYS, KINDS, load_gold
+
+REPO = Path(__file__).resolve().parent.parent
+HELDOUT = REPO / "tests" / "heldout2"
+GOLD = HELDOUT / "gold"
+CORPUS = HELDOUT / "corpus"
+README = HELDOUT / "README.md"
+GOLD_FILES = sorted(GOLD.glob("*.jsonl"))
+
+# Attributes that are numbers copied from the text (not derived like months or ci_level).
+WRITTEN_NUMBERS = (
+    "sd",
+    "ci_low",
+    "ci_high",
+    "range_low",
+    "range_high",
+    "count",
+    "denominator",
+    "percent",
+    "p_value",
+)
+VALUE_WINDOW = 100  # characters either side of `near` in which the value must be written
+ATTRIBUTE_WINDOW = 250
+
+_UNITS = {
+    "zero": 0, "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+def collapsed(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _word_value(word: str) -> int | None:
+    word = word.lower()
+    if word in _UNITS:
+        return _UNITS[word]
+    if word in _TENS:
+        return _TENS[word]
+    if "-" in word:
+        tens, unit = word.split("-", 1)
+        if tens in _TENS and unit in _UNITS and 0 < _UNITS[unit] < 10:
+            return _TENS[tens] + _UNITS[unit]
+    return None
+
+
+def numbers_written_in(text: str) -> list[float]:
+    """Every number in `text`, unsigned: digits (with thousands commas) and number words,
+    including 'two hundred and twelve'."""
+    found = [float(m.group().replace(",", "")) for m in _DIGITS.finditer(text)]
+    words = [m.group() for m in _WORD.finditer(text)]
+    for i, word in enumerate(words):
+        value = _word_value(word)
+        if value is None:
+            continue
+        found.append(value)
+        if i + 1 < len(words) and words[i + 1].lower() == "hundred":
+            rest = 0
+            j = i + 2
+            if j < len(words) and words[j].lower() == "and":
+                j += 1
+            if j < len(words) and (tail := _word_value(words[j])) is not None:
+                rest = tail
+            found.append(value * 100 + rest)
+    return found
+
+
+def windows(source: str, near: str, width: int) -> list[str]:
+    """The text around each occurrence of `near` in `source`."""
+    out = []
+    start = source.find(near)
+    while start >= 0:
+        out.append(source[max(0, start - width) : start + len(near) + width])
+        start = source.find(near, start + 1)
+    return out
+
+
+def is_written(number: float, texts: list[str]) -> bool:
+    """Written with or without its sign (a Unicode minus or hyphen is not part of a match,
+    because hyphens also join ranges)."""
+    return any(
+        math.isclose(abs(number), n, rel_tol=1e-9, abs_tol=1e-9)
+        for t in texts
+        for n in numbers_written_in(t)
+    )
+
+
+def gold_lines() -> list[tuple[str, int, dict]]:
+    lines = []
+    for path in GOLD_FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                lines.append((path.name, number, json.loads(line)))
+    return lines
+
+
+def source_of(gold_file: str) -> str:
+    return collapsed((CORPUS / (Path(gold_file).stem + ".txt")).read_text(encoding="utf-8"))
+
+
+def canonical_names() -> set[str]:
+    """The backticked names listed under '## Canonical names' in the README."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Canonical names", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("- "):
+            names.update(re.findall(r"`([^`]+)`", line.split(":", 1)[-1]))
+        elif line.startswith("  "):
+            names.update(re.findall(r"`([^`]+)`", line))
+    return names
+
+
+def test_every_heldout2_document_has_a_gold_file_and_vice_versa() -> None:
+    assert {p.stem for p in CORPUS.glob("*.txt")} == {p.stem for p in GOLD_FILES}
+    assert len(GOLD_FILES) == 4
+
+
+def test_documents_are_utf8_text() -> None:
+    for path in CORPUS.glob("*.txt"):
+        path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_every_line_is_a_json_object(path: Path) -> None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"{path.name}:{number} is blank"
+        assert isinstance(json.loads(line), dict), f"{path.name}:{number}"
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_file_loads_through_the_evaluator(path: Path) -> None:
+    assert load_gold(path)
+
+
+def test_only_known_kinds_and_contract_attributes() -> None:
+    assert GOLD_KEYS == {"doc_id", "kind", "value", "near", *ATTRIBUTES}
+    for name, number, item in gold_lines():
+        assert item["kind"] in KINDS, f"{name}:{number}"
+        assert set(item) <= GOLD_KEYS, f"{name}:{number}: {set(item) - GOLD_KEYS}"
+        assert isinstance(item["value"], (int, float)), f"{name}:{number}"
+
+
+def test_doc_id_is_the_file_name_of_its_document() -> None:
+    for name, number, item in gold_lines():
+        assert item["doc_id"] == Path(name).stem + ".txt", f"{name}:{number}"
+        assert (CORPUS / item["doc_id"]).is_file(), f"{name}:{number}"
+
+
+def test_near_is_three_to_eight_words_and_verbatim_in_the_source() -> None:
+    for name, number, item in gold_lines():
+        near = collapsed(item.get("near") or "")
+        assert 3 <= len(near.split()) <= 8, f"{name}:{number}: {near!r}"
+        assert near in source_of(name), f"{name}:{number}: {near!r}"
+
+
+def test_value_is_written_next_to_near() -> None:
+    for name, number, item in gold_lines():
+        texts = windows(source_of(name), collapsed(item["near"]), VALUE_WINDOW)
+        assert is_written(item["value"], texts), (
+            f"{name}:{number}: {item['value']} not written near {item['near']!r}"
+        )
+
+
+def test_numeric_attributes_are_written_next_to_near() -> None:
+    for name, number, item in gold_lines():
+        texts = windows(source_of(name), collapsed(item["near"]), ATTRIBUTE_WINDOW)
+        for key in WRITTEN_NUMBERS:
+            if item.get(key) is not None:
+                assert is_written(item[key], texts), (
+                    f"{name}:{number}: {key}={item[key]} not written near {item['near']!r}"
+                )
+
+
+def test_value_is_the_headline_number_of_its_kind() -> None:
+    """The contract's `value`: the count for complications when known, the percent for
+    proportions when given, and the count when a proportion has no percent."""
+    for name, number, item in gold_lines():
+        where = f"{name}:{number}"
+        if item["kind"] == "complication" and item.get("count") is not None:
+            assert item["value"] == item["count"], where
+        elif item["kind"] == "complication":
+            assert item.get("percent") in (None, item["value"]), where
+        if item["kind"] == "proportion" and item.get("percent") is not None:
+            assert item["value"] == item["percent"], where
+        elif item["kind"] == "proportion" and item.get("count") is not None:
+            assert item["value"] == item["count"], where
+        if item["kind"] == "sample_size":
+            assert float(item["value"]).is_integer(), where
+
+
+def test_percent_agrees_with_count_and_denominator() -> None:
+    """An invented document must be internally consistent: n/N rounds to the printed %."""
+    for name, number, item in gold_lines():
+        count, denominator, percent = (item.get(k) for k in ("count", "denominator", "percent"))
+        if None not in (count, denominator, percent):
+            assert abs(100 * count / denominator - percent) <= 0.05 + 1e-9, f"{name}:{number}"
+
+
+def test_attribute_values_are_from_the_contract_vocabulary() -> None:
+    for name, number, item in gold_lines():
+        where = f"{name}:{number}"
+        assert item.get("timepoint") in (None, "baseline", "follow-up"), where
+        assert item.get("p_relation") in (None, "<", "=", ">", "<=", ">="), where
+        assert item.get("statistic") in (None, "mean", "median", "change", "difference"), where
+        if item.get("timepoint") == "baseline":
+            assert "months" not in item, where
+        if item.get("p_relation"):
+            assert item.get("p_value") is not None, where
+        if item.get("ci_low") is not None:
+            assert item.get("ci_level") == 0.95 and item["ci_low"] <= item["ci_high"], where
+
+
+def test_measures_are_the_canonical_names_listed_in_the_readme() -> None:
+    names = canonical_names()
+    assert {"patients", "OR", "MADRS", "dural tear"} <= names
+    for name, number, item in gold_lines():
+        if "measure" in item:
+            assert item["measure"] in names, f"{name}:{number}: {item['measure']!r}"
+        if item["kind"] == "proportion":
+            assert "measure" not in item, f"{name}:{number}: proportions carry no measure"
+
+
+def test_items_follow_document_order() -> None:
+    """Each item's `near` occurs no earlier than the sentence of the item before it."""
+    for path in GOLD_FILES:
+        source = source_of(path.name)
+        previous = 0
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            near = collapsed(json.loads(line)["near"])
+            found = source.find(near, max(0, previous - 300))
+            assert found >= 0, f"{path.name}:{number} is out of document order"
+            previous = found
+
+
+def test_a_database_holding_exactly_the_gold_scores_perfectly(tmp_path: Path) -> None:
+    """The evaluator reads these files as intended: the gold, stored as rows, matches itself."""
+    import sqlite_utils
+
+    from extractor.evaluate import evaluate
+
+    db = sqlite_utils.Database(tmp_path / "gold.db")
+    db["documents"].insert_all(
+        [
+            {"doc_id": p.stem + ".txt", "status": "ok", "text": source_of(p.name)}
+            for p in GOLD_FILES
+        ],
+        pk="doc_id",
+    )
+    rows = []
+    for i, (_, _, item) in enumerate(gold_lines()):
+        attributes = {k: v for k, v in item.items() if k != "near"}
+        rows.append({"id": f"g{i}", **attributes, "quote": item["near"], "rule": "gold"})
+    db["evidence"].insert_all(rows, pk="id", alter=True)
+    report = evaluate(tmp_path / "gold.db", GOLD)
+    assert not report.misses and not report.false_positives
+    assert report.total.true_positives == len(rows)
+
+
+def test_nears_hold_no_table_separators() -> None:
+    """A `near` never contains `|`, so it does not depend on how a markdown table is read."""
+    for name, number, item in gold_lines():
+        assert "|" not in item["near"], f"{name}:{number}"
