@@ -63,6 +63,7 @@ _COMPLICATION_CATEGORIES = {
     "thromboembolic",
     "death",
     "symptom",
+    "endpoint",
     "other",
 }
 _COUNT_CATEGORIES = {"person", "sex", "study", "procedure", "body_part"}
