@@ -78,6 +78,11 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         term, text = event_for(ctx, q, events)
         if not text and (term is None or term.start >= q.end):
             term = _same_as_before(ctx, q, events, last) or term
+        if term is not None and term.category == "endpoint":
+            last = (q, term)
+            if pct is not None:
+                negated.add(pct.start)
+            continue  # `a primary-outcome event occurred in 138 (27.5%)`: a proportion
         if term is not None and _NEGATED.search(ctx.before(term.start, 30)):
             negated.add(pct.start if pct else q.start)
             continue  # `41 patients (68.3%) had no complications`: a share without the event
@@ -190,6 +195,8 @@ def _named_counts(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             rows += [row] if row else []
             continue
         term, pct = found
+        if term.category == "endpoint":
+            continue  # `214 patients had an objective response`: a share, not an event
         term = specific_in_paren(ctx, term, events) or relation_event(ctx, term) or term
         row = ctx.evidence(
             "complication",
@@ -264,13 +271,18 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
     story is that patient's management, not a zero count."""
     rows = []
     for term in events:
+        if term.category == "endpoint":
+            continue
         head = ctx.before(term.start, 45)
         m = _NONE.search(head)
         if not m:
             continue
         plural = re.search(r"(?:s|es)$", term.text) and not term.text.lower().endswith("sis")
         rate = re.match(r"^\s*rates?\b", ctx.after(term.end, 8))
-        if not (plural or rate or m.group("there") or m.group().lower().startswith("none")):
+        nobody = re.match(r"no\s+(?:patients|participants|subjects)\b", m.group(), re.I)
+        if not (
+            plural or rate or nobody or m.group("there") or m.group().lower().startswith("none")
+        ):
             continue
         start = term.start - (len(head) - m.start())
         if _COUNTED_HAD_NONE.search(ctx.clause_before(start)):

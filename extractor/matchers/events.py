@@ -95,9 +95,16 @@ def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
 def event_for(ctx: SentenceContext, q: Quantity, events: list[Term]) -> tuple[Term | None, str]:
     """The event a rate belongs to: its own list item, else the clause's subject."""
     prev = ctx.prev_value(q)
-    while prev is not None and prev.relation and ")" in ctx.span(prev.end, q.start):
-        prev = ctx.prev_value(prev)  # `Hyperkalaemia (potassium >5.5 mmol/l) occurred in 21`
     start = prev.end if prev else ctx.sentence.start
+    while prev is not None and prev.relation and ")" in ctx.span(prev.end, q.start):
+        # `Hyperkalaemia (potassium >5.5 mmol/l) occurred in 21`: a definition, not an item
+        start = prev.end + ctx.span(prev.end, q.start).index(")") + 1
+        opening = ctx.span(ctx.sentence.start, prev.start).rfind("(")
+        defined = [t for t in events if t.end <= ctx.sentence.start + opening]
+        tail = ctx.span(start, q.start)
+        if defined and opening >= 0 and _ONLY_FUNCTION.fullmatch(_strip(tail)):
+            return defined[-1], ""
+        prev = ctx.prev_value(prev)
     head = ctx.span(start, q.start)
     cut, last = 0, ""
     for m in _DELIM.finditer(head.rstrip(" ([")):
