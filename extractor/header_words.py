@@ -39,7 +39,16 @@ ROLES: dict[str, str] = {
     "range": "after mean/median: a range or interquartile range",
     "n": "a whole header cell meaning counts (n, No.)",
     "percent": "a whole header cell meaning percentages (%)",
+    "note_mean": "in a note: the values are means",
+    "note_median": "in a note: the values are medians",
+    "note_sd": "in a note: a single bracketed number is a standard deviation",
+    "note_se": "in a note: ± is a standard error",
+    "note_range": "in a note: a bracketed pair is a range or interquartile range",
+    "note_counts": "in a note: categorical values are counts with percentages, n (%)",
+    "label_style": "in a row label: words that make the label be read like a note",
 }
+# the roles a note (or a row label restating it) is read with, see `note`
+NOTE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + ("label_style",)
 
 _JOIN_WORDS = r"(?:\s*[-‐‑–]\s*|\s+)?"
 _NEVER = r"(?!)"
@@ -57,6 +66,21 @@ def word_pattern(term: str) -> str:
         words = before[-1].isalnum() and token[0].isalnum()
         source += (_JOIN_WORDS if words else r"\s*") + re.escape(token)
     return source + (r"\w*" if wildcard else "")
+
+
+def _note_alternatives(words: list[str]) -> str:
+    """Like `_alternatives`, but a word of letters only as a whole word (`SE`, not the
+    `se` of `case`); a term with punctuation (`n (%`, `s.e.`) is matched as written."""
+    if not words:
+        return _NEVER
+    ordered = sorted(words, key=len, reverse=True)
+    sources = []
+    for word in ordered:
+        source = word_pattern(word)
+        if re.fullmatch(r"[\w\s\-‐‑–]+\*?", word):
+            source = rf"(?<![\w]){source}" + ("" if word.endswith("*") else r"(?![\w])")
+        sources.append(source)
+    return "(?:" + "|".join(sources) + ")"
 
 
 def _alternatives(words: list[str]) -> str:
@@ -100,6 +124,11 @@ class HeaderWords:
         )
         self.n_cell = re.compile(w["n"], flags)
         self.percent_cell = re.compile(w["percent"], flags)
+        # role -> the note words of that role, searched anywhere in a note or label
+        self.note = {
+            role: re.compile(_note_alternatives(self.words.get(role, [])), flags)
+            for role in NOTE_ROLES
+        }
 
     @classmethod
     def from_rows(cls, path: Path, rows: list[tuple[int, dict[str, str]]]) -> HeaderWords:

@@ -71,3 +71,29 @@ def test_arm_opening_word_gives_the_sentence_its_arm(tmp_path: Path) -> None:
     after = [r.group_name for r in _rows(text, edited, "change")]
     assert before == [None]
     assert after and after[0] and "ablation" in after[0]
+
+
+_PAIN_TABLE = """Table 3 Pain after spinal cord stimulation
+
+Values are Mdn (IQR)
+
+Outcome Baseline 12 months
+
+NRS pain 7.5 (6.0-8.5) 3.0 (2.0-4.5)
+"""
+
+
+def test_table_note_word_says_what_the_numbers_are(tmp_path: Path) -> None:
+    # pain: APA's `Mdn` in a table's note makes its values medians
+    def statistics(vocab: Vocabulary) -> list[str | None]:
+        lines, start = [], 0
+        for line in _PAIN_TABLE.split("\n"):  # the splitter gives a table one line each
+            if line:
+                lines.append(Sentence(start, start + len(line), line))
+            start += len(line) + 1
+        rows = find_evidence(_PAIN_TABLE, lines, vocab)
+        return [r.statistic for r in rows if r.kind == "score"]
+
+    assert statistics(Vocabulary.load()) == [None, None]
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "Mdn\tnote_median")
+    assert statistics(edited) == ["median", "median"]

@@ -11,7 +11,8 @@ The words that name column *roles* (`Mean difference`, `p-value`, `95% CI`, `Pre
 come from `patterns/effects.tsv` and *timepoints* from the shared vocabulary
 (`vocab.timepoints_in`), so a synonym added to `patterns/` reaches tables without a code
 change. What stays here is the shape of a header: where an `(n = 30)` or a bare `6
-months` sits, and the note lines under a caption.
+months` sits, and what a note line's words (`note_*` roles of the same file: `SD`, `IQR`,
+`n (%)`) mean for the numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from typing import Any
+
+from extractor.header_words import HeaderWords
 
 _N = re.compile(r"[(\[]\s*[nN]\s*=\s*(?P<n>\d[\d,]*)\s*[)\]]")
 # the level of a CI in a note (`95% CI`); in headers the CI words are vocabulary
@@ -76,25 +79,28 @@ def is_note(line: str) -> bool:
     return bool(_NOTE.match(line)) and not _N.search(line)
 
 
-def read_style(text: str, base: Style | None = None) -> Style:
-    """The conventions a note (or a header cell, or a row label) states, over `base`."""
+def read_style(text: str, words: HeaderWords, base: Style | None = None) -> Style:
+    """The conventions a note (or a header cell, or a row label) states, over `base`.
+
+    The words are data (`note_*` roles of `patterns/table_headers.tsv`); what they mean
+    for the numbers is decided here."""
     style = base or Style()
-    low = text.lower()
-    mean = bool(re.search(r"\bmeans?\b", low))
-    median = bool(re.search(r"\bmedians?\b", low))
+    note = words.note
+    mean = bool(note["note_mean"].search(text))
+    median = bool(note["note_median"].search(text))
     if mean and median:
         style = replace(style, statistic=None, mean_and_median=True)
     elif mean or median:
         style = replace(style, statistic="mean" if mean else "median")
-    if re.search(r"\bsem\b|\bs\.e\.|\bse\b|standard error", low):
+    if note["note_se"].search(text):
         style = replace(style, pm_is_sd=False)
     ci = _CI.search(text)
     if ci:
         style = replace(style, pair="ci", ci_level=float(ci.group("level")) / 100)
-    elif re.search(r"\biqr\b|interquartile|\brange\b", low):
+    elif note["note_range"].search(text):
         style = replace(style, pair="range")
-    counts = bool(re.search(r"\bn\s*[,(]\s*%|frequenc|\bnumbers?\b|\bcounts?\b|\(%\)", low))
-    sd = bool(re.search(r"\bsd\b|standard deviation", low))
+    counts = bool(note["note_counts"].search(text))
+    sd = bool(note["note_sd"].search(text))
     if counts:
         style = replace(style, counts=True)
     if sd and not counts:
@@ -178,7 +184,10 @@ def _markers(text: str, offset: int, vocab: Any) -> list[tuple[int, int, str, An
     found.extend((m.start(), m.end(), "I", m) for m in words.ci.finditer(text))
     found.extend(_effects(text, vocab))
     found.extend((m.start(), m.end(), "P", m) for m in words.p_value.finditer(text))
-    found.extend((m.start(), m.end(), "V", m) for m in words.value.finditer(text))
+    # a value column's detail is the style its words state (`Mean (SD)`: a mean)
+    found.extend(
+        (m.start(), m.end(), "V", read_style(m.group(0), words)) for m in words.value.finditer(text)
+    )
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     kept: list[tuple[int, int, str, Any]] = []
     for marker in found:
@@ -202,8 +211,7 @@ def _apply(column: Column, kind: str, detail: Any, offset: int) -> Column:
     if kind == "I":
         return replace(column, pair="ci", ci_level=float(detail.group("level")) / 100)
     if kind == "V":
-        style = read_style(detail.group(0))
-        return replace(column, statistic=column.statistic or style.statistic)
+        return replace(column, statistic=column.statistic or detail.statistic)
     return column
 
 

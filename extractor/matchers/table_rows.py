@@ -32,7 +32,6 @@ _THRESHOLD = re.compile(
     r"[≥≤<>]|\bat\s+least\b|\bresponders?\b|\bMCID\b|\bimprov|\bsuccess", re.IGNORECASE
 )
 _HISTORY = re.compile(r"\b(?:prior|previous|history|pre-?existing|known)\b", re.IGNORECASE)
-_STYLE_WORDS = re.compile(r"\b(?:mean|median|SD|IQR|range)\b|n\s*\(\s*%\s*\)", re.IGNORECASE)
 _COUNT_SHAPES = ("count_percent", "fraction_percent", "percent_fraction", "fraction", "percent")
 
 
@@ -106,7 +105,9 @@ class _RowReader:
     def __init__(self, table: Table, row: Row, vocab: Any) -> None:
         self.table, self.row, self.vocab = table, row, vocab
         self.style = (
-            read_style(row.label, table.style) if _STYLE_WORDS.search(row.label) else table.style
+            read_style(row.label, vocab.table_headers, table.style)
+            if vocab.table_headers.note["label_style"].search(row.label)
+            else table.style
         )
         self.instrument = _first_term(getattr(vocab, "instruments_in", None), row.label)
         heading = row.parent or ""

@@ -192,7 +192,7 @@ class _TableReader:
                 j += 1
                 continue
             if is_note(line.text):
-                style = read_style(line.text, style)
+                style = read_style(line.text, self.vocab.table_headers, style)
             elif (
                 is_header(line.text.strip(), self.vocab, line.start + line.indent)
                 and not split_row(line.text)[1]
