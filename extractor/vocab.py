@@ -260,6 +260,8 @@ class Vocabulary:
             numbers = list(self._num_in_list.finditer(match.group("nums")))
             base = match.start("nums")
             for i, num in enumerate(numbers):
+                if i and re.match(r"\s+(?:at|after|by)\b", text[base + num.end() :]):
+                    break  # `at week 6, 60 at 3 months`: 60 has its own time, it is a count
                 value = parse_digits(num.group())
                 if value is None:
                     parsed = self.number_words.parse(num.group())
