@@ -363,7 +363,7 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
     return rows
 
 
-_LIST_END = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
+_LIST_END = re.compile(r"(?:[,:]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
 _AT_TIME = re.compile(r"^\s+(?:at|after|by)\s+", re.IGNORECASE)
 
 
