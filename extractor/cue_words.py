@@ -36,6 +36,8 @@ CUE_ROLES: dict[str, str] = {
     "judging": "after is/was in the clause a value opens: the value is a threshold",
     "not_counted": "a word ending in s after a whole number that is not what it counts",
     "arm_opening": "opens a sentence before its one arm: its values belong to that arm",
+    "caption_label": "opens a figure caption before its number (Fig. 2)",
+    "caption_verb": "after a figure's number: prose about the figure, not its caption",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -2,7 +2,8 @@
 
 Tables first (their rows are not prose: the table matcher reads them by column), then the
 prose matchers on every other sentence where the document's own evidence may be
-(`extract_allowed`) and that does not cite references (conventions rule 1). The prose
+(`extract_allowed`), that does not cite references (conventions rule 1) and is not a
+figure caption. The prose
 matchers run in a fixed order — effects, sample sizes, complications, proportions, scores
 and changes — and a number claimed by one is not reported again by the next.
 """
@@ -58,8 +59,20 @@ def _context(
     return SentenceContext(sentence, vocab, carried=carried, carried_arms=arms)
 
 
+# `Fig. 2 Two cases of ...`, `Figure 1: Flow of 240 patients`, but not `Figure 4 shows ...`
+_CAPTION = r"^\s*{caption_label}\s*S?\d+[a-z]?[.:|]?\s+(?!{caption_verb})"  # words: cues.tsv
+
+
+def is_caption(sentence: Sentence, vocab: Vocabulary) -> bool:
+    """A figure caption describes a picture: none of its numbers is the study's result."""
+    return bool(vocab.cue_pattern(_CAPTION).match(sentence.text))
+
+
 def _run(ctx: SentenceContext) -> list[Evidence]:
+    """The rows of one prose sentence: none for a figure caption, for every kind."""
     rows: list[Evidence] = []
+    if is_caption(ctx.sentence, ctx.vocab):
+        return rows
     for matcher in _PROSE:
         rows += matcher(ctx)
     return rows

@@ -15,7 +15,6 @@ import re
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import (
     inherit_time,
-    is_caption,
     pair_respectively,
     row_time,
 )
@@ -57,9 +56,6 @@ _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
 
 def find_complications(ctx: SentenceContext) -> list[Evidence]:
-    if is_caption(ctx):
-        ctx.claimed.update((q.start, q.end) for q in ctx.values)
-        return []
     events = events_in(ctx)
     rows = _named_counts(ctx, events) + _none_reported(ctx, events)
     if not events:

@@ -14,13 +14,6 @@ from extractor.matchers.context import SentenceContext
 from extractor.quantities import Quantity
 from extractor.types import Evidence
 
-# "Fig. 2 Two cases of ...", "Figure 3: ...": a caption describes a picture, not a result
-_CAPTION = re.compile(
-    r"^\s*(?:Fig\.?|Figure|Supplementary\s+fig(?:ure|\.)?)\s*S?\d+[a-z]?[.:|]?\s+"
-    r"(?!(?:shows?|illustrates?|depicts?|presents?|summari[sz]es?|displays?|demonstrates?|"
-    r"gives?|lists?|compares?|reports?|indicates?|is|was|and)\b)",
-    re.I,
-)
 # "at a median follow-up of 4 months", "(mean follow-up of 21 months)": the time every
 # count or rate of the sentence was observed at
 _FOLLOW_UP_OF = re.compile(
@@ -31,11 +24,6 @@ _FOLLOW_UP_OF = re.compile(
 _PER_MONTH = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
 _CLAUSE_BREAK = re.compile(r";|\.\s")
 _COMPARISON = re.compile(r"\b(?:than|versus|vs|compared)\b")
-
-
-def is_caption(ctx: SentenceContext) -> bool:
-    """A figure caption (`Fig. 2 Two cases of implant loosening`) is not evidence."""
-    return bool(_CAPTION.match(ctx.sentence.text))
 
 
 def follow_up_months(ctx: SentenceContext) -> float | None:
