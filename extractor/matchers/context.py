@@ -172,7 +172,7 @@ class SentenceContext:
             and self.vocab.cues_in(head, "scale")
         ):
             return True
-        if self._after_scale_start(q):
+        if self._after_scale_start(q) or self._category_set(q):
             return True
         age = self.vocab.cues_in(self.before(q.start, 18), "age")
         if age and not re.search(r"[,;()]", self.before(q.start, 18)[age[-1].end :]):
@@ -183,6 +183,33 @@ class SentenceContext:
             return True
         clause = self.clause_before(q.start)
         return bool(self.vocab.cues_in(clause, "definition"))
+
+    def _category_set(self, q: Quantity) -> bool:
+        """`an ECOG performance status of 0 or 1`, `a Kellgren-Lawrence grade of 3 to 4`: a
+        set of categories of an instrument is a criterion, never a result (a result is one
+        value)."""
+        pair = r"\s*(?:or|to|-|–)\s*"
+        nxt, prev = self.next_value(q), self.prev_value(q)
+        if nxt is not None and re.fullmatch(pair, self.span(q.end, nxt.start)):
+            first, second = q, nxt
+        elif prev is not None and re.fullmatch(pair, self.span(prev.end, q.start)):
+            first, second = prev, q
+        else:
+            return False
+        if any(
+            v.value is None or v.value != int(v.value) or v.value > 10 or v.unit or v.is_percent
+            for v in (first, second)
+        ):
+            return False
+        head = self.span(self.sentence.start, first.start)
+        return any(
+            re.fullmatch(
+                r"\s*(?:(?:status|class|grade|stage|score)\s+)?of\s+",
+                head[t.end - self.sentence.start :],
+            )
+            for t in self.instruments
+            if t.end > self.sentence.start
+        )
 
     def _after_scale_start(self, q: Quantity) -> bool:
         """`a scale of 1 to 10`: both ends are scale bounds, not results."""
