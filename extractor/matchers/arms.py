@@ -130,11 +130,18 @@ _AFTER_VALUE = re.compile(
 def arm_after(ctx: SentenceContext, q_end: int) -> str | None:
     """`6.9 points (95% CI ...) with A`, `29 (5.8%) receiving B`: a known arm introduced
     right after the value (its brackets and unit in between)."""
+    found = arm_mention_after(ctx, q_end)
+    return found[1] if found else None
+
+
+def arm_mention_after(ctx: SentenceContext, q_end: int) -> tuple[int, str] | None:
+    """Like `arm_after`, with the absolute end of the arm's name."""
     gap = _AFTER_VALUE.match(ctx.after(q_end, 150))
     start = q_end + (gap.end() if gap else 0)
-    for lead, _end, name in lead_mentions(ctx):
+    for lead, end, name in lead_mentions(ctx):
         if lead == start:
-            return known(ctx, name)
+            arm = known(ctx, name)
+            return (end, arm) if arm else None
     return None
 
 

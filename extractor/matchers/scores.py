@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size import count_noun_after
 from extractor.matchers.scores_change import TIME_UNIT, change_kind
@@ -200,7 +201,11 @@ def _next_arm(ctx: SentenceContext, prev: Quantity, q: Quantity) -> bool:
     """`19.8 points in the surgical group and 11.2 ...`, `11.2 months in the combination arm
     versus 7.4 ...`: the same measure reported for the next arm."""
     group = ctx.group_right(prev)
-    return group is not None and bool(_ARM_JOIN.fullmatch(ctx.span(group[1], q.start)))
+    if group is not None:
+        return bool(_ARM_JOIN.fullmatch(ctx.span(group[1], q.start)))
+    # `21.4 points with decompression and 32.8 points with exercise`
+    lead = arms.arm_mention_after(ctx, prev.end)
+    return lead is not None and bool(_ARM_JOIN.fullmatch(ctx.span(lead[0], q.start)))
 
 
 def _timepoints(

@@ -1,0 +1,91 @@
+"""Arms named after the value, by order, or in a randomisation split (`matchers/arms.py`).
+
+Sentences are written for these tests in other specialties and wordings than the seed
+corpus; the negative cases show that `with X` / `on X` alone do not make X an arm.
+"""
+
+from __future__ import annotations
+
+from matcher_helpers import rows, vocab
+
+from extractor.matchers import find_evidence
+from extractor.sentences import SentenceSplitter
+from extractor.types import Evidence
+
+
+def paragraph(text: str, kind: str | None = None) -> list[Evidence]:
+    found = find_evidence(text, SentenceSplitter().split(text), vocab())
+    return [r for r in found if kind is None or r.kind == kind]
+
+
+def groups(found: list[Evidence]) -> list[tuple[float, str | None]]:
+    return [(r.value, r.group_name) for r in sorted(found, key=lambda r: r.char_start)]
+
+
+def test_arm_after_the_value_by_participle() -> None:
+    text = (
+        "Surgical site infection occurred in 9 patients (3.0%) given cefazolin and in "
+        "17 (5.8%) given cefuroxime."
+    )
+    assert groups(rows(text, "complication")) == [(9, "cefazolin"), (17, "cefuroxime")]
+
+
+def test_a_condition_after_with_is_not_an_arm() -> None:
+    """One `with X` is no contrast and X was never declared an arm."""
+    text = "Pneumonia occurred in 12 patients (4.1%) with diabetes."
+    assert groups(rows(text, "complication")) == [(12, None)]
+
+
+def test_instruments_after_on_are_not_arms() -> None:
+    text = "At 6 months, pain was 3.2 points on the NRS and 28.1 points on the ODI."
+    assert all(r.group_name is None for r in rows(text, "score"))
+
+
+def test_respectively_with_arms_of_the_previous_sentence() -> None:
+    text = (
+        "We randomly allocated patients to sacubitril-valsartan or enalapril. "
+        "Hyperkalaemia was recorded in 44 (5.2%) and 61 (7.3%) patients, respectively."
+    )
+    assert groups(paragraph(text, "complication")) == [
+        (44, "sacubitril-valsartan"),
+        (61, "enalapril"),
+    ]
+
+
+def test_respectively_pairing_instruments_does_not_take_arms() -> None:
+    text = (
+        "Patients were randomised to duloxetine or placebo. "
+        "The NRS and ODI at 12 weeks were 3.8 and 24.6, respectively."
+    )
+    found = paragraph(text, "score")
+    assert [r.measure for r in found] == ["NRS pain", "ODI"]
+    assert all(r.group_name is None for r in found)
+
+
+def test_arms_do_not_cross_a_paragraph() -> None:
+    text = (
+        "Patients were randomised to duloxetine or placebo.\n\n"
+        "Nausea occurred in 14 (9.0%) and 6 (3.9%) patients, respectively."
+    )
+    assert all(r.group_name is None for r in paragraph(text, "complication"))
+
+
+def test_pair_of_one_event_at_different_times_is_not_an_arm_pair() -> None:
+    text = (
+        "Patients were randomised to apixaban or warfarin. "
+        "Bleeding occurred in 2.1% at 6 months and 3.4% at 12 months."
+    )
+    assert all(r.group_name is None for r in paragraph(text, "complication"))
+
+
+def test_randomisation_split_gives_a_size_per_arm() -> None:
+    text = "Of the 356 patients enrolled, 180 were assigned to TAVI and 176 to surgery."
+    found = groups(rows(text, "sample_size"))
+    assert (180, "TAVI") in found and (176, "surgery") in found
+
+
+def test_follow_up_counts_by_time_are_sizes_but_not_a_change_list() -> None:
+    text = "Radiographs were reviewed for 210 hips at 1 year, 198 at 2 years and 187 at 5 years."
+    assert sorted(r.value for r in rows(text, "sample_size")) == [187, 198, 210]
+    other = "A total of 210 hips were reviewed at 1 year, with loosening in 3 at 2 years."
+    assert sorted(r.value for r in rows(other, "sample_size")) == [210]
