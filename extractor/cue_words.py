@@ -38,6 +38,7 @@ CUE_ROLES: dict[str, str] = {
     "arm_opening": "opens a sentence before its one arm: its values belong to that arm",
     "caption_label": "opens a figure caption before its number (Fig. 2)",
     "caption_verb": "after a figure's number: prose about the figure, not its caption",
+    "defining_after": "right after a number: says what it stands for (indicating ...)",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

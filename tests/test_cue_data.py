@@ -97,3 +97,11 @@ def test_table_note_word_says_what_the_numbers_are(tmp_path: Path) -> None:
     assert statistics(Vocabulary.load()) == [None, None]
     edited = _patterns_with(tmp_path, "table_headers.tsv", "Mdn\tnote_median")
     assert statistics(edited) == ["median", "median"]
+
+
+def test_defining_word_after_a_number_makes_it_a_definition(tmp_path: Path) -> None:
+    # psychiatry: a PHQ-9 of 20 `signifying` severe depression says what 20 stands for
+    text = "At 8 weeks, a PHQ-9 of 20 signifying severe depression was rare."
+    assert 20 in _values(text, Vocabulary.load(), "score")
+    edited = _patterns_with(tmp_path, "cues.tsv", "signif*\tdefining_after")
+    assert 20 not in _values(text, edited, "score")

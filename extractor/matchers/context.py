@@ -27,7 +27,7 @@ _NAME_WORD = rf"(?!{_STOP}\b)[\w][\w\-]*"
 _LEAD = r"(?:in|for|among|within|with|versus|vs\.?|than|and|the|to|of)"
 _BREAK = re.compile(r";|\bto\b|\bthan\b|\bversus\b|\bvs\b|\bcompared\b|\bwhereas\b|\bwhile\b")
 _MEAN = re.compile(r"\b(mean|median|average)\b", re.IGNORECASE)
-_DEFINING_AFTER = re.compile(r"^\s*(?:being|indicat|represent|mean(?:s|ing)\b|denot)")
+_DEFINING_AFTER = r"^\s*{defining_after}"  # `3 indicating severe`; words: cues.tsv
 # `points` as a compound adjective is a score's unit (`a 7-point reduction`), not a size
 _SCORE_UNITS = ("points", "point", "pts", "pt")
 # an anchor's label between a scale's ends: `from 0 (no pain) to 10`
@@ -160,7 +160,7 @@ class SentenceContext:
         tail = self.after(q.end, 20)
         if self.vocab.cues_in(tail, "threshold_after") and re.match(r"^\s*or\b", tail):
             return True
-        if _DEFINING_AFTER.match(tail):
+        if self.vocab.cue_pattern(_DEFINING_AFTER).match(tail):
             return True
         head = self.before(q.start, 25)
         for term in self.vocab.cues_in(head, "threshold_before"):
