@@ -81,6 +81,8 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             pass
         elif q.count is not None and q.percent is not None:
             pass  # `13 (44.8%)`
+        elif _fraction_then_percent(ctx, q, nxt):
+            pass  # `and in 118 of 490 (24.1%) in the placebo group`
         elif noun is not None and (
             q.denominator is not None
             or pct_after_noun
@@ -111,6 +113,9 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             if late is not None:  # `Twenty-five patients would recommend ... (86.2%)`
                 row.percent = late.percent
                 ctx.claimed.add((late.start, late.end))
+        if _fraction_then_percent(ctx, q, nxt) and nxt is not None:
+            row.percent, row.char_end = nxt.percent, close_end(ctx, nxt.end)
+            ctx.claimed.add((nxt.start, nxt.end))
         if q.is_percent:
             row.count = q.count
             frac = fraction_after(ctx, q) if q.count is None else None
@@ -137,6 +142,21 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
     return rows
+
+
+def _fraction_then_percent(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> bool:
+    """`118 of 490 (24.1%)`: a count of a denominator with its percent in brackets right
+    after, and no noun between (`142 of 489 patients (29.0%)` goes by its noun)."""
+    return (
+        not q.is_percent
+        and q.count is not None
+        and q.denominator is not None
+        and q.percent is None
+        and nxt is not None
+        and nxt.is_percent
+        and nxt.count is None
+        and bool(re.fullmatch(r"\s*[(\[]\s*", ctx.span(q.end, nxt.start)))
+    )
 
 
 def _instrument_unit_percent(ctx: SentenceContext) -> bool:
