@@ -39,6 +39,7 @@ CUE_ROLES: dict[str, str] = {
     "caption_label": "opens a figure caption before its number (Fig. 2)",
     "caption_verb": "after a figure's number: prose about the figure, not its caption",
     "defining_after": "right after a number: says what it stands for (indicating ...)",
+    "value_link": "right before a value: links it to the instrument named before",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -105,3 +105,11 @@ def test_defining_word_after_a_number_makes_it_a_definition(tmp_path: Path) -> N
     assert 20 in _values(text, Vocabulary.load(), "score")
     edited = _patterns_with(tmp_path, "cues.tsv", "signif*\tdefining_after")
     assert 20 not in _values(text, edited, "score")
+
+
+def test_linking_word_makes_a_bare_number_the_instruments_value(tmp_path: Path) -> None:
+    # orthopaedics: `totalled` links 71.4 to the Constant score as `was` would
+    text = "The Constant score totalled 71.4 in the repaired shoulders."
+    assert _values(text, Vocabulary.load(), "score") == []
+    edited = _patterns_with(tmp_path, "cues.tsv", "totalled\tvalue_link")
+    assert _values(text, edited, "score") == [71.4]

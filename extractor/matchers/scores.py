@@ -44,10 +44,10 @@ from extractor.types import Evidence
 from extractor.vocab import Term, Timepoint
 
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or|/)\s*")
-_LINK = re.compile(
-    r"(?:\b(?:was|were|is|are|of|averaged|reached|at)\s+(?:a\s+|an\s+)?(?:(?:mean|median|average)"
-    r"\s+(?:\w+\s+){0,2}?(?:of\s+)?)?|\b(?:mean|median|average)\s+|[:=]\s*)$",
-    re.IGNORECASE,
+# `the ODI was 32.1`, `averaged a mean of 4.2`: the linking words are data (cues.tsv)
+_LINK = (
+    r"(?:{value_link}\s+(?:a\s+|an\s+)?(?:(?:mean|median|average)"
+    r"\s+(?:\w+\s+){0,2}?(?:of\s+)?)?|\b(?:mean|median|average)\s+|[:=]\s*)$"
 )
 # `from`, `from a baseline of`, but not `from 8 to` (the 7 after it is where it went)
 _FROM = re.compile(
@@ -262,7 +262,8 @@ def _signal(ctx: SentenceContext, q: Quantity, tps: dict) -> bool:
         return True
     if inherited:
         return False
-    return bool(_LINK.search(left)) and bool([t for t in ctx.instruments if t.end <= q.start])
+    linked = ctx.vocab.cue_pattern(_LINK).search(left)
+    return bool(linked) and bool([t for t in ctx.instruments if t.end <= q.start])
 
 
 def _percent_unit(ctx: SentenceContext) -> bool:
