@@ -89,3 +89,14 @@ def test_follow_up_counts_by_time_are_sizes_but_not_a_change_list() -> None:
     assert sorted(r.value for r in rows(text, "sample_size")) == [187, 198, 210]
     other = "A total of 210 hips were reviewed at 1 year, with loosening in 3 at 2 years."
     assert sorted(r.value for r in rows(other, "sample_size")) == [210]
+
+
+def test_parallel_from_to_pair_takes_the_first_pairs_time() -> None:
+    text = (
+        "Mean QuickDASH fell from 52.3 at baseline to 18.4 at 1 year and the NRS from 6.6 to 2.1."
+    )
+    found = {r.value: r for r in rows(text, "score")}
+    assert found[2.1].months == 12 and found[2.1].measure == "NRS pain"
+    assert found[6.6].timepoint == "baseline"
+    own = "Mean ODI improved from 48.2 to 30.5 at 6 months and from 30.5 to 22.0 at 12 months."
+    assert {r.value: r.months for r in rows(own, "score")}[22.0] == 12

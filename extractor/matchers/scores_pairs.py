@@ -78,6 +78,7 @@ def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
     TO value of a from-to pair is the arm of its FROM value too (not the arm of the pair
     before it)."""
     ordered = sorted(rows, key=lambda r: r.char_start)
+    pairs: list[tuple[Evidence, Evidence]] = []
     for a, b in zip(ordered, ordered[1:], strict=False):
         if not re.search(r"\bfrom\s*$", ctx.before(a.char_start, 12), re.IGNORECASE):
             continue
@@ -90,6 +91,14 @@ def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
         name = right[2][0] if right and len(right[2]) == 1 else arms.arm_after(ctx, q.end)
         if name:
             a.group_name = name
+        pairs.append((a, b))
+    # `from 29.6 at baseline to 33.9 at 12 months with A and from 29.9 to 31.6 with B`,
+    # `ODI from 48 to 21 at 2 years and NRS from 7 to 3`: a parallel pair (another arm or
+    # instrument) without a time of its own is measured at the first pair's times
+    for (a0, b0), (a1, b1) in zip(pairs, pairs[1:], strict=False):
+        parallel = (a0.group_name, a0.measure) != (a1.group_name, a1.measure)
+        if parallel and b1.months is None and b0.months and a1.timepoint == "baseline":
+            b1.timepoint, b1.months = b0.timepoint, b0.months
 
 
 def says_respectively(ctx: SentenceContext) -> bool:
