@@ -61,6 +61,8 @@ _ARM_JOIN = re.compile(
 )
 # a clause that judges the value it starts with: a definition or threshold, not a result
 _JUDGED = r"[^,;()]{0,40}?\b(?:is|was|are|were)\s+{judging}"  # words: cues.tsv
+# `the 8 points regarded as clinically important`: the judging word right after the value
+_JUDGED_NEXT = r"\s*(?:(?:that|which)\s+(?:is|was|are|were)\s+)?{judging}"
 # plural words that may follow a score without being what it counts
 _NOT_COUNTED = "{not_counted}"  # words: cues.tsv
 # `For patients who ...`, `In those who ...`, `Among the ...`: a sentence opening on an arm
@@ -110,7 +112,7 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if q.denominator is not None or (q.count is not None and q.percent is not None):
         return False
-    if count_noun_after(ctx, q) is not None:
+    if count_noun_after(ctx, q) is not None and not _score_unit(q):
         return False
     attached = (q.sd, q.ci_low, q.range_low)
     if q.is_word and q.unit is None and all(a is None for a in attached):
@@ -119,12 +121,21 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if _category_count_after(ctx, q) or _counted_thing_after(ctx, q):
         return False
-    if ctx.vocab.cue_pattern(_JUDGED).match(ctx.after(q.end, 60)):
+    tail = ctx.after(q.end, 60)
+    if ctx.vocab.cue_pattern(_JUDGED).match(tail) or ctx.vocab.cue_pattern(_JUDGED_NEXT).match(
+        tail
+    ):
         return False  # `A change of 2 points was considered clinically important`
     following = " ".join(ctx.after(q.end, 20).split()[:1])
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
         return False  # `1 had worsening pain`: a count of patients, not a score
     return not re.match(r"^\s*(?:of\s+(?:the\s+)?\d|studies|trials|patients)", ctx.after(q.end, 20))
+
+
+def _score_unit(q: Quantity) -> bool:
+    """`15.9 points (...) after total hip replacement`: points are a score's, so a counted
+    noun further on is not what the number counts."""
+    return bool(q.unit and re.fullmatch(r"(?:percentage\s+)?(?:points?|pts?)", q.unit, re.I))
 
 
 def _category_count_after(ctx: SentenceContext, q: Quantity) -> bool:
@@ -165,7 +176,7 @@ def _foreign_unit(ctx: SentenceContext, q: Quantity) -> bool:
     scale) belongs to some other quantity; it matters most where the instrument is only
     inherited from an earlier sentence. A value whose series partner (`88 to 72 bpm`)
     carries such a unit shares it."""
-    allowed = {"points", "point", "pts", "pt", "mm"}
+    allowed = {"points", "point", "pts", "pt", "mm", "percentagepoints", "percentagepoint"}
     allowed |= {_unit_key(ctx.vocab.unit_of(t.canonical) or "") for t in ctx.instruments}
     nxt = ctx.next_value(q)
     for value in (q, nxt):

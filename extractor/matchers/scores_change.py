@@ -49,9 +49,22 @@ def masked_before(ctx: SentenceContext, q: Quantity, chars: int) -> str:
     return "".join(chars_list)
 
 
-def change_kind(ctx: SentenceContext, q: Quantity) -> str | None:
+# `improved by 6.9 points with A and by 4.1 with B`, `KOOS pain improved by 47.7 points and
+# KOOS ADL by 40.6`: the verb of the first change also governs the next (instruments masked)
+_ELLIPSIS = re.compile(
+    rf"(?:\band|\bor|\bbut|\bwhereas|,)\s+(?:(?:the\s+)?x[x\-]*\s+){{0,4}}(?:by|of)\s+{_FILLER}$",
+    re.IGNORECASE,
+)
+
+
+def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None:
     """`change`, `difference`, or None when nothing marks `q` as a change."""
     left = masked_before(ctx, q, 120)
+    prev = ctx.prev_value(q)
+    if depth < 3 and prev is not None and _ELLIPSIS.search(left):
+        kind = change_kind(ctx, prev, depth + 1)
+        if kind is not None:
+            return kind
     cues = ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
     for cue in sorted(cues, key=lambda c: c.start, reverse=True):
         if _cue_before(cue.text, left[cue.end :], len(left) - cue.end):
@@ -63,6 +76,8 @@ def change_kind(ctx: SentenceContext, q: Quantity) -> str | None:
 def _cue_before(cue: str, gap: str, distance: int) -> bool:
     """Whether the words between a cue and the number make the number the change."""
     gap = re.sub(r"^\w*", "", gap)  # the rest of a wildcard cue: `improv` + `ement`
+    if _NOUN_END.search(cue) and re.fullmatch(r"\s*[,:]\s*", gap):
+        return True  # `(between-group difference, 2.8 points; ...)`
     if distance <= 70 and re.fullmatch(
         rf"(?:\s+(?!from\b|to\b)[\w\-]+){{0,4}}?\s+(?:of|was|were|by|is|:)\s+{_FILLER}",
         gap,
