@@ -46,9 +46,19 @@ ROLES: dict[str, str] = {
     "note_range": "in a note: a bracketed pair is a range or interquartile range",
     "note_counts": "in a note: categorical values are counts with percentages, n (%)",
     "label_style": "in a row label: words that make the label be read like a note",
+    "cohort_caption": "in a caption: the table describes the cohort at entry",
+    "complication_heading": "a heading row whose rows are complications",
+    "history": "in a row label: a condition before the study, not an outcome",
+    "threshold_label": "in a row label: the row counts patients past a threshold",
 }
-# the roles a note (or a row label restating it) is read with, see `note`
-NOTE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + ("label_style",)
+# roles whose words are searched anywhere in a note, caption or row label (`anywhere`)
+ANYWHERE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + (
+    "label_style",
+    "cohort_caption",
+    "complication_heading",
+    "history",
+    "threshold_label",
+)
 
 _JOIN_WORDS = r"(?:\s*[-‐‑–]\s*|\s+)?"
 _NEVER = r"(?!)"
@@ -68,7 +78,7 @@ def word_pattern(term: str) -> str:
     return source + (r"\w*" if wildcard else "")
 
 
-def _note_alternatives(words: list[str]) -> str:
+def _whole_word_alternatives(words: list[str]) -> str:
     """Like `_alternatives`, but a word of letters only as a whole word (`SE`, not the
     `se` of `case`); a term with punctuation (`n (%`, `s.e.`) is matched as written."""
     if not words:
@@ -124,10 +134,10 @@ class HeaderWords:
         )
         self.n_cell = re.compile(w["n"], flags)
         self.percent_cell = re.compile(w["percent"], flags)
-        # role -> the note words of that role, searched anywhere in a note or label
-        self.note = {
-            role: re.compile(_note_alternatives(self.words.get(role, [])), flags)
-            for role in NOTE_ROLES
+        # role -> its words, searched anywhere in a note, caption or row label
+        self.anywhere = {
+            role: re.compile(_whole_word_alternatives(self.words.get(role, [])), flags)
+            for role in ANYWHERE_ROLES
         }
 
     @classmethod

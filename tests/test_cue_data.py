@@ -86,13 +86,7 @@ NRS pain 7.5 (6.0-8.5) 3.0 (2.0-4.5)
 def test_table_note_word_says_what_the_numbers_are(tmp_path: Path) -> None:
     # pain: APA's `Mdn` in a table's note makes its values medians
     def statistics(vocab: Vocabulary) -> list[str | None]:
-        lines, start = [], 0
-        for line in _PAIN_TABLE.split("\n"):  # the splitter gives a table one line each
-            if line:
-                lines.append(Sentence(start, start + len(line), line))
-            start += len(line) + 1
-        rows = find_evidence(_PAIN_TABLE, lines, vocab)
-        return [r.statistic for r in rows if r.kind == "score"]
+        return [r.statistic for r in _table_rows(_PAIN_TABLE, vocab) if r.kind == "score"]
 
     assert statistics(Vocabulary.load()) == [None, None]
     edited = _patterns_with(tmp_path, "table_headers.tsv", "Mdn\tnote_median")
@@ -113,3 +107,82 @@ def test_linking_word_makes_a_bare_number_the_instruments_value(tmp_path: Path) 
     assert _values(text, Vocabulary.load(), "score") == []
     edited = _patterns_with(tmp_path, "cues.tsv", "totalled\tvalue_link")
     assert _values(text, edited, "score") == [71.4]
+
+
+def _table_rows(table: str, vocab: Vocabulary) -> list[Evidence]:
+    """Rows of a table given one sentence per line, as the splitter hands tables over."""
+    lines, start = [], 0
+    for line in table.split("\n"):
+        if line.strip():
+            begin = start + len(line) - len(line.lstrip())
+            lines.append(Sentence(begin, start + len(line), line.strip()))
+        start += len(line) + 1
+    return find_evidence(table, lines, vocab)
+
+
+_VALVE_EVENTS = """Table 3 In-hospital events after transcatheter valve implantation
+
+Data are n (%)
+
+Characteristics Value
+
+Tolerability
+  Stroke 2 (1.7%)
+  Pacing wire left in situ 11 (9.2%)
+"""
+
+
+def test_complication_heading_word_makes_its_rows_complications(tmp_path: Path) -> None:
+    # cardiology: under a `Tolerability` heading a row that names no event is still one
+    def kinds(vocab: Vocabulary) -> list[str]:
+        return [r.kind for r in _table_rows(_VALVE_EVENTS, vocab) if r.count == 11]
+
+    assert kinds(Vocabulary.load()) == ["proportion"]
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "tolerability\tcomplication_heading")
+    assert kinds(edited) == ["complication"]
+
+
+_AF_TABLE = """Table 2 Events during follow-up
+
+Data are n (%)
+
+Characteristics Value
+
+Past stroke 3 (2.5%)
+Atrial fibrillation 12 (10.0%)
+"""
+
+
+def test_history_word_makes_a_row_a_condition_not_an_outcome(tmp_path: Path) -> None:
+    # cardiology: `Past stroke` is a patient's history, not a stroke during the study
+    def kinds(vocab: Vocabulary) -> list[str]:
+        return [r.kind for r in _table_rows(_AF_TABLE, vocab)]
+
+    assert kinds(Vocabulary.load()) == ["complication", "complication"]
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "past\thistory")
+    assert kinds(edited) == ["proportion", "complication"]
+
+
+def test_cohort_caption_word_makes_a_table_describe_patients_at_entry(tmp_path: Path) -> None:
+    # oncology: a `Patient profile` table lists conditions at entry, not complications
+    table = _AF_TABLE.replace("Events during follow-up", "Patient profile")
+    table = table.replace("Past stroke", "Stroke")
+    assert [r.kind for r in _table_rows(table, Vocabulary.load())] == ["complication"] * 2
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "profile\tcohort_caption")
+    assert [r.kind for r in _table_rows(table, edited)] == ["proportion"] * 2
+
+
+def test_threshold_label_word_makes_a_row_a_share_of_patients(tmp_path: Path) -> None:
+    # spine: `ODI PASS` counts patients in an acceptable state; 50% is not a mean ODI
+    table = (
+        "Table 3 Function after lumbar fusion\n\n"
+        "Outcome Surgery (n = 40) Physiotherapy (n = 40)\n\n"
+        "ODI PASS 50.0% 30.0%\n"
+    )
+
+    def kinds(vocab: Vocabulary) -> list[str]:
+        return [r.kind for r in _table_rows(table, vocab) if r.kind != "sample_size"]
+
+    assert kinds(Vocabulary.load()) == ["score", "score"]
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "PASS\tthreshold_label")
+    assert kinds(edited) == ["proportion", "proportion"]

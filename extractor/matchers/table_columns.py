@@ -85,7 +85,7 @@ def read_style(text: str, words: HeaderWords, base: Style | None = None) -> Styl
     The words are data (`note_*` roles of `patterns/table_headers.tsv`); what they mean
     for the numbers is decided here."""
     style = base or Style()
-    note = words.note
+    note = words.anywhere
     mean = bool(note["note_mean"].search(text))
     median = bool(note["note_median"].search(text))
     if mean and median:

@@ -18,20 +18,11 @@ from extractor.matchers.table_cells import Cell
 from extractor.matchers.table_columns import Column, Style, read_style
 from extractor.types import Evidence
 
-_COMPLICATION_HEADING = re.compile(
-    r"\b(?:adverse\s+events?|complications?|AEs?|SAEs?|side[- ]effects?|reoperations?|"
-    r"revisions?|safety|harms?|adverse\s+reactions?)\b",
-    re.IGNORECASE,
-)
 _SAMPLE_LABEL = re.compile(
     r"(?:n|no\.?\s+of\s+\w+|number\s+of\s+(?:patients|participants|subjects|cases)|"
     r"(?:patients|participants|subjects)(?:,\s*n)?|sample\s+size|analy[sz]ed,?\s*n?)",
     re.IGNORECASE,
 )
-_THRESHOLD = re.compile(
-    r"[≥≤<>]|\bat\s+least\b|\bresponders?\b|\bMCID\b|\bimprov|\bsuccess", re.IGNORECASE
-)
-_HISTORY = re.compile(r"\b(?:prior|previous|history|pre-?existing|known)\b", re.IGNORECASE)
 _COUNT_SHAPES = ("count_percent", "fraction_percent", "percent_fraction", "fraction", "percent")
 
 
@@ -106,18 +97,19 @@ class _RowReader:
         self.table, self.row, self.vocab = table, row, vocab
         self.style = (
             read_style(row.label, vocab.table_headers, table.style)
-            if vocab.table_headers.note["label_style"].search(row.label)
+            if vocab.table_headers.anywhere["label_style"].search(row.label)
             else table.style
         )
         self.instrument = _first_term(getattr(vocab, "instruments_in", None), row.label)
         heading = row.parent or ""
         finder = getattr(vocab, "complications_in", None)
         self.complication = _first_term(finder, row.label)
-        if _HISTORY.search(row.label) or (table.describes_cohort and not heading):
+        words = vocab.table_headers.anywhere
+        if words["history"].search(row.label) or (table.describes_cohort and not heading):
             self.complication = None  # `Prior stroke` among baseline characteristics
         self.heading_term = _first_term(finder, heading) if heading else None
         self.is_complication = bool(
-            self.complication or _COMPLICATION_HEADING.search(heading) or self.heading_term
+            self.complication or words["complication_heading"].search(heading) or self.heading_term
         )
         label_time = _first_term(getattr(vocab, "timepoints_in", None), row.label)
         self.label_time = label_time
@@ -324,7 +316,8 @@ class _RowReader:
                 measure_text=self.row.label,
             )
         counted = cell.shape in _COUNT_SHAPES or column.role == "n"
-        if self.instrument is not None and not (counted and _THRESHOLD.search(self.row.label)):
+        threshold = self.vocab.table_headers.anywhere["threshold_label"]
+        if self.instrument is not None and not (counted and threshold.search(self.row.label)):
             if cell.shape in _COUNT_SHAPES and cell.shape != "percent":
                 return self.counted(column, cell)
             return self.estimate(column, cell, "change" if column.role == "change" else "score")

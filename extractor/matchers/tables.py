@@ -46,8 +46,6 @@ from extractor.types import Evidence, Sentence
 if TYPE_CHECKING:
     from extractor.vocab import Vocabulary
 
-_COHORT = re.compile(r"baseline|characteristics|demographic", re.IGNORECASE)
-
 # Without indentation a parent label's rows end where its levels add up to 100% (ASA I, II,
 # III), allowing for rounding; a list of conditions that do not add up runs to the next parent.
 _WHOLE = 99.4
@@ -174,7 +172,9 @@ class _TableReader:
             columns=columns,
             n=n,
             between_arms=len(groups) >= 2,
-            describes_cohort=bool(_COHORT.search(title)),
+            describes_cohort=bool(
+                self.vocab.table_headers.anywhere["cohort_caption"].search(title)
+            ),
         )
 
     # -- captioned (flattened or aligned) -------------------------------------------------
