@@ -229,3 +229,24 @@ def test_middle_arm_of_three_in_a_comma_list():
     text = "Participants were allocated to exercise (n=48), manual therapy (n=47) or advice (n=49)."
     found = {r.group_name: r.value for r in rows(text, "sample_size")}
     assert found == {"exercise": 48, "manual therapy": 47, "advice": 49}
+
+
+def test_sex_breakdown_after_an_enrolling_verb_is_proportions():
+    text = "In total, 240 participants were randomised (131 men [54.6%] and 109 women)."
+    assert [r.value for r in rows(text, "sample_size")] == [240]
+    parts = {r.measure: (r.value, r.count, r.denominator) for r in rows(text, "proportion")}
+    assert parts == {"men": (54.6, 131, 240), "women": (109, 109, 240)}
+
+
+def test_event_as_clause_subject_counts_patients_with_it():
+    text = "Symptomatic deep vein thrombosis was treated with rivaroxaban in one patient."
+    assert rows(text, "sample_size") == []
+    assert [r.value for r in rows(text, "complication")] == [1]
+    # the event's own rate, measured in a defined population: those patients are a size
+    text = "Stroke occurred in 3% at 30 days in the 512 patients who had carotid stenting."
+    assert [r.value for r in rows(text, "sample_size")] == [512]
+
+
+def test_values_of_a_criterion_are_not_enrolled_numbers():
+    text = "Patients with an ASA grade of 1 or 2 were randomised to spinal or general anaesthesia."
+    assert rows(text, "sample_size") == []

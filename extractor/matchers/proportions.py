@@ -204,9 +204,12 @@ def _breakdown(ctx: SentenceContext) -> list[Evidence]:
         if noun is None or noun.category == "sex":
             continue
         tail = ctx.after(noun.end, 60)
-        if not re.match(r"^\s*\(", tail):
+        # `184 patients were included (102 women and 82 men)`: an enrolling verb between
+        verb = re.match(r"^\s+(?:were|was|had\s+been)\s+(?:\w+ly\s+)?(\w+)(?=\s*\()", tail)
+        opening = verb.end() if verb and ctx.vocab.cues_in(verb.group(1), "enrol") else 0
+        if not re.match(r"^\s*\(", tail[opening:]):
             continue
-        close = ctx.sentence.text.find(")", noun.end - ctx.sentence.start)
+        close = ctx.sentence.text.find(")", noun.end + opening - ctx.sentence.start)
         close_abs = ctx.sentence.start + close if close >= 0 else noun.end
         parts = [
             v
@@ -232,19 +235,30 @@ def _breakdown(ctx: SentenceContext) -> list[Evidence]:
                 end = part.end + (words.end(1) if words else 0)
             else:
                 continue
-            rows.append(
-                ctx.evidence(
-                    "proportion",
-                    part,
-                    "proportion.breakdown",
-                    char_end=end,
-                    value=part.value,
-                    count=int(part.value),
-                    denominator=int(q.value),
-                    measure=measure,
-                    measure_text=text,
-                    statistic="count",
-                    unit=None,
-                )
+            row = ctx.evidence(
+                "proportion",
+                part,
+                "proportion.breakdown",
+                char_end=end,
+                value=part.value,
+                count=int(part.value),
+                denominator=int(q.value),
+                measure=measure,
+                measure_text=text,
+                statistic="count",
+                unit=None,
             )
+            pct = ctx.next_value(part)
+            if pct is not None and pct.is_percent and pct.count is None:
+                # `127 women [59.9%]`: the part's own percent is the row's value
+                if re.fullmatch(r"\s*[(\[]\s*", ctx.span(end, pct.start)):
+                    row.value, row.percent, row.statistic, row.unit = (
+                        pct.percent,
+                        pct.percent,
+                        "percent",
+                        "%",
+                    )
+                    row.char_end = close_end(ctx, pct.end)
+                    ctx.claimed.add((pct.start, pct.end))
+            rows.append(row)
     return rows

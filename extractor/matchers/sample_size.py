@@ -223,6 +223,10 @@ def _breakdown_part(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
     if paren is None:
         return False
     head = ctx.before(paren, 60).rstrip()
+    # `184 patients were included (102 women and 82 men)`: the verb after the total
+    verb = re.search(r"\s+(?:were|was|had\s+been)\s+(?:\w+ly\s+)?(\w+)$", head)
+    if verb and ctx.vocab.cues_in(verb.group(1), "enrol"):
+        head = head[: verb.start()]
     outer = [t for t in ctx.vocab.count_nouns_in(head) if t.end == len(head)]
     if not outer:
         return False
@@ -240,7 +244,18 @@ def _event_before(ctx: SentenceContext, q: Quantity) -> bool:
     head = before[: m.start()].rstrip()
     # only a verb decides: `an RCT of ablation for atrial fibrillation in 300 patients`
     # names a condition before `in`, and those patients are the study's
-    return any(t.end == len(head) for t in ctx.vocab.cues_in(head, "outcome"))
+    if any(t.end == len(head) for t in ctx.vocab.cues_in(head, "outcome")):
+        return True
+    # ... or an event that is the clause's subject: `and peroneal nerve palsy in 2
+    # patients`, `Wound dehiscence was managed conservatively in one patient`
+    # (`Mortality was 8% in the 412 patients who ...`: the event has its own number, and
+    # `the` patients are the population it was measured in)
+    clause = re.split(r"[,;:]|\b(?:and|but|while|whereas)\b", head)[-1]
+    subject = re.sub(r"^\s*(?:(?:the|a|an|one|each)\s+)?", "", clause)
+    events = ctx.vocab.complications_in(subject)
+    if not events or re.search(r"\d", subject) or re.search(r"\bthe\s+$", m.group()):
+        return False
+    return len(subject[: events[0].start].split()) <= 2
 
 
 def _event_in_clause(ctx: SentenceContext, pos: int, verbs: bool = False) -> bool:
@@ -344,6 +359,8 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
             continue
         if _NOT_SIZE_BEFORE.search(ctx.before(q.start, 30)) or _after_count_of(ctx, q):
             continue
+        if re.search(r"\d\s*(?:or|to|-|–)\s*$", ctx.before(q.start, 12)):
+            continue  # `a Karnofsky score of 80 or 90 were randomised`: a criterion's values
         named = ctx.vocab.count_nouns_in(ctx.span(ctx.sentence.start, q.start))
         if not named:
             continue
