@@ -50,6 +50,8 @@ ROLES: dict[str, str] = {
     "complication_heading": "a heading row whose rows are complications",
     "history": "in a row label: a condition before the study, not an outcome",
     "threshold_label": "in a row label: the row counts patients past a threshold",
+    "note_opening": "a line starting with it is a table's note (Note, Abbreviations)",
+    "note_subject": "a line starting with it and are/is/were is a note (Data are ...)",
 }
 # roles whose words are searched anywhere in a note, caption or row label (`anywhere`)
 ANYWHERE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + (
@@ -133,6 +135,13 @@ class HeaderWords:
             flags,
         )
         self.n_cell = re.compile(w["n"], flags)
+        # a note line under a caption; the words are data, the shape of the line is not
+        self.note_line = re.compile(
+            rf"^\s*(?:(?:all\s+)?{w['note_subject']}\s+(?:are|is|were)\b|"
+            rf"{w['note_opening']}\b|[*†‡§¶]|[a-d]\s+[A-Z]|values\s+(?:are|shown)|"
+            r"(?:mean|median)s?\s+(?:±|\(|with)|p\s+values?\s+(?:refer|are|were|from))",
+            flags,
+        )
         self.percent_cell = re.compile(w["percent"], flags)
         # role -> its words, searched anywhere in a note, caption or row label
         self.anywhere = {

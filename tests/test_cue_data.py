@@ -186,3 +186,15 @@ def test_threshold_label_word_makes_a_row_a_share_of_patients(tmp_path: Path) ->
     assert kinds(Vocabulary.load()) == ["score", "score"]
     edited = _patterns_with(tmp_path, "table_headers.tsv", "PASS\tthreshold_label")
     assert kinds(edited) == ["proportion", "proportion"]
+
+
+def test_note_opening_word_makes_a_line_a_note(tmp_path: Path) -> None:
+    # pain: a `Legend:` line under the caption says the values are medians
+    table = _PAIN_TABLE.replace("Values are Mdn (IQR)", "Legend: median (IQR)")
+
+    def statistics(vocab: Vocabulary) -> list[str | None]:
+        return [r.statistic for r in _table_rows(table, vocab) if r.kind == "score"]
+
+    assert statistics(Vocabulary.load()) == [None, None]
+    edited = _patterns_with(tmp_path, "table_headers.tsv", "legend\tnote_opening")
+    assert statistics(edited) == ["median", "median"]

@@ -34,12 +34,6 @@ _BARE_TIME = re.compile(
     r"|(?P<unit2>day|week|month|year)\s+(?P<num2>\d+))(?![\w])))",
     re.IGNORECASE,
 )
-_NOTE = re.compile(
-    r"^\s*(?:(?:all\s+)?(?:data|values|results|numbers|figures|scores)\s+(?:are|is|were)\b|"
-    r"notes?\b|abbreviations?\b|[*†‡§¶]|[a-d]\s+[A-Z]|values\s+(?:are|shown)|"
-    r"(?:mean|median)s?\s+(?:±|\(|with)|p\s+values?\s+(?:refer|are|were|from))",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -74,9 +68,9 @@ class Column:
     effect: str | None = None
 
 
-def is_note(line: str) -> bool:
+def is_note(line: str, words: HeaderWords) -> bool:
     """A line under a caption that explains the numbers rather than giving them."""
-    return bool(_NOTE.match(line)) and not _N.search(line)
+    return bool(words.note_line.match(line)) and not _N.search(line)
 
 
 def read_style(text: str, words: HeaderWords, base: Style | None = None) -> Style:

@@ -191,7 +191,7 @@ class _TableReader:
             if line.blank:
                 j += 1
                 continue
-            if is_note(line.text):
+            if is_note(line.text, self.vocab.table_headers):
                 style = read_style(line.text, self.vocab.table_headers, style)
             elif (
                 is_header(line.text.strip(), self.vocab, line.start + line.indent)
@@ -257,7 +257,7 @@ class _TableReader:
                 continue
             if caption_at(text) or FIGURE.match(text):
                 break
-            if is_note(text) and rows:
+            if is_note(text, self.vocab.table_headers) and rows:
                 last = j = j + 1
                 continue
             label, cells = split_row(text, line.start, width)
