@@ -69,6 +69,7 @@ class SentenceContext:
         elif self.carried:
             self.instruments = self._refine_generic(self.instruments)
         self.complications = self.vocab.complications_in(s.text, s.start)
+        self.timepoints = [t for t in self.timepoints if not self._time_is_the_change(t)]
         # numbers inside a timepoint (`6-month`, `at 2 years`) are when, not what; inside an
         # instrument's name (`6-minute walk distance`) they are part of the name
         self.values = [
@@ -183,6 +184,19 @@ class SentenceContext:
             return True
         clause = self.clause_before(q.start)
         return bool(self.vocab.cues_in(clause, "definition"))
+
+    def _time_is_the_change(self, tp: Timepoint) -> bool:
+        """`prolonged median PFS by 3.5 months`, `shortened the stay by 2 days`: after a
+        change word, `by <time>` of an instrument measured in time is the change itself."""
+        if not re.match(r"(?i)by\s", self.span(tp.start, tp.end)):
+            return False
+        units = [self.vocab.unit_of(t.canonical) for t in self.instruments if t.end <= tp.start]
+        if not any(u and re.fullmatch(r"(?:days?|weeks?|months?|years?|hours?)", u) for u in units):
+            return False
+        clause = self.clause_before(tp.start)
+        return bool(
+            self.vocab.cues_in(clause, "change") or self.vocab.cues_in(clause, "difference")
+        )
 
     def _category_set(self, q: Quantity) -> bool:
         """`an ECOG performance status of 0 or 1`, `a Kellgren-Lawrence grade of 3 to 4`: a
