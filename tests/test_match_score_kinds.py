@@ -77,3 +77,32 @@ def test_percentage_points_keep_their_interval_and_p():
 def test_a_value_regarded_as_important_is_a_threshold():
     text = "The ODI fell by 21 points at one year, well above the 10 points considered important."
     assert [(r.kind, r.value) for r in rows(text)] == [("change", 21)]
+
+
+def test_prolonged_by_months_is_a_difference_in_the_outcomes_units():
+    text = "The combination prolonged median overall survival by 4.2 months compared with docetaxel."
+    (row,) = rows(text, "change")
+    assert (row.value, row.statistic, row.unit, row.measure) == (
+        4.2,
+        "difference",
+        "months",
+        "overall survival",
+    )
+
+
+def test_a_loss_to_follow_up_is_a_share_not_a_change():
+    text = "Weaknesses include the retrospective design and the 9.3% loss to one-year follow-up."
+    assert [(r.kind, r.value) for r in rows(text)] == [("proportion", 9.3)]
+
+
+def test_a_scale_range_and_a_scale_size_are_not_scores():
+    text = (
+        "Anxiety was rated on the GAD-7 (range, 0 to 21, higher scores indicating more "
+        "anxiety) at baseline and at 3 and 12 months."
+    )
+    assert rows(text, "score") == []
+    text = (
+        "Leg pain was recorded on an 11-point numeric rating scale and function on the ODI "
+        "at baseline and at 3 and 12 months."
+    )
+    assert rows(text, "score") == []

@@ -121,6 +121,8 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if _category_count_after(ctx, q) or _counted_thing_after(ctx, q):
         return False
+    if q.compound and _SCALE_NOUN.match(ctx.after(q.end, 60)):
+        return False  # `an 11-point numerical rating scale`: the scale's size, not a score
     tail = ctx.after(q.end, 60)
     if ctx.vocab.cue_pattern(_JUDGED).match(tail) or ctx.vocab.cue_pattern(_JUDGED_NEXT).match(
         tail
@@ -130,6 +132,12 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
     if q.sd is None and q.ci_low is None and ctx.vocab.cues_in(following, "outcome"):
         return False  # `1 had worsening pain`: a count of patients, not a score
     return not re.match(r"^\s*(?:of\s+(?:the\s+)?\d|studies|trials|patients)", ctx.after(q.end, 20))
+
+
+_SCALE_NOUN = re.compile(
+    r"^\s+(?:[\w\-]+\s+){0,3}?(?:scale|questionnaire|index|instrument|inventory|system)s?\b",
+    re.IGNORECASE,
+)
 
 
 def _score_unit(q: Quantity) -> bool:

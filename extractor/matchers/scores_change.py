@@ -103,6 +103,9 @@ def _cue_after(ctx: SentenceContext, q: Quantity) -> str | None:
     right = ctx.after(q.end, 30)
     head = " ".join(re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right).split()[:2])
     found = ctx.vocab.cues_in(head, "change") + ctx.vocab.cues_in(head, "difference")
+    share = ctx.vocab.cues_in(head, "share")
+    if found and share and share[0].start == found[0].start:
+        return None  # `the 11.8% loss to follow-up`: a share of patients, not a change
     if found and found[0].start < 3 and _NOUN_END.search(found[0].text):
         return "difference" if ctx.vocab.cues_in(head, "difference") else "change"
     return None
