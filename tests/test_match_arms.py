@@ -100,3 +100,29 @@ def test_parallel_from_to_pair_takes_the_first_pairs_time() -> None:
     assert found[6.6].timepoint == "baseline"
     own = "Mean ODI improved from 48.2 to 30.5 at 6 months and from 30.5 to 22.0 at 12 months."
     assert {r.value: r.months for r in rows(own, "score")}[22.0] == 12
+
+
+def test_arm_opening_the_clause_and_arm_after_among_those_receiving() -> None:
+    text = (
+        "Among patients receiving gabapentin, 19 (12%) reported dizziness, compared with 7 "
+        "(4%) among those receiving placebo."
+    )
+    assert groups(rows(text)) == [(12, "gabapentin"), (4, "placebo")]
+
+
+def test_a_condition_opening_the_clause_is_not_an_arm() -> None:
+    text = "In patients with obesity, 14 (9%) had a superficial wound infection."
+    assert all(r.group_name is None for r in rows(text))
+
+
+def test_versus_pair_takes_the_paragraphs_arms_but_not_a_pair_of_times() -> None:
+    text = (
+        "Patients were randomised to cabozantinib or sunitinib. "
+        "Median progression-free survival was 8.6 versus 5.3 months."
+    )
+    assert groups(paragraph(text, "score")) == [(8.6, "cabozantinib"), (5.3, "sunitinib")]
+    times = (
+        "Patients were randomised to cabozantinib or sunitinib. "
+        "The mean NRS was 3.4 and 2.9 at 3 and 6 months."
+    )
+    assert all(r.group_name is None for r in paragraph(times, "score"))

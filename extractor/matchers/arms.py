@@ -151,3 +151,20 @@ def arm_before_bracket(ctx: SentenceContext, q_start: int) -> str | None:
         if end <= q_start and re.fullmatch(r"\s*[(\[]\s*", ctx.span(end, q_start)):
             return known(ctx, name)
     return None
+
+
+def arm_opening(ctx: SentenceContext, q_start: int) -> str | None:
+    """`Among patients receiving A, 12 (8%) reported ...`: a known arm opening the clause
+    (at the sentence start or after `;`, closed by a comma) is the arm of its values up to
+    the next arm mention."""
+    mentions = lead_mentions(ctx)
+    before = [m for m in mentions if m[1] <= q_start]
+    if not before:
+        return None
+    lead, end, name = before[-1]
+    opening = ctx.span(ctx.sentence.start, lead)
+    if opening.strip() and not re.search(r";\s*$", opening):
+        return None
+    if not re.match(r"\s*,", ctx.span(end, q_start)) or ";" in ctx.span(end, q_start):
+        return None
+    return known(ctx, name)

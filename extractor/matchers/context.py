@@ -328,6 +328,8 @@ class SentenceContext:
             if named:
                 return named
         g = right or self.group_left(q)
+        if g is None:
+            return arms.arm_opening(self, q.start)
         name = g[2][0] if g and len(g[2]) == 1 else None
         prev = self.prev_value(q)
         if (

@@ -133,6 +133,8 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
         return
     if len({(r.measure, r.timepoint, r.months) for r in run}) != 1:
         return
+    if sum(t.start >= run[0].char_end for t in ctx.timepoints) >= len(run):
+        return  # `in 3% and 5% at 1 and 2 years`: a value per time, not per arm
     if not _BARE_RESPECTIVELY.match(tail):
         if re.search(r"\brespectively\b", tail, re.IGNORECASE) or len(run) != 2:
             return

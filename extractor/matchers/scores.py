@@ -31,6 +31,7 @@ from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size import count_noun_after
 from extractor.matchers.scores_change import TIME_UNIT, change_kind
 from extractor.matchers.scores_pairs import (
+    arms_in_order,
     closing_p,
     labels,
     says_respectively,
@@ -43,7 +44,7 @@ from extractor.quantities import Quantity
 from extractor.types import Evidence
 from extractor.vocab import Term, Timepoint
 
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or|/)\s*")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or|/|,?\s*versus|,?\s*vs\.?)\s*")
 # `the ODI was 32.1`, `averaged a mean of 4.2`: the linking words are data (cues.tsv)
 _LINK = (
     r"(?:{value_link}\s+(?:a\s+|an\s+)?(?:(?:mean|median|average)"
@@ -100,6 +101,8 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
             if p is not None and row.p_value is None:
                 row.p_value, row.p_relation = p.p_value, p.p_relation
             rows.append(row)
+        if len(members) > 1:
+            arms_in_order(ctx, rows[len(rows) - len(members) :], members)
         share_list_unit(rows[len(rows) - len(members) :] if len(members) > 1 else [])
     summing_p(ctx, rows)
     series_arm(ctx, rows)

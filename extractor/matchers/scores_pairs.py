@@ -101,6 +101,23 @@ def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
             b1.timepoint, b1.months = b0.timepoint, b0.months
 
 
+def arms_in_order(ctx: SentenceContext, rows: list[Evidence], members: list[Quantity]) -> None:
+    """`Median overall survival was 25.0 versus 19.6 months` after the paragraph named the
+    arms (`randomised to A or B`): one value per arm, in order, when the list is exactly
+    as long as the arms, names none of them, and is one measure at one time."""
+    known = ctx.known_arms
+    if len(rows) != len(members) or len(known) != len(rows) or any(r.group_name for r in rows):
+        return
+    if len({(r.kind, r.measure, r.timepoint, r.months) for r in rows}) != 1:
+        return
+    if says_respectively(ctx) and not _bare_respectively(ctx, members[0]):
+        return
+    if sum(t.start >= members[0].end for t in ctx.timepoints) >= len(members):
+        return  # `3.1 and 2.5 at 6 and 12 months`: a value per time, not per arm
+    for row, name in zip(rows, known, strict=True):
+        row.group_name = name
+
+
 def says_respectively(ctx: SentenceContext) -> bool:
     return "respectively" in ctx.sentence.text.lower()
 
