@@ -212,7 +212,9 @@ class Vocabulary:
         units = sorted(self._unit_factor, key=len, reverse=True)
         unit = "(?P<unit>" + "|".join(re.escape(u) for u in units) + r")(?:e?s)?(?![\w])"
         num = rf"(?:{DIGITS}|{self.number_words.pattern})"
-        nums = rf"(?P<nums>{num}(?:\s*(?:,|,?\s*and|,?\s*or)\s*{num})*)"
+        # a listed number followed by a bracket or ± is a value, not another time: `at week
+        # 4, 3 (IQR 2–5) at 3 months`
+        nums = rf"(?P<nums>{num}(?:\s*(?:,|,?\s*and|,?\s*or)\s*{num}(?!\s*[(\[±]))*)"
         post = (
             r"(?:\s*(?:of\s+)?(?:follow[-\s]?up|post[-\s]?operative(?:ly)?|post[-\s]?op|"
             r"(?:after|following|post)[-\s](?:surgery|treatment|the\s+(?:procedure|operation|"
