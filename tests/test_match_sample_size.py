@@ -250,3 +250,12 @@ def test_event_as_clause_subject_counts_patients_with_it():
 def test_values_of_a_criterion_are_not_enrolled_numbers():
     text = "Patients with an ASA grade of 1 or 2 were randomised to spinal or general anaesthesia."
     assert rows(text, "sample_size") == []
+
+
+def test_sizes_split_into_arms_after_the_total_or_without_a_noun():
+    text = "The trial enrolled 318 patients: 160 in the cryoballoon arm and 158 in the laser arm."
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(318, None), (160, "cryoballoon"), (158, "laser")]
+    text = "Of these, 88 were allocated to the plate group and 91 to the nail group."
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(88, "plate"), (91, "nail")]

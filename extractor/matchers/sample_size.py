@@ -362,16 +362,17 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
         if re.search(r"\d\s*(?:or|to|-|–)\s*$", ctx.before(q.start, 12)):
             continue  # `a Karnofsky score of 80 or 90 were randomised`: a criterion's values
         named = ctx.vocab.count_nouns_in(ctx.span(ctx.sentence.start, q.start))
-        if not named:
-            continue
+        arm = _arm_after(ctx, q.end)
+        if not named and arm is None:
+            continue  # (`Of these, 96 were assigned to A`: an arm says people were counted)
         rows.append(
             ctx.evidence(
                 "sample_size",
                 q,
                 "sample_size.enrolled",
-                measure=named[-1].canonical,
+                measure=named[-1].canonical if named else "patients",
                 measure_text=None,
-                group_name=_arm_after(ctx, q.end),
+                group_name=arm,
                 statistic="n",
                 count=None,
                 unit=None,
@@ -409,7 +410,8 @@ def _continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidenc
             if arm is not None:
                 # `742 patients were randomly assigned, 373 to A`: the list follows the verb
                 enrolled = first and re.search(r"\w+\s*[,:]\s*$", gap)
-                if not (grouped or (enrolled and ctx.vocab.cues_in(gap, "enrol"))):
+                clause = ctx.span(ctx.sentence.start, nxt.start).split(";")[-1]
+                if not (grouped or (enrolled and ctx.vocab.cues_in(clause, "enrol"))):
                     break
             elif not (_at_time(ctx, nxt.end) and _at_time(ctx, row.char_end)):
                 break
