@@ -49,14 +49,17 @@ def _context(
     """
     carried = []
     arms: list[str] = []
+    contrast: list[str] = []
     if previous is not None and previous.sentence.end <= sentence.start:
         if sentence.start - previous.sentence.end < 4:
             if previous.instruments:
                 carried = [*previous.carried, *previous.instruments]
             # `Patients were assigned to A or B. ... in 32 (6.4%) and 27 (5.4%),
             # respectively`: the paragraph's arms stay known, in order
-            arms = previous.known_arms
-    return SentenceContext(sentence, vocab, carried=carried, carried_arms=arms)
+            arms, contrast = previous.declared_arms, previous.contrasted_arms
+    return SentenceContext(
+        sentence, vocab, carried=carried, carried_arms=arms, carried_contrast=contrast
+    )
 
 
 # `Fig. 2 Two cases of ...`, `Figure 1: Flow of 240 patients`, but not `Figure 4 shows ...`

@@ -69,8 +69,19 @@ def _add(found: list[str], name: str) -> None:
         found.append(name)
 
 
-def declared_arms(ctx: SentenceContext) -> list[str]:
-    """Arms this sentence declares, in order of first mention."""
+def merge(first: list[str], then: list[str]) -> list[str]:
+    """`first` followed by the names of `then` that are not already in it."""
+    found = list(first)
+    for name in then:
+        _add(found, name)
+    return found
+
+
+def declared_arms(ctx: SentenceContext) -> tuple[list[str], list[str]]:
+    """Arms this sentence declares (randomisation, `X group`, `(n = N)`), and names it
+    only contrasts (`with A ... than with B`), each in order of first mention. Contrasted
+    names are weaker evidence (`with diabetes and with hypertension`): they pair values in
+    order only where the paragraph declared no arms."""
     found: list[str] = []
     text = ctx.sentence.text
     for m in _RANDOMISED.finditer(text):
@@ -86,10 +97,11 @@ def declared_arms(ctx: SentenceContext) -> list[str]:
     for name in ctx.arms:
         _add(found, name)
     contrast = [name for _s, _e, name in lead_mentions(ctx)]
+    contrasted: list[str] = []
     if len({n.lower() for n in contrast}) > 1:
         for name in contrast:
-            _add(found, name)
-    return found
+            _add(contrasted, name)
+    return found, contrasted
 
 
 def lead_mentions(ctx: SentenceContext) -> list[tuple[int, int, str]]:
@@ -112,7 +124,7 @@ def lead_mentions(ctx: SentenceContext) -> list[tuple[int, int, str]]:
 
 def known(ctx: SentenceContext, name: str) -> str | None:
     """The arm of the paragraph `name` refers to, if it is one."""
-    for arm in ctx.known_arms:
+    for arm in [*ctx.declared_arms, *ctx.contrasted_arms]:
         if same_arm(name, arm):
             return arm
     return None

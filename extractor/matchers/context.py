@@ -55,6 +55,7 @@ class SentenceContext:
     carried: list[Term] = field(default_factory=list)  # the paragraph's instruments so far
     ranges: dict[tuple[int, int], tuple] = field(default_factory=dict)  # `(mean 6%)` ends
     carried_arms: list[str] = field(default_factory=list)  # the paragraph's arms so far
+    carried_contrast: list[str] = field(default_factory=list)  # and its contrasted names
 
     def __post_init__(self) -> None:
         s = self.sentence
@@ -81,17 +82,24 @@ class SentenceContext:
         ]
         self.p_values = [q for q in self.quantities if q.kind == "p"]
         self._groups = self._find_groups()
-        self._declared = arms.declared_arms(self)
+        self._declared, self._contrasted = arms.declared_arms(self)
+
+    @property
+    def declared_arms(self) -> list[str]:
+        """The arms the paragraph declared, in order of first mention: earlier sentences',
+        this one's (randomisation, `X group`) and those given with `(n = N)`."""
+        return arms.merge(self.carried_arms, [*self._declared, *self.arms])
+
+    @property
+    def contrasted_arms(self) -> list[str]:
+        """Names the paragraph only contrasted (`with A (4.2%) than with B (1.8%)`)."""
+        return arms.merge(self.carried_contrast, self._contrasted)
 
     @property
     def known_arms(self) -> list[str]:
-        """The paragraph's arms in order of first mention: earlier sentences', this one's
-        (randomisation, `X group`, contrasted `with X`) and those given with `(n = N)`."""
-        found = list(self.carried_arms)
-        for name in [*self._declared, *self.arms]:
-            if not any(arms.same_arm(name, f) for f in found):
-                found.append(name)
-        return found
+        """The arms values are paired with in order: the declared ones, else (a paragraph
+        that never declared its arms) the contrasted ones."""
+        return self.declared_arms or self.contrasted_arms
 
     def _refine_generic(self, terms: list[Term]) -> list[Term]:
         """`mean SI joint pain improved ...` after a sentence measuring pain on a VAS: VAS pain.
