@@ -212,15 +212,18 @@ class Vocabulary:
         units = sorted(self._unit_factor, key=len, reverse=True)
         unit = "(?P<unit>" + "|".join(re.escape(u) for u in units) + r")(?:e?s)?(?![\w])"
         num = rf"(?:{DIGITS}|{self.number_words.pattern})"
-        # a listed number followed by a bracket or ± is a value, not another time: `at week
-        # 4, 3 (IQR 2–5) at 3 months`
-        nums = rf"(?P<nums>{num}(?:\s*(?:,|,?\s*and|,?\s*or)\s*{num}(?!\s*[(\[±]))*)"
+        # a listed number followed by a bracket, ± or % is a value, not another time: `at
+        # week 4, 3 (IQR 2–5) at 3 months`, `at week 6, 61.7% (37 of 60) at 3 months`
+        nums = rf"(?P<nums>{num}(?:\s*(?:,|,?\s*and|,?\s*or)\s*{num}(?![\d.]|\s*[(\[±%]))*)"
         post = (
             r"(?:\s*(?:of\s+)?(?:follow[-\s]?up|post[-\s]?operative(?:ly)?|post[-\s]?op|"
             r"(?:after|following|post)[-\s](?:surgery|treatment|the\s+(?:procedure|operation|"
             r"intervention|surgery))|visit))?"
         )
-        lead = r"(?:at|after|by|within|to|over|following|through|until|for|during|up\s+to)"
+        lead = (
+            r"(?:at|after|by|within|to|over|following|through|until|for|during|up\s+to|"
+            r"(?<=\bbetween\s[^.;()\d]{1,40})and)"  # `between baseline and 12 months`
+        )
         # `regex` (not `re`) because the alternatives share group names
         self._tp_numeric = regex.compile(
             rf"(?<![\w])(?:(?P<lead>{lead})\s+(?:the\s+|a\s+)?{nums}\s*[-‐]?\s*{unit}{post}"
