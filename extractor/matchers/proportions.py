@@ -105,6 +105,9 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             row.measure_text = noun.text
             if pct_after_noun:
                 row.percent = pct_after_noun.percent
+                if pct_after_noun.ci_low is not None:  # `(57.4%; 95% CI, 52.2 to 62.4)`
+                    row.ci_low, row.ci_high = pct_after_noun.ci_low, pct_after_noun.ci_high
+                    row.ci_level = pct_after_noun.ci_level
                 close = re.match(r"\s*[)\]]", ctx.after(pct_after_noun.end, 3))
                 row.char_end = pct_after_noun.end + (close.end() if close else 0)
                 ctx.claimed.add((pct_after_noun.start, pct_after_noun.end))

@@ -29,7 +29,7 @@ import re
 from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size import count_noun_after
-from extractor.matchers.scores_change import TIME_UNIT, change_kind
+from extractor.matchers.scores_change import TIME_UNIT, change_kind, continues_change
 from extractor.matchers.scores_pairs import (
     arms_in_order,
     closing_p,
@@ -212,6 +212,7 @@ def _lists(ctx: SentenceContext, cands: list[Quantity]) -> list[list[Quantity]]:
         if lists and (
             _LIST_GAP.fullmatch(ctx.span(lists[-1][-1].end, q.start))
             or _next_arm(ctx, lists[-1][-1], q)
+            or continues_change(ctx, lists[-1][-1], q)
         ):
             lists[-1].append(q)
         else:
@@ -339,11 +340,30 @@ def _row(
         row.timepoint, row.months = tp.timepoint, tp.months
     else:
         row.timepoint = side
+    if row.timepoint == "baseline" and change and tp is not None:
+        end = _interval_end(ctx, tp)
+        if end is not None:  # `between the preoperative assessment and two years`
+            row.timepoint, row.months = end.timepoint, end.months
     if row.timepoint == "baseline":
         row.months = None
         if change:
             row.timepoint = None  # `between the preoperative and final assessments`
     return row
+
+
+def _interval_end(ctx: SentenceContext, start: Timepoint) -> Timepoint | None:
+    """The follow-up time closing an interval that opens at baseline (`between baseline
+    and 12 months`, `from the preoperative visit to two years`): a change's time."""
+    for tp in ctx.timepoints:
+        if tp.start < start.end or tp.timepoint != "follow-up" or tp.months is None:
+            continue
+        gap = ctx.span(start.end, tp.start)
+        if re.fullmatch(r"[^.;()\d]{0,40}", gap) and re.search(
+            r"\b(?:and|to)\b", gap + " " + ctx.span(tp.start, tp.end)
+        ):
+            return tp
+        return None
+    return None
 
 
 def _fronted_timepoint(ctx: SentenceContext, q: Quantity) -> Timepoint | None:

@@ -57,6 +57,12 @@ _ELLIPSIS = re.compile(
 )
 
 
+def continues_change(ctx: SentenceContext, prev: Quantity, q: Quantity) -> bool:
+    """`KOOS pain improved by 47.7 points (...) and KOOS ADL by 40.6 points`: `q` is the
+    elliptic second change of `prev` (one list: they share the time written after it)."""
+    return ctx.prev_value(q) is prev and bool(_ELLIPSIS.search(masked_before(ctx, q, 120)))
+
+
 def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None:
     """`change`, `difference`, or None when nothing marks `q` as a change."""
     left = masked_before(ctx, q, 120)
@@ -76,8 +82,10 @@ def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None
 def _cue_before(cue: str, gap: str, distance: int) -> bool:
     """Whether the words between a cue and the number make the number the change."""
     gap = re.sub(r"^\w*", "", gap)  # the rest of a wildcard cue: `improv` + `ement`
-    if _NOUN_END.search(cue) and re.fullmatch(r"\s*[,:]\s*", gap):
-        return True  # `(between-group difference, 2.8 points; ...)`
+    if _NOUN_END.search(cue) and re.fullmatch(
+        r"(?:\s+(?:in|of|for)\s+[^.;,()\d]{1,40}?)?\s*[,:]\s*", gap, re.IGNORECASE
+    ):
+        return True  # `(between-group difference, 2.8 points; ...)`, `(difference in X, 3.9`
     if distance <= 70 and re.fullmatch(
         rf"(?:\s+(?!from\b|to\b)[\w\-]+){{0,4}}?\s+(?:of|was|were|by|is|:)\s+{_FILLER}",
         gap,
