@@ -126,3 +126,13 @@ def test_versus_pair_takes_the_paragraphs_arms_but_not_a_pair_of_times() -> None
         "The mean NRS was 3.4 and 2.9 at 3 and 6 months."
     )
     assert all(r.group_name is None for r in paragraph(times, "score"))
+
+
+def test_a_contrast_does_not_lengthen_the_declared_arms() -> None:
+    text = (
+        "Patients were randomised to denosumab or zoledronic acid. "
+        "Fractures were rarer with obesity than with sarcopenia. "
+        "Osteonecrosis of the jaw occurred in 12 (1.8%) and 9 (1.3%) patients, respectively."
+    )
+    found = sorted((r for r in paragraph(text) if r.count in (12, 9)), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found] == [(12, "denosumab"), (9, "zoledronic acid")]
