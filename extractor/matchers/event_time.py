@@ -39,6 +39,7 @@ def row_time(ctx: SentenceContext, q: Quantity, row: Evidence) -> None:
     """The timepoint right after the row (from its end: `(44.8%) consumed ... preoperatively`),
     else the one before it in its window, else the sentence's stated follow-up."""
     tp = ctx.timepoint_right(q) or _timepoint_after_row(ctx, row) or ctx.timepoint_left(q, set())
+    tp = tp or _timepoint_past_thresholds(ctx, q)
     if tp:
         row.timepoint, row.months = tp.timepoint, tp.months
         if tp.timepoint == "baseline":
@@ -47,6 +48,19 @@ def row_time(ctx: SentenceContext, q: Quantity, row: Evidence) -> None:
     months = follow_up_months(ctx)
     if months is not None:
         row.timepoint, row.months = "follow-up", months
+
+
+def _timepoint_past_thresholds(ctx: SentenceContext, q: Quantity):
+    """`56.9% of patients had at least 50% pain relief six months after RFD`: a threshold
+    is no value of its own, so the time after it still dates the share before it."""
+    later = [v for v in ctx.values if v.start >= q.end]
+    end = next((v.start for v in later if not ctx.is_blocked(v)), ctx.sentence.end)
+    if not later or later[0].start >= end:
+        return None  # no threshold in between: the ordinary window already looked
+    text = ctx.span(q.end, end)
+    brk = re.search(r"[;,]|\b(?:and|but|whereas|while|than|versus|compared)\b", text)
+    stop = q.end + (brk.start() if brk else len(text))
+    return next((t for t in ctx.timepoints if q.end <= t.start < stop), None)
 
 
 def _timepoint_after_row(ctx: SentenceContext, row: Evidence):
