@@ -150,7 +150,32 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     if noun is not None and noun.category in ("person", "body_part"):
         if re.search(r"\bin\s+$", ctx.before(q.start, 6)) or pct is not None:
             return int(q.value), pct  # `required in two patients`, `11 patients (4.8%)`
+    if whole and _in_count_list(ctx, q):
+        return int(q.value), pct
     return None, None
+
+
+_COUNT_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.IGNORECASE)
+
+
+def _in_count_list(ctx: SentenceContext, q: Quantity) -> bool:
+    """`occurred in 51 and 113 patients, respectively`: plain numbers listed after `in`
+    that share the person noun after the last one are each a count."""
+    run = [q]
+    while (prev := ctx.prev_value(run[0])) is not None and _COUNT_LIST_GAP.fullmatch(
+        ctx.span(prev.end, run[0].start)
+    ):
+        run.insert(0, prev)
+    while (nxt := ctx.next_value(run[-1])) is not None and _COUNT_LIST_GAP.fullmatch(
+        ctx.span(run[-1].end, nxt.start)
+    ):
+        run.append(nxt)
+    if len(run) < 2 or not re.search(r"\bin\s+$", ctx.before(run[0].start, 6)):
+        return False
+    if any(v.unit or v.is_percent or v.value is None or v.value != int(v.value) for v in run):
+        return False
+    noun = count_noun_after(ctx, run[-1])
+    return noun is not None and noun.category in ("person", "body_part")
 
 
 def _after_change(ctx: SentenceContext, q: Quantity) -> bool:

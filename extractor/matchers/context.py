@@ -329,6 +329,9 @@ class SentenceContext:
         return next((g for g in self._groups if g[0] == pos), None)
 
     def group_for(self, q: Quantity) -> str | None:
+        paired = arms.bracket_pair_arm(self, q.start)
+        if paired:
+            return paired
         right = self.group_right(q)
         if right is None:
             # `6.9 points with A`, `29 (5.8%) receiving B`, `with A (4.2%)`: a known arm

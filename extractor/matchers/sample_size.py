@@ -176,6 +176,10 @@ def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
         return False
     if _is_ratio(ctx, q) or _breakdown_part(ctx, q, noun) or _event_before(ctx, q):
         return False
+    prev = ctx.prev_value(q)  # `Stroke occurred in 51 and 113 patients`: the list's start
+    if prev is not None and _LIST_GAP.fullmatch(ctx.span(prev.end, q.start)):
+        if _event_before(ctx, prev):
+            return False
     after_noun = ctx.after(noun.end, 40)
     if noun.category in ("person", "sex") and re.match(r"^\s*of\b(?!\s+wh)", after_noun):
         return False  # `two cases of implant loosening` (but `2 studies of X` are studies)
