@@ -71,3 +71,17 @@ def test_spine_and_procedural_events_have_names():
         "patient had a vasovagal episode during the injection."
     )
     assert _events(text) == [("C5 palsy", 6), ("dysphagia", 9), ("vasovagal reaction", 1)]
+
+
+def test_the_comparator_arms_rate_keeps_the_event_of_the_first_arms():
+    text = "Hypoglycaemia was more common with the insulin pump (6.1%) than with injections (2.3%)."
+    found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
+    assert found == [
+        ("hypoglycaemia", "Hypoglycaemia", 6.1),
+        ("hypoglycaemia", "Hypoglycaemia", 2.3),
+    ]
+
+
+def test_joints_that_were_revised_are_a_revision_count():
+    text = "Periprosthetic fracture occurred in 4 of 390 hips (1.0%) and five hips (1.3%) were revised."
+    assert _events(text) == [("fracture", 4), ("revision", 5)]

@@ -51,6 +51,11 @@ _COUNTED_HAD_NONE = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"\b(?:no|without|free\s+of)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
+# a phrase naming only the comparator arm: `... with A (4.2%) than with placebo (1.8%)`
+_ARM_PHRASE = re.compile(
+    r"^(?:than|versus|vs\.?|compared\s+with|and|or)\s+(?:with|in|among|receiving|on|after)\b",
+    re.IGNORECASE,
+)
 _MEAN_IN_PAREN = re.compile(r"\(\s*(?:mean|median|average)\s*$", re.IGNORECASE)
 _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
@@ -72,8 +77,10 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if count is None and pct is None:
             continue
         term, text = event_for(ctx, q, events)
-        if not text and (term is None or term.start >= q.end):
-            term = _same_as_before(ctx, q, events, last) or term
+        if (not text or _ARM_PHRASE.match(text)) and (term is None or term.start >= q.end):
+            same = _same_as_before(ctx, q, events, last)
+            if same is not None:
+                term, text = same, ""
         if term is not None and term.category == "endpoint":
             last = (q, term)
             if pct is not None:

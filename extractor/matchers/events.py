@@ -61,7 +61,8 @@ _NAMED_GAP = re.compile(
     rf"^\s+(?:\((?P<pct>[^()]*%)\s*\)\s+)?"
     r"(?:(?:cases?|episodes?|instances?)\s+of\s+|"
     r"(?:of\s+(?:the|these|those|our)\s+)?"
-    r"(?:patients?|participants?|subjects?|people|individuals|women|men)\s+"
+    r"(?:patients?|participants?|subjects?|people|individuals|women|men|knees?|hips?|"
+    r"shoulders?|joints?|eyes?|limbs?|feet|ankles?|wrists?|elbows?)\s+"
     rf"(?:\((?P<pct2>[^()]*%)\s*\)\s+)?(?:who\s+)?)?"
     rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!{_STOP_WORD}\b)[a-z][\w\-]*\s+){{0,3}}$",
     re.IGNORECASE,
