@@ -72,13 +72,15 @@ class SentenceContext:
         self.complications = self.vocab.complications_in(s.text, s.start)
         self.timepoints = [t for t in self.timepoints if not self._time_is_the_change(t)]
         # numbers inside a timepoint (`6-month`, `at 2 years`) are when, not what; inside an
-        # instrument's name (`6-minute walk distance`) they are part of the name
+        # instrument's or event's name (`6-minute walk distance`, `grade 3–5 adverse
+        # events`) they are part of the name
         self.values = [
             q
             for q in self.quantities
             if q.kind == "value"
             and not any(t.start <= q.start < t.end for t in self.timepoints)
             and not any(t.start <= q.start < t.end for t in self.instruments)
+            and not any(t.start <= q.start < t.end for t in self.complications)
         ]
         self.p_values = [q for q in self.quantities if q.kind == "p"]
         self._groups = self._find_groups()
