@@ -85,3 +85,14 @@ def test_the_comparator_arms_rate_keeps_the_event_of_the_first_arms():
 def test_joints_that_were_revised_are_a_revision_count():
     text = "Periprosthetic fracture occurred in 4 of 390 hips (1.0%) and five hips (1.3%) were revised."
     assert _events(text) == [("fracture", 4), ("revision", 5)]
+
+
+def test_grade_numbers_inside_an_event_name_are_part_of_the_name():
+    text = (
+        "Grade 3–5 adverse events occurred in 44.1% of patients given olaparib and "
+        "adverse events leading to discontinuation in 6.1%."
+    )
+    assert _events(text) == [
+        ("grade 3 or higher adverse event", 44.1),
+        ("adverse event leading to discontinuation", 6.1),
+    ]
