@@ -96,3 +96,18 @@ def test_grade_numbers_inside_an_event_name_are_part_of_the_name():
         ("grade 3 or higher adverse event", 44.1),
         ("adverse event leading to discontinuation", 6.1),
     ]
+
+
+def test_an_event_whose_name_holds_and_is_one_event():
+    text = "Nausea and vomiting occurred in 18 patients (9.0%) and constipation in 11 (5.5%)."
+    assert _events(text) == [("nausea and vomiting", 18), ("constipation", 11)]
+
+
+def test_no_cases_of_two_coordinated_events_are_two_zeros():
+    text = "There were no cases of deep infection or venous thromboembolism after resurfacing."
+    assert _events(text) == [("deep infection", 0), ("venous thromboembolism", 0)]
+
+
+def test_treatment_related_adverse_events_leading_to_death_are_treatment_related_deaths():
+    text = "Treatment-related adverse events led to death in 2 patients (0.5%)."
+    assert _events(text) == [("treatment-related death", 2)]

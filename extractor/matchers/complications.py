@@ -297,13 +297,18 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
     Only a study-level statement counts: a plural event (`no complications`), a rate, or
     `there were no`. `However, no revision surgery was performed` after one patient's
     story is that patient's management, not a zero count."""
-    rows = []
+    rows: list[Evidence] = []
     for term in events:
         if term.category == "endpoint":
             continue
         head = ctx.before(term.start, 45)
         m = _NONE.search(head)
         if not m:
+            if rows and re.fullmatch(
+                r"\s*(?:,\s*)?(?:or|and|nor|,)\s+(?:an?\s+)?",
+                ctx.span(rows[-1].char_end, term.start),
+            ):  # `no cases of deep infection or venous thromboembolism`: each is zero
+                rows.append(_zero(ctx, term.start, term))
             continue
         plural = re.search(r"(?:s|es)$", term.text) and not term.text.lower().endswith("sis")
         rate = re.match(r"^\s*rates?\b", ctx.after(term.end, 8))
@@ -315,20 +320,23 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
         start = term.start - (len(head) - m.start())
         if _COUNTED_HAD_NONE.search(ctx.clause_before(start)):
             continue  # `Two of these patients had no complications`: a share, not a zero
-        rows.append(
-            Evidence(
-                kind="complication",
-                value=0.0,
-                char_start=start,
-                char_end=term.end,
-                rule="complication.none_reported",
-                quote=ctx.sentence.text,
-                quote_start=ctx.sentence.start,
-                quote_end=ctx.sentence.end,
-                measure=term.canonical,
-                measure_text=term.text,
-                count=0,
-                statistic="count",
-            )
-        )
+        rows.append(_zero(ctx, start, term))
     return rows
+
+
+def _zero(ctx: SentenceContext, start: int, term: Term) -> Evidence:
+    """A zero count of `term` (the study reports none), its mention from `start`."""
+    return Evidence(
+        kind="complication",
+        value=0.0,
+        char_start=start,
+        char_end=term.end,
+        rule="complication.none_reported",
+        quote=ctx.sentence.text,
+        quote_start=ctx.sentence.start,
+        quote_end=ctx.sentence.end,
+        measure=term.canonical,
+        measure_text=term.text,
+        count=0,
+        statistic="count",
+    )

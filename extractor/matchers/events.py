@@ -109,6 +109,8 @@ def event_for(ctx: SentenceContext, q: Quantity, events: list[Term]) -> tuple[Te
     head = ctx.span(start, q.start)
     cut, last = 0, ""
     for m in _DELIM.finditer(head.rstrip(" ([")):
+        if any(t.start <= start + m.start() < t.end for t in events):
+            continue  # `Nausea and vomiting occurred in 18`: the `and` is inside the event
         cut, last = m.end(), m.group()
     phrase = _strip(head[cut:])
     if re.fullmatch(r"(?:(?:less|more|fewer|greater) than|<|>|≤|≥|)", phrase.strip()):
