@@ -136,3 +136,15 @@ def test_a_contrast_does_not_lengthen_the_declared_arms() -> None:
     )
     found = sorted((r for r in paragraph(text) if r.count in (12, 9)), key=lambda r: r.char_start)
     assert [(r.count, r.group_name) for r in found] == [(12, "denosumab"), (9, "zoledronic acid")]
+
+
+def test_p_closing_a_respectively_list_goes_to_every_share() -> None:
+    text = (
+        "Complete ulcer healing was achieved in 71.3% and 58.8% of photobiomodulation "
+        "and sham patients, respectively (P = 0.02)."
+    )
+    found = sorted(rows(text, "proportion"), key=lambda r: r.char_start)
+    assert [(r.value, r.group_name, r.p_value) for r in found] == [
+        (71.3, "photobiomodulation", 0.02),
+        (58.8, "sham", 0.02),
+    ]

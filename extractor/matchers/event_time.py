@@ -95,8 +95,9 @@ def inherit_time(ctx: SentenceContext, rows: list[Evidence]) -> None:
 
 _LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and|versus|vs\.?)\s*", re.IGNORECASE)
 _RESPECTIVE_ARMS = re.compile(
-    r"\b(?:in|for|with|among|after)\s+(?:the\s+)?(?P<names>[^;()]+?)"
-    r"(?:\s+(?:groups|arms|cohorts))?,?\s+respectively\b",
+    r"\b(?:in|for|with|among|after|of)\s+(?:the\s+)?"
+    r"(?P<names>(?:(?!\b(?:in|for|with|among|after|of)\s)[^;()\d])+?)"
+    r"(?:\s+(?:groups|arms|cohorts|patients|participants))?,?\s+respectively\b",
     re.IGNORECASE,
 )
 
@@ -119,6 +120,7 @@ def pair_respectively(ctx: SentenceContext, rows: list[Evidence]) -> None:
 
 def _name_run(ctx: SentenceContext, run: list[Evidence]) -> None:
     tail = re.split(r";", ctx.span(run[-1].char_end, ctx.sentence.end), maxsplit=1)[0]
+    _closing_p(ctx, run, tail)
     m = _RESPECTIVE_ARMS.search(tail)
     if not m:
         _name_by_order(ctx, run, tail)
@@ -128,6 +130,21 @@ def _name_run(ctx: SentenceContext, run: list[Evidence]) -> None:
     if len(names) == len(run):
         for row, name in zip(run, names, strict=True):
             row.group_name = name
+
+
+def _closing_p(ctx: SentenceContext, run: list[Evidence], tail: str) -> None:
+    """`in 92.4% and 85.1%, respectively (P = 0.04)`: the p closing a `respectively` list
+    qualifies every value of it (conventions rule 2)."""
+    m = re.search(r"\brespectively\W{0,4}", tail, re.IGNORECASE)
+    if not m:
+        return
+    at = run[-1].char_end + m.end()
+    p = next((p for p in ctx.p_values if at <= p.start <= at + 6), None)
+    if p is None:
+        return
+    for row in run:
+        if row.p_value is None:
+            row.p_value, row.p_relation = p.p_value, p.p_relation
 
 
 _BARE_RESPECTIVELY = re.compile(

@@ -73,6 +73,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
                 or from_pct
                 or to_pct
                 or fraction_after(ctx, q) is not None
+                or _outcome_in_percent(ctx, q)
             ):
                 continue
             if ctx.instruments and _instrument_unit_percent(ctx):
@@ -145,6 +146,24 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
     return rows
+
+
+_PERCENT_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+(?:and|versus|vs\.?)\s+)", re.I)
+
+
+def _outcome_in_percent(ctx: SentenceContext, q: Quantity) -> bool:
+    """`Treatment success occurred in 61% and 44%, respectively`: percents `in` which an
+    outcome verb of the clause happened are shares of patients (the list's later members
+    too)."""
+    first = q
+    while (prev := ctx.prev_value(first)) is not None and prev.is_percent:
+        if not _PERCENT_LIST_GAP.fullmatch(ctx.span(prev.end, first.start)):
+            break
+        first = prev
+    if not re.search(r"\bin\s+$", ctx.before(first.start, 5)):
+        return False
+    clause = ctx.clause_before(first.start)
+    return bool(ctx.vocab.cues_in(clause, "outcome"))
 
 
 def _fraction_then_percent(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> bool:
