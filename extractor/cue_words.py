@@ -40,6 +40,7 @@ CUE_ROLES: dict[str, str] = {
     "caption_verb": "after a figure's number: prose about the figure, not its caption",
     "defining_after": "right after a number: says what it stands for (indicating ...)",
     "value_link": "right before a value: links it to the instrument named before",
+    "event_verb": "between a count of patients and an event: says they had it",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -198,3 +198,14 @@ def test_note_opening_word_makes_a_line_a_note(tmp_path: Path) -> None:
     assert statistics(Vocabulary.load()) == [None, None]
     edited = _patterns_with(tmp_path, "table_headers.tsv", "legend\tnote_opening")
     assert statistics(edited) == ["median", "median"]
+
+
+def test_event_verb_ties_a_count_of_patients_to_the_event_named_after_it(tmp_path: Path) -> None:
+    # orthopaedics: `incurred` is an outcome verb (the count is not a sample size) and,
+    # as an event verb, joins the 7 to the thrombosis four words on
+    text = "In the fusion group 7 patients incurred an early postoperative deep vein thrombosis."
+    outcome_only = _patterns_with(tmp_path / "a", "cues.tsv", "incurred\toutcome")
+    assert [r.kind for r in _rows(text, outcome_only, "complication")] == []
+    both = _patterns_with(tmp_path / "b", "cues.tsv", "incurred\toutcome\nincurred\tevent_verb")
+    found = [(r.value, r.measure) for r in _rows(text, both, "complication")]
+    assert found == [(7, "deep vein thrombosis")]

@@ -52,20 +52,16 @@ _ONSET_BEFORE = re.compile(
     r"worsening|recurrent|persistent)\s+(?:[\w\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
-_OUTCOME_VERB = (
-    r"(?:had|developed|experienced|reported|sustained|suffered|required|needed|underwent|"
-    r"complained\s+of|presented\s+with)"
-)
 _STOP_WORD = r"(?:and|or|in|after|no|not|without|where|which|that|when|whose)"
-_NAMED_GAP = re.compile(
-    rf"^\s+(?:\((?P<pct>[^()]*%)\s*\)\s+)?"
+# the verbs between the count and the event are data (`event_verb` in cues.tsv)
+_NAMED_GAP = (
+    r"^\s+(?:\((?P<pct>[^()]*%)\s*\)\s+)?"
     r"(?:(?:cases?|episodes?|instances?)\s+of\s+|"
     r"(?:of\s+(?:the|these|those|our)\s+)?"
     r"(?:patients?|participants?|subjects?|people|individuals|women|men|knees?|hips?|"
     r"shoulders?|joints?|eyes?|limbs?|feet|ankles?|wrists?|elbows?)\s+"
-    rf"(?:\((?P<pct2>[^()]*%)\s*\)\s+)?(?:who\s+)?)?"
-    rf"(?:{_OUTCOME_VERB}\s+)?(?:(?!{_STOP_WORD}\b)[a-z][\w\-]*\s+){{0,3}}$",
-    re.IGNORECASE,
+    r"(?:\((?P<pct2>[^()]*%)\s*\)\s+)?(?:who\s+)?)?"
+    r"(?:{event_verb}\s+)?(?:(?!" + _STOP_WORD + r"\b)[a-z][\w\-]*\s+){0,3}$"
 )
 
 
@@ -184,7 +180,7 @@ def named_count_term(
     for term in events:
         if term.start < q.end or term.start - q.end > 90:
             continue
-        m = _NAMED_GAP.match(ctx.span(q.end, term.start))
+        m = ctx.vocab.cue_pattern(_NAMED_GAP).match(ctx.span(q.end, term.start))
         if not m:
             continue
         pct = None
