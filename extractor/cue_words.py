@@ -41,6 +41,7 @@ CUE_ROLES: dict[str, str] = {
     "defining_after": "right after a number: says what it stands for (indicating ...)",
     "value_link": "right before a value: links it to the instrument named before",
     "event_verb": "between a count of patients and an event: says they had it",
+    "onset": "shortly before a symptom: makes it an event patients had",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -209,3 +209,12 @@ def test_event_verb_ties_a_count_of_patients_to_the_event_named_after_it(tmp_pat
     both = _patterns_with(tmp_path / "b", "cues.tsv", "incurred\toutcome\nincurred\tevent_verb")
     found = [(r.value, r.measure) for r in _rows(text, both, "complication")]
     assert found == [(7, "deep vein thrombosis")]
+
+
+def test_onset_word_makes_a_symptom_an_event(tmp_path: Path) -> None:
+    # oncology: fatigue patients `noticed` is an event they had, counted as a complication
+    text = "During chemotherapy, 14 patients (23%) noticed fatigue."
+    assert _rows(text, Vocabulary.load(), "complication") == []
+    edited = _patterns_with(tmp_path, "cues.tsv", "noticed\tonset")
+    found = [(r.value, r.measure) for r in _rows(text, edited, "complication")]
+    assert found == [(14, "fatigue")]

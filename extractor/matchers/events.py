@@ -47,11 +47,7 @@ _SYMPTOM_AS_OUTCOME = re.compile(
     r"improved|decreased|reduced|was\s+(?:reduced|improved))\b",
     re.IGNORECASE,
 )
-_ONSET_BEFORE = re.compile(
-    r"\b(?:developed|reported|had|experienced|complained\s+of|suffered|new|new[\s\-]onset|"
-    r"worsening|recurrent|persistent)\s+(?:[\w\-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+_ONSET_BEFORE = r"{onset}\s+(?:[\w\-]+\s+){0,2}$"  # `new-onset ...`; words: cues.tsv
 _STOP_WORD = r"(?:and|or|in|after|no|not|without|where|which|that|when|whose)"
 # the verbs between the count and the event are data (`event_verb` in cues.tsv)
 _NAMED_GAP = (
@@ -84,7 +80,7 @@ def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
         return False  # `reported no pain at rest`: the absence of a symptom is an outcome
     if any(tp.timepoint == "baseline" and 0 <= tp.start - term.end < 20 for tp in ctx.timepoints):
         return False  # `had leg pain at baseline`: a characteristic, not an event
-    return bool(_ONSET_BEFORE.search(ctx.before(term.start, 50))) or bool(
+    return bool(ctx.vocab.cue_pattern(_ONSET_BEFORE).search(ctx.before(term.start, 50))) or bool(
         re.match(r"(?i)(?:new|worsening|recurrent|persistent|continued)\b", term.text)
     )
 
