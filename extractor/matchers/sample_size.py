@@ -19,12 +19,16 @@ import re
 
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size_arms import n_equals_rows
+from extractor.matchers.sample_size_lists import continued_lists
+from extractor.matchers.sample_size_units import (  # count_noun_after: used by other matchers
+    arm_after,
+    count_noun_after,
+    plain_count,
+)
 from extractor.quantities import Quantity
 from extractor.types import Evidence
 from extractor.vocab import Term
 
-_BETWEEN_WORD = re.compile(r"[A-Za-z][\w\-]*")
-_NOT_BETWEEN = {"of", "with", "in", "who", "were", "was", "and", "or", "to", "from", "had", "per"}
 _NOT_SIZE_BEFORE = re.compile(
     r"\b(?:mean|median|average|maximum|minimum|max|min)\s+(?:of\s+)?$|\b(?:but|except)\s*$",
     re.IGNORECASE,
@@ -50,41 +54,7 @@ _NAME_END = re.compile(
 _BARE_ENROL = re.compile(
     r"^\s*(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?", re.IGNORECASE
 )
-_IN_ARM = re.compile(r"^\s+(?:in|into)\s+(?:the\s+)?", re.IGNORECASE)
-_TO_ARM = re.compile(
-    r"^\s+(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|"
-    r"assigned|allocated)\s+)?to\s+(?:receive\s+)?(?:the\s+)?(?P<name>[^,;.()\d]+?)"
-    r"(?=\s*(?:[,;.()]|$)|\s+(?:and|or|versus|vs\.?|while|whereas)\s)",
-    re.IGNORECASE,
-)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
-
-
-def count_noun_after(ctx: SentenceContext, q: Quantity) -> Term | None:
-    """The count noun a number counts: `148 patients`, `29 consecutive patients`."""
-    tail = ctx.after(q.end, 60)
-    for term in ctx.vocab.count_nouns_in(tail, q.end):
-        gap = ctx.span(q.end, term.start)
-        words = _BETWEEN_WORD.findall(gap)
-        if re.search(r"[^\w\s\-]|\d", gap) or gap.startswith(("-", "‐")) or len(words) > 3:
-            # `3-levels`, `5-dimensions`: a compound adjective, not a count of units
-            return None
-        if any(w.lower() in _NOT_BETWEEN for w in words):
-            return None
-        return _head_noun(ctx, term)
-    return None
-
-
-def _head_noun(ctx: SentenceContext, term: Term) -> Term:
-    """`total hip arthroplasties`, `knee replacements`: a body part naming the procedure
-    counted is a modifier; the noun after it is what is counted."""
-    if term.category != "body_part":
-        return term
-    following = ctx.vocab.count_nouns_in(ctx.after(term.end, 30), term.end)
-    if following and following[0].category == "procedure":
-        if re.fullmatch(r"\s+", ctx.span(term.end, following[0].start)):
-            return following[0]
-    return term
 
 
 def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
@@ -92,43 +62,28 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
     rows += n_equals_rows(ctx)
     rows += _size_lists(ctx)
     for q in ctx.values:
-        if not _plain_count(ctx, q):
+        if not plain_count(ctx, q):
             continue
         noun = count_noun_after(ctx, q)
         if noun is None or not _is_size(ctx, q, noun):
             continue
-        group = _relative_group(ctx, noun) or _arm_after(ctx, noun.end)
+        group = _relative_group(ctx, noun) or arm_after(ctx, noun.end)
         rows.append(_row(ctx, q, noun, group))
         rows += _same_noun_in_next_arm(ctx, q, noun)
     rows += _enrolled_without_noun(ctx)
-    rows += _continued_lists(ctx, rows)
+    rows += continued_lists(ctx, rows)
     return rows
-
-
-def _arm_after(ctx: SentenceContext, pos: int, verb: bool = True) -> str | None:
-    """`64 patients in the ketamine group`, `45 patients were randomised to early surgery`:
-    the arm named right after the count (`and 44 to conservative care`: no verb needed)."""
-    tail = ctx.after(pos, 90)
-    m = _IN_ARM.match(tail)
-    group = ctx.group_at(pos + m.end()) if m else None
-    if group and len(group[2]) == 1:
-        return group[2][0]
-    m = _TO_ARM.match(tail)
-    if not m or (verb and not m.group("verb")):
-        return None
-    name = re.sub(r"\s+(?:group|arm)s?$", "", m.group("name").strip(), flags=re.IGNORECASE)
-    return name if name and len(name.split()) <= 6 else None
 
 
 def _same_noun_in_next_arm(ctx: SentenceContext, q: Quantity, noun: Term) -> list[Evidence]:
     """`64 patients in the ketamine group and 61 in the placebo group`: the second number
     counts the same unit in the next arm."""
     nxt = ctx.next_value(q)
-    if nxt is None or _arm_after(ctx, noun.end) is None or not _plain_count(ctx, nxt):
+    if nxt is None or arm_after(ctx, noun.end) is None or not plain_count(ctx, nxt):
         return []
     if not re.fullmatch(r"\s+[^,;()\d]*?(?:,\s*|\s+)and\s+", ctx.span(noun.end, nxt.start)):
         return []
-    group = _arm_after(ctx, nxt.end, verb=False)
+    group = arm_after(ctx, nxt.end, verb=False)
     if group is None:
         return []
     return [_row(ctx, nxt, noun, group, "sample_size.next_arm")]
@@ -156,17 +111,6 @@ def _row(
         count=None,
         unit=None,
     )
-
-
-def _plain_count(ctx: SentenceContext, q: Quantity) -> bool:
-    """A whole positive number with nothing attached that makes it something else."""
-    if ctx.is_claimed(q) or q.n_equals or q.is_percent or q.value is None:
-        return False
-    if q.value != int(q.value) or q.value <= 0 or q.year_like or q.compound:
-        return False
-    if q.relation in (">", ">=", "<", "<="):
-        return False
-    return q.denominator is None and q.count is None  # `27 of 28`, `7 (24.1%)`: proportions
 
 
 def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
@@ -303,7 +247,7 @@ def _size_lists(ctx: SentenceContext) -> list[Evidence]:
     """`148 and 151 hips`: every number of a list takes the noun after the last one, and
     `respectively` pairs them with the arms named before or after."""
     rows: list[Evidence] = []
-    values = [q for q in ctx.values if _plain_count(ctx, q)]
+    values = [q for q in ctx.values if plain_count(ctx, q)]
     i = 0
     while i < len(values):
         run = [values[i]]
@@ -352,7 +296,7 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
     a bare number enrolled by a verb counts the unit the sentence already named."""
     rows: list[Evidence] = []
     for q in ctx.values:
-        if not _plain_count(ctx, q) or q.unit or count_noun_after(ctx, q):
+        if not plain_count(ctx, q) or q.unit or count_noun_after(ctx, q):
             continue
         tail = ctx.after(q.end, 60)
         verb = _BARE_ENROL.match(tail)
@@ -366,7 +310,7 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
         if re.search(r"\d\s*(?:or|to|-|–)\s*$", ctx.before(q.start, 12)):
             continue  # `a Karnofsky score of 80 or 90 were randomised`: a criterion's values
         named = ctx.vocab.count_nouns_in(ctx.span(ctx.sentence.start, q.start))
-        arm = _arm_after(ctx, q.end)
+        arm = arm_after(ctx, q.end)
         if not named and arm is None:
             continue  # (`Of these, 96 were assigned to A`: an arm says people were counted)
         rows.append(
@@ -383,60 +327,3 @@ def _enrolled_without_noun(ctx: SentenceContext) -> list[Evidence]:
             )
         )
     return rows
-
-
-_LIST_END = re.compile(r"(?:[,:]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
-_AT_TIME = re.compile(r"^\s+(?:at|after|by)\s+", re.IGNORECASE)
-
-
-def _continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence]:
-    """The bare numbers that continue a sample size in a list: `501 were assigned to A and
-    502 to B`, `742 patients were randomly assigned, 373 to the A group and 369 to the B
-    group`, `complete for 62 patients at 6 weeks, 60 at 3 months and 58 at 6 months`.
-    Each counts the same unit, in the arm or at the time named after it, like the first."""
-    found: list[Evidence] = []
-    for row in sorted(rows, key=lambda r: r.char_start):
-        q = next((v for v in ctx.values if v.start == row.char_start), None)
-        first, grouped = True, bool(row.group_name)
-        while q is not None:
-            nxt = ctx.next_value(q)
-            if nxt is None or not _plain_count(ctx, nxt) or count_noun_after(ctx, nxt):
-                break
-            gap = ctx.span(q.end, nxt.start)
-            bare = "".join(  # the gap without its times (`at 1 year`)
-                ch
-                for i, ch in enumerate(gap, q.end)
-                if not any(t.start <= i < t.end for t in ctx.timepoints)
-            )
-            if len(gap) > 80 or re.search(r"[;\d]", bare) or not _LIST_END.search(gap):
-                break
-            arm = _arm_after(ctx, nxt.end, verb=False)
-            if arm is not None:
-                # `742 patients were randomly assigned, 373 to A`: the list follows the verb
-                enrolled = first and re.search(r"\w+\s*[,:]\s*$", gap)
-                clause = ctx.span(ctx.sentence.start, nxt.start).split(";")[-1]
-                if not (grouped or (enrolled and ctx.vocab.cues_in(clause, "enrol"))):
-                    break
-            elif not (_at_time(ctx, nxt.end) and _at_time(ctx, row.char_end)):
-                break
-            found.append(
-                ctx.evidence(
-                    "sample_size",
-                    nxt,
-                    "sample_size.list_continued",
-                    measure=row.measure,
-                    measure_text=None,
-                    group_name=arm,
-                    statistic="n",
-                    count=None,
-                    unit=None,
-                )
-            )
-            q, first, grouped = nxt, False, arm is not None
-    return found
-
-
-def _at_time(ctx: SentenceContext, pos: int) -> bool:
-    """`... at 3 months`: a timepoint right after `pos`."""
-    m = _AT_TIME.match(ctx.after(pos, 20))
-    return bool(m) and any(t.start <= pos + m.start() + 1 < t.end for t in ctx.timepoints)

@@ -1,0 +1,71 @@
+"""Sample sizes continued in a list by bare numbers: one per arm or per time.
+
+`501 were assigned to A and 502 to B`, `742 patients were randomly assigned, 373 to the A
+group and 369 to the B group`, `complete for 62 patients at 6 weeks, 60 at 3 months and 58
+at 6 months`: after a sample size, each bare number joined to it by a list counts the same
+unit, in the arm or at the time named after it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.matchers.context import SentenceContext
+from extractor.matchers.sample_size_units import arm_after, count_noun_after, plain_count
+from extractor.types import Evidence
+
+_LIST_END = re.compile(r"(?:[,:]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
+_AT_TIME = re.compile(r"^\s+(?:at|after|by)\s+", re.IGNORECASE)
+
+
+def continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence]:
+    """The bare numbers that continue a sample size in a list: `501 were assigned to A and
+    502 to B`, `742 patients were randomly assigned, 373 to the A group and 369 to the B
+    group`, `complete for 62 patients at 6 weeks, 60 at 3 months and 58 at 6 months`.
+    Each counts the same unit, in the arm or at the time named after it, like the first."""
+    found: list[Evidence] = []
+    for row in sorted(rows, key=lambda r: r.char_start):
+        q = next((v for v in ctx.values if v.start == row.char_start), None)
+        first, grouped = True, bool(row.group_name)
+        while q is not None:
+            nxt = ctx.next_value(q)
+            if nxt is None or not plain_count(ctx, nxt) or count_noun_after(ctx, nxt):
+                break
+            gap = ctx.span(q.end, nxt.start)
+            bare = "".join(  # the gap without its times (`at 1 year`)
+                ch
+                for i, ch in enumerate(gap, q.end)
+                if not any(t.start <= i < t.end for t in ctx.timepoints)
+            )
+            if len(gap) > 80 or re.search(r"[;\d]", bare) or not _LIST_END.search(gap):
+                break
+            arm = arm_after(ctx, nxt.end, verb=False)
+            if arm is not None:
+                # `742 patients were randomly assigned, 373 to A`: the list follows the verb
+                enrolled = first and re.search(r"\w+\s*[,:]\s*$", gap)
+                clause = ctx.span(ctx.sentence.start, nxt.start).split(";")[-1]
+                if not (grouped or (enrolled and ctx.vocab.cues_in(clause, "enrol"))):
+                    break
+            elif not (_at_time(ctx, nxt.end) and _at_time(ctx, row.char_end)):
+                break
+            found.append(
+                ctx.evidence(
+                    "sample_size",
+                    nxt,
+                    "sample_size.list_continued",
+                    measure=row.measure,
+                    measure_text=None,
+                    group_name=arm,
+                    statistic="n",
+                    count=None,
+                    unit=None,
+                )
+            )
+            q, first, grouped = nxt, False, arm is not None
+    return found
+
+
+def _at_time(ctx: SentenceContext, pos: int) -> bool:
+    """`... at 3 months`: a timepoint right after `pos`."""
+    m = _AT_TIME.match(ctx.after(pos, 20))
+    return bool(m) and any(t.start <= pos + m.start() + 1 < t.end for t in ctx.timepoints)
