@@ -42,6 +42,7 @@ CUE_ROLES: dict[str, str] = {
     "value_link": "right before a value: links it to the instrument named before",
     "event_verb": "between a count of patients and an event: says they had it",
     "onset": "shortly before a symptom: makes it an event patients had",
+    "symptom_outcome": "right after a symptom: makes it an outcome, not an event",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -218,3 +218,12 @@ def test_onset_word_makes_a_symptom_an_event(tmp_path: Path) -> None:
     edited = _patterns_with(tmp_path, "cues.tsv", "noticed\tonset")
     found = [(r.value, r.measure) for r in _rows(text, edited, "complication")]
     assert found == [(14, "fatigue")]
+
+
+def test_symptom_outcome_word_makes_a_symptom_an_outcome(tmp_path: Path) -> None:
+    # oncology: `fatigue burden` is measured on everyone; 14 patients are a share, not events
+    text = "14 patients (23%) reported new fatigue burden."
+    assert [r.kind for r in _rows(text, Vocabulary.load(), "complication")] == ["complication"]
+    edited = _patterns_with(tmp_path, "cues.tsv", "burden\tsymptom_outcome")
+    assert _rows(text, edited, "complication") == []
+    assert [r.kind for r in _rows(text, edited, "proportion")] == ["proportion"]

@@ -42,11 +42,7 @@ _ONLY_FUNCTION = re.compile(
 )
 _SUBSET = re.compile(r"^(?:with\s+(?:most|all|some|many)|of\s+(?:which|whom)|mostly)\b", re.I)
 # a symptom is an outcome, not an event, when a change or score word follows it
-_SYMPTOM_AS_OUTCOME = re.compile(
-    r"^\s*(?:reduction|relief|score|intensity|improvement|scores|levels?|decrease|free|"
-    r"improved|decreased|reduced|was\s+(?:reduced|improved))\b",
-    re.IGNORECASE,
-)
+_SYMPTOM_AS_OUTCOME = r"^\s*{symptom_outcome}"  # words: cues.tsv
 _ONSET_BEFORE = r"{onset}\s+(?:[\w\-]+\s+){0,2}$"  # `new-onset ...`; words: cues.tsv
 _STOP_WORD = r"(?:and|or|in|after|no|not|without|where|which|that|when|whose)"
 # the verbs between the count and the event are data (`event_verb` in cues.tsv)
@@ -70,7 +66,7 @@ def events_in(ctx: SentenceContext) -> list[Term]:
 
 
 def _outcome_use(ctx: SentenceContext, term: Term) -> bool:
-    return bool(_SYMPTOM_AS_OUTCOME.match(ctx.after(term.end, 30)))
+    return bool(ctx.vocab.cue_pattern(_SYMPTOM_AS_OUTCOME).match(ctx.after(term.end, 30)))
 
 
 def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
