@@ -36,8 +36,8 @@ from extractor.vocab import Term
 __all__ = ["find_complications", "find_proportions"]
 
 _NONE = re.compile(
-    r"\b(?:(?P<there>there\s+(?:were|was)\s+)?no|none\s+of\s+the\s+(?:patients|participants))"
-    r"\s+(?:\w+\s+){0,2}?$",
+    r"\b(?:(?P<there>there\s+(?:were|was)\s+)?no|none(?:\s+of\s+(?:the|these|them|our)"
+    r"(?:\s+(?:patients|participants))?)?)\s+(?:\w+\s+){0,3}?$",
     re.IGNORECASE,
 )
 _LABEL_LIST = re.compile(
@@ -50,7 +50,9 @@ _COUNTED_HAD_NONE = re.compile(
     r"(?:had|have|reported|experienced|developed|showed)\s+$",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:no|without|free\s+of)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:no|without|free\s+(?:of|from)|freedom\s+from)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE
+)
 # a phrase naming only the comparator arm: `... with A (4.2%) than with placebo (1.8%)`
 _ARM_PHRASE = re.compile(
     r"^(?:than|versus|vs\.?|compared\s+with|and|or)\s+(?:with|in|among|receiving|on|after)\b",
@@ -312,7 +314,7 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
             continue
         plural = re.search(r"(?:s|es)$", term.text) and not term.text.lower().endswith("sis")
         rate = re.match(r"^\s*rates?\b", ctx.after(term.end, 8))
-        nobody = re.match(r"no\s+(?:patients|participants|subjects)\b", m.group(), re.I)
+        nobody = re.match(r"no\s+(?:patients?|participants?|subjects?)\b", m.group(), re.I)
         if not (
             plural or rate or nobody or m.group("there") or m.group().lower().startswith("none")
         ):
