@@ -43,6 +43,7 @@ CUE_ROLES: dict[str, str] = {
     "event_verb": "between a count of patients and an event: says they had it",
     "onset": "shortly before a symptom: makes it an event patients had",
     "symptom_outcome": "right after a symptom: makes it an outcome, not an event",
+    "change_verb": "in the clause before `from X%`: says a share changed",
 }
 _NEVER = r"(?!)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

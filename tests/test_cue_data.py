@@ -227,3 +227,12 @@ def test_symptom_outcome_word_makes_a_symptom_an_outcome(tmp_path: Path) -> None
     edited = _patterns_with(tmp_path, "cues.tsv", "burden\tsymptom_outcome")
     assert _rows(text, edited, "complication") == []
     assert [r.kind for r in _rows(text, edited, "proportion")] == ["proportion"]
+
+
+def test_change_verb_makes_from_and_to_shares_baseline_and_follow_up(tmp_path: Path) -> None:
+    # pain: `plummeted from 62% ... to 18%` is one share before and one after
+    text = "Daily opioid use plummeted from 62% before surgery to 18% at 1 year."
+    assert _rows(text, Vocabulary.load(), "proportion") == []
+    edited = _patterns_with(tmp_path, "cues.tsv", "plummeted\tchange_verb")
+    found = [(r.value, r.timepoint) for r in _rows(text, edited, "proportion")]
+    assert found == [(62, "baseline"), (18, "follow-up")]

@@ -28,11 +28,6 @@ _NO_PATIENTS = re.compile(
     re.IGNORECASE,
 )
 _OF_THESE = re.compile(r"^\s+of\s+(?:these|those|the|our|all)\s+", re.IGNORECASE)
-_CHANGE_VERB = re.compile(
-    r"\b(?:fell|fall|falls|decreas\w*|increas\w*|rose|rise|rises|dropp?\w*|declin\w*|"
-    r"reduc\w*|went|changed|improv\w*|grew)\b",
-    re.IGNORECASE,
-)
 
 
 def close_end(ctx: SentenceContext, end: int) -> int:
@@ -80,7 +75,7 @@ def from_percent(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if not re.search(r"\bfrom\s+$", ctx.before(q.start, 8)):
         return False
-    if not _CHANGE_VERB.search(ctx.clause_before(q.start)):
+    if not ctx.vocab.cues_in(ctx.clause_before(q.start), "change_verb"):
         return False
     later = [v for v in ctx.values if v.start >= q.end and v.is_percent]
     if not later:
