@@ -115,8 +115,10 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if q.denominator is not None or (q.count is not None and q.percent is not None):
         return False
-    if count_noun_after(ctx, q) is not None and not _score_unit(q):
-        return False
+    noun = count_noun_after(ctx, q)
+    if noun is not None and not _score_unit(q):
+        if not any(q.end <= t.start < noun.start for t in ctx.timepoints):
+            return False  # `to 24.8 six months after fusion`: a time, then the procedure
     attached = (q.sd, q.ci_low, q.range_low)
     if q.is_word and q.unit is None and all(a is None for a in attached):
         return False  # `is one of the most ...`: a number word needs a quantity around it

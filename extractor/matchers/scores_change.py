@@ -52,7 +52,8 @@ def masked_before(ctx: SentenceContext, q: Quantity, chars: int) -> str:
 # `improved by 6.9 points with A and by 4.1 with B`, `KOOS pain improved by 47.7 points and
 # KOOS ADL by 40.6`: the verb of the first change also governs the next (instruments masked)
 _ELLIPSIS = re.compile(
-    rf"(?:\band|\bor|\bbut|\bwhereas|,)\s+(?:(?:the\s+)?x[x\-]*\s+){{0,4}}(?:by|of)\s+{_FILLER}$",
+    rf"(?:(?:\band|\bor|\bbut|\bwhereas|,)\s+(?:(?:the\s+)?x[x\-]*\s+){{0,4}}(?:by|of)\s+"
+    rf"|\b(?:compared\s+with|versus|vs\.?|than)\s+){_FILLER}$",
     re.IGNORECASE,
 )
 
@@ -82,6 +83,10 @@ def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None
 def _cue_before(cue: str, gap: str, distance: int) -> bool:
     """Whether the words between a cue and the number make the number the change."""
     gap = re.sub(r"^\w*", "", gap)  # the rest of a wildcard cue: `improv` + `ement`
+    if re.search(r"(?:ed|rose|fell)$", cue, re.IGNORECASE) and re.fullmatch(
+        rf"\s+{_FILLER}", gap, re.IGNORECASE
+    ):
+        return True  # `gained 9.1 points`, `improved 12 points`: the verb's object
     if _NOUN_END.search(cue) and re.fullmatch(
         r"(?:\s+(?:in|of|for)\s+[^.;,()\d]{1,40}?)?\s*[,:]\s*", gap, re.IGNORECASE
     ):
