@@ -236,3 +236,12 @@ def test_change_verb_makes_from_and_to_shares_baseline_and_follow_up(tmp_path: P
     edited = _patterns_with(tmp_path, "cues.tsv", "plummeted\tchange_verb")
     found = [(r.value, r.timepoint) for r in _rows(text, edited, "proportion")]
     assert found == [(62, "baseline"), (18, "follow-up")]
+
+
+def test_follow_up_word_gives_events_the_time_they_were_observed_at(tmp_path: Path) -> None:
+    # orthopaedics: a `median surveillance of 18 months` is the time the count holds at
+    text = "Deep infection occurred in 3 patients (5%) (median surveillance of 18 months)."
+    before = [(r.value, r.months) for r in _rows(text, Vocabulary.load(), "complication")]
+    assert before == [(3, None)]
+    edited = _patterns_with(tmp_path, "cues.tsv", "surveillance\tfollow_up")
+    assert [(r.value, r.months) for r in _rows(text, edited, "complication")] == [(3, 18)]

@@ -16,10 +16,10 @@ from extractor.types import Evidence
 
 # "at a median follow-up of 4 months", "(mean follow-up of 21 months)": the time every
 # count or rate of the sentence was observed at
-_FOLLOW_UP_OF = re.compile(
-    r"\b(?:mean|median|average)\s+(?:duration\s+of\s+)?follow[\s\-]?up\s+(?:of|was|:)?\s*"
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>months?|years?|weeks?|days?)\b",
-    re.IGNORECASE,
+# (the follow-up words are cue role follow_up in cues.tsv)
+_FOLLOW_UP_OF = (
+    r"\b(?:mean|median|average)\s+(?:duration\s+of\s+)?{follow_up}\s+(?:of|was|:)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>months?|years?|weeks?|days?)\b"
 )
 _PER_MONTH = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
 _CLAUSE_BREAK = re.compile(r";|\.\s")
@@ -28,7 +28,7 @@ _COMPARISON = re.compile(r"\b(?:than|versus|vs|compared)\b")
 
 def follow_up_months(ctx: SentenceContext) -> float | None:
     """The mean/median follow-up the sentence states for all its results, in months."""
-    m = _FOLLOW_UP_OF.search(ctx.sentence.text)
+    m = ctx.vocab.cue_pattern(_FOLLOW_UP_OF).search(ctx.sentence.text)
     if not m:
         return None
     unit = m.group("u").lower().rstrip("s")
