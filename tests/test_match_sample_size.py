@@ -259,3 +259,18 @@ def test_sizes_split_into_arms_after_the_total_or_without_a_noun():
     text = "Of these, 88 were allocated to the plate group and 91 to the nail group."
     found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
     assert found == [(88, "plate"), (91, "nail")]
+
+
+def test_arm_as_subject_and_elliptic_next_arm():
+    text = "The exercise group comprised 73 patients and the education group 70."
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(73, "exercise"), (70, "education")]
+    text = "The exercise group comprised 73 patients and the education group had more smokers."
+    assert [r.value for r in rows(text, "sample_size")] == [73]
+
+
+def test_arms_in_brackets_after_the_total_are_sizes_not_a_breakdown():
+    text = "In all, 188 hips (95 in the ceramic group and 93 in the metal group) were reviewed."
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(188, None), (95, "ceramic"), (93, "metal")]
+    assert rows(text, "proportion") == []

@@ -19,7 +19,7 @@ import re
 
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size_arms import n_equals_rows
-from extractor.matchers.sample_size_lists import continued_lists
+from extractor.matchers.sample_size_lists import continued_lists, group_subject
 from extractor.matchers.sample_size_units import (  # count_noun_after: used by other matchers
     arm_after,
     count_noun_after,
@@ -68,6 +68,7 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
         if noun is None or not _is_size(ctx, q, noun):
             continue
         group = _relative_group(ctx, noun) or arm_after(ctx, noun.end)
+        group = group or group_subject(ctx, q.start)
         rows.append(_row(ctx, q, noun, group))
         rows += _same_noun_in_next_arm(ctx, q, noun)
     rows += _enrolled_without_noun(ctx)

@@ -14,7 +14,7 @@ from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size_units import arm_after, count_noun_after, plain_count
 from extractor.types import Evidence
 
-_LIST_END = re.compile(r"(?:[,:]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
+_LIST_END = re.compile(r"(?:[,:(]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
 _AT_TIME = re.compile(r"^\s+(?:at|after|by)\s+", re.IGNORECASE)
 
 
@@ -37,16 +37,21 @@ def continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence
                 for i, ch in enumerate(gap, q.end)
                 if not any(t.start <= i < t.end for t in ctx.timepoints)
             )
-            if len(gap) > 80 or re.search(r"[;\d]", bare) or not _LIST_END.search(gap):
+            if len(gap) > 80 or re.search(r"[;\d]", bare):
                 break
-            arm = arm_after(ctx, nxt.end, verb=False)
-            if arm is not None:
-                # `742 patients were randomly assigned, 373 to A`: the list follows the verb
+            fronted = _arm_before(ctx, q.end, nxt.start) if grouped else None
+            if not (_LIST_END.search(gap) or fronted):
+                break
+            arm = fronted or arm_after(ctx, nxt.end, verb=False)
+            if arm is not None and not fronted:
+                # `742 patients were randomly assigned, 373 to A`: the list follows the verb;
+                # `212 patients (108 in the A group and 104 in the B group)`: the bracket
                 enrolled = first and re.search(r"\w+\s*[,:]\s*$", gap)
+                bracket = first and gap.rstrip().endswith("(")
                 clause = ctx.span(ctx.sentence.start, nxt.start).split(";")[-1]
-                if not (grouped or (enrolled and ctx.vocab.cues_in(clause, "enrol"))):
+                if not (grouped or bracket or (enrolled and ctx.vocab.cues_in(clause, "enrol"))):
                     break
-            elif not (_at_time(ctx, nxt.end) and _at_time(ctx, row.char_end)):
+            elif arm is None and not (_at_time(ctx, nxt.end) and _at_time(ctx, row.char_end)):
                 break
             found.append(
                 ctx.evidence(
@@ -69,3 +74,24 @@ def _at_time(ctx: SentenceContext, pos: int) -> bool:
     """`... at 3 months`: a timepoint right after `pos`."""
     m = _AT_TIME.match(ctx.after(pos, 20))
     return bool(m) and any(t.start <= pos + m.start() + 1 < t.end for t in ctx.timepoints)
+
+
+def _arm_before(ctx: SentenceContext, start: int, end: int) -> str | None:
+    """`The A group comprised 64 patients and the B group 61`: the next arm named right
+    before its number (`and the B group`)."""
+    for g_start, g_end, names in ctx._groups:
+        if start <= g_start and len(names) == 1 and re.fullmatch(r"\s*", ctx.span(g_end, end)):
+            lead = ctx.span(start, g_start)
+            if re.search(r"(?:,|\band)\s+(?:the\s+)?$", lead):
+                return names[0]
+    return None
+
+
+def group_subject(ctx: SentenceContext, pos: int) -> str | None:
+    """`The intervention group comprised 64 patients`: the arm that is the clause's subject
+    of an enrolling verb right before the count."""
+    for _g_start, g_end, names in ctx._groups:
+        verb = re.fullmatch(r"\s+(\w+(?:\s+of)?)\s+", ctx.span(g_end, pos))
+        if verb and len(names) == 1 and ctx.vocab.cues_in(verb.group(1), "enrol"):
+            return names[0]
+    return None
