@@ -111,3 +111,8 @@ def test_no_cases_of_two_coordinated_events_are_two_zeros():
 def test_treatment_related_adverse_events_leading_to_death_are_treatment_related_deaths():
     text = "Treatment-related adverse events led to death in 2 patients (0.5%)."
     assert _events(text) == [("treatment-related death", 2)]
+
+
+def test_the_second_rate_after_versus_keeps_the_event():
+    text = "New-onset atrial fibrillation developed in 18.2% vs 24.6% of patients (P = .03)."
+    assert _events(text) == [("atrial fibrillation", 18.2), ("atrial fibrillation", 24.6)]

@@ -33,10 +33,12 @@ _PREDICATE = re.compile(
     r"uncommon|similar|higher|lower)\b",
     re.IGNORECASE,
 )
-# words that name no event: `Only 3.3% of patients needed MUA`, `..., occurred in 28 (7.6%)`
+# words that name no event: `Only 3.3% of patients needed MUA`, `..., occurred in 28 (7.6%)`,
+# `in 18.2% vs 24.6%`
 _ONLY_FUNCTION = re.compile(
     r"(?:(?:in|mean|median|average|of|the|was|were|to|a|an|only|just|about|approximately|"
-    r"nearly|almost|around|roughly|overall|occurred|observed|reported|recorded|noted|seen)"
+    r"nearly|almost|around|roughly|overall|occurred|observed|reported|recorded|noted|seen|"
+    r"vs\.?|versus|compared|than)"
     r"\s*)*",
     re.IGNORECASE,
 )
