@@ -157,3 +157,10 @@ def none_with(ctx: SentenceContext) -> list[Evidence]:
             measure_text=m.group("noun"),
         )
     ]
+
+
+def share_after(ctx: SentenceContext, q: Quantity) -> bool:
+    """`68.2% of patients had an HbA1c below 7.0%`: a percent of patients is a share even
+    where the sentence's instrument is measured in percent."""
+    found = ctx.vocab.cues_in(ctx.after(q.end, 30), "share")
+    return bool(found) and not ctx.after(q.end, 30)[: found[0].start].strip()

@@ -20,6 +20,7 @@ from extractor.matchers.proportion_forms import (
     from_percent,
     none_with,
     of_these,
+    share_after,
     share_of_patients,
     skip_ranges,
     to_percent,
@@ -76,7 +77,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
                 or _outcome_in_percent(ctx, q)
             ):
                 continue
-            if ctx.instruments and _instrument_unit_percent(ctx):
+            if ctx.instruments and _instrument_unit_percent(ctx) and not share_after(ctx, q):
                 continue  # `LVEF 35%`: a score in percent, the score matcher's
         elif from_to:
             pass

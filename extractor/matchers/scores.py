@@ -28,6 +28,7 @@ import re
 
 from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
+from extractor.matchers.proportion_forms import share_after
 from extractor.matchers.sample_size import count_noun_after
 from extractor.matchers.scores_change import TIME_UNIT, change_kind, continues_change
 from extractor.matchers.scores_pairs import (
@@ -115,6 +116,8 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if q.denominator is not None or (q.count is not None and q.percent is not None):
         return False
+    if q.is_percent and share_after(ctx, q):
+        return False  # `68.2% of patients had an HbA1c below 7.0%`: a share of patients
     noun = count_noun_after(ctx, q)
     if noun is not None and not _score_unit(q):
         if not any(q.end <= t.start < noun.start for t in ctx.timepoints):
