@@ -148,3 +148,11 @@ def test_p_closing_a_respectively_list_goes_to_every_share() -> None:
         (71.3, "photobiomodulation", 0.02),
         (58.8, "sham", 0.02),
     ]
+
+
+def test_arms_named_by_a_letter_or_numeral_after_the_noun() -> None:
+    text = "Median NRS pain was 2 in group A and 4 in group B on the first postoperative day."
+    assert groups(rows(text, "score")) == [(2, "A"), (4, "B")]
+    text = "Bradycardia occurred in 3 patients (6%) in arm I and 9 patients (18%) in arm II."
+    found = sorted(rows(text), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found] == [(3, "I"), (9, "II")]

@@ -291,6 +291,15 @@ class SentenceContext:
             names = re.split(r",\s*(?:and\s+)?|\s+and\s+", name) if m.group("plural") else [name]
             base = self.sentence.start
             found.append((base + m.start("name"), base + m.end(), [n.strip() for n in names]))
+        # `in group A`, `in arm II`: the noun first, a letter or numeral naming the arm
+        lettered = re.compile(
+            rf"\b(?i:{_LEAD})\s+(?:(?i:the)\s+)?(?P<noun>(?i:{nouns}))\s+"
+            rf"(?P<name>[A-Z]|[IVX]{{1,4}})\b"
+        )
+        for m in lettered.finditer(self.sentence.text):
+            base = self.sentence.start
+            found.append((base + m.start("noun"), base + m.end(), [m.group("name")]))
+        found.sort()
         return found
 
     def _attached_end(self, q: Quantity) -> int:
