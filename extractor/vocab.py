@@ -229,8 +229,9 @@ class Vocabulary:
             rf"(?<![\w])(?:(?P<lead>{lead})\s+(?:the\s+|a\s+)?{nums}\s*[-‐]?\s*{unit}{post}"
             rf"|{nums}\s*[-‐]\s*{unit}{post}"
             rf"|{nums}\s*{unit}(?=\s*(?:of\s+)?(?:follow|post|after|following))\s*{post}"
-            # a visit named by its unit: `at week 24`, `by month 6`, `at day 90`
-            rf"|(?P<lead>{lead})\s+(?:the\s+)?{unit}\s+{nums}(?![\w]))",
+            # a visit named by its unit: `at week 24`, `by month 6`, `on postoperative day 3`
+            rf"|(?P<lead>{lead}|on)\s+(?:the\s+)?(?:post[-\s]?operative\s+)?{unit}\s+{nums}"
+            r"(?![\w]))",
             regex.IGNORECASE,
         )
         self._num_in_list = re.compile(rf"{DIGITS}|{self.number_words.pattern}", re.IGNORECASE)
