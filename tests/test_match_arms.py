@@ -156,3 +156,11 @@ def test_arms_named_by_a_letter_or_numeral_after_the_noun() -> None:
     text = "Bradycardia occurred in 3 patients (6%) in arm I and 9 patients (18%) in arm II."
     found = sorted(rows(text), key=lambda r: r.char_start)
     assert [(r.count, r.group_name) for r in found] == [(3, "I"), (9, "II")]
+
+
+def test_versus_between_measures_declares_no_arms() -> None:
+    text = (
+        "Responsiveness of the ODI versus the NRS was compared. "
+        "Both improved in 71% and 64% of patients, respectively."
+    )
+    assert all(r.group_name is None for r in paragraph(text))

@@ -26,7 +26,7 @@ _STOPPER = (
     r"by|of|compared|whereas|while|respectively|after|during|plus|but|who|which|that|had|"
     r"patients|participants|receiving|each|both|alone|only)"
 )
-_WORD = rf"(?!{_STOPPER}\b)[A-Za-z][\w\-]*"
+_WORD = rf"\b(?!{_STOPPER}\b)[A-Za-z][\w\-]*"
 _NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,3}})"
 _DETERMINER = re.compile(r"^(?:the|a|an|matching|matched)\s+", re.IGNORECASE)
 # `randomly assigned, in a 1:1 ratio, ... to receive A (dose) or B`: the declared arms
@@ -36,6 +36,12 @@ _RANDOMISED = re.compile(
     rf"(?P<first>{_WORD}(?:\s+{_WORD}){{0,3}})(?:\s*\([^()]*\))?"
     rf"(?:\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and|versus|vs\.?)\s+)(?:to\s+)?(?:receive\s+)?"
     rf"(?:the\s+|matching\s+)?(?P<second>{_WORD}(?:\s+{_WORD}){{0,3}})",
+    re.IGNORECASE,
+)
+# `the comparison of A versus B`, `A vs. B`: two treatments contrasted by name
+_VERSUS = re.compile(
+    rf"(?P<first>{_WORD}(?:\s+{_WORD}){{0,3}})\s+(?:versus|vs\.?)\s+(?:the\s+)?"
+    rf"(?P<second>{_WORD}(?:\s+{_WORD}){{0,3}})",
     re.IGNORECASE,
 )
 # `501 were assigned to A and 502 to B`: each number's arm
@@ -87,6 +93,11 @@ def declared_arms(ctx: SentenceContext) -> tuple[list[str], list[str]]:
     for m in _RANDOMISED.finditer(text):
         _add(found, m.group("first"))
         _add(found, m.group("second"))
+    for m in _VERSUS.finditer(text):
+        pair = [m.group("first"), m.group("second")]
+        if not any(_is_measure(ctx, name) for name in pair):
+            _add(found, pair[0])
+            _add(found, pair[1])
     numbered = list(_NUMBERED.finditer(text))
     if len(numbered) > 1:
         for m in numbered:
@@ -102,6 +113,14 @@ def declared_arms(ctx: SentenceContext) -> tuple[list[str], list[str]]:
         for name in contrast:
             _add(contrasted, name)
     return found, contrasted
+
+
+def _is_measure(ctx: SentenceContext, name: str) -> bool:
+    """A name that is an instrument, an event, a time or a counted unit is no arm."""
+    vocab = ctx.vocab
+    if vocab.instruments_in(name) or vocab.complications_in(name) or vocab.timepoints_in(name):
+        return True
+    return bool(vocab.count_nouns_in(name.split()[-1]))
 
 
 def lead_mentions(ctx: SentenceContext) -> list[tuple[int, int, str]]:
