@@ -116,3 +116,11 @@ def test_treatment_related_adverse_events_leading_to_death_are_treatment_related
 def test_the_second_rate_after_versus_keeps_the_event():
     text = "New-onset atrial fibrillation developed in 18.2% vs 24.6% of patients (P = .03)."
     assert _events(text) == [("atrial fibrillation", 18.2), ("atrial fibrillation", 24.6)]
+
+
+def test_an_event_word_inside_an_instruments_name_is_no_event():
+    text = "The WOMAC stiffness subscale improved by 35% in 24 patients (60%)."
+    assert _events(text) == []
+    assert _events("Joint stiffness was reported by 12% of patients after arthroplasty.") == [
+        ("stiffness", 12)
+    ]

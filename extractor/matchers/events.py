@@ -60,8 +60,16 @@ _NAMED_GAP = (
 
 
 def events_in(ctx: SentenceContext) -> list[Term]:
-    """The sentence's event terms; a symptom only where it is reported as an event."""
-    terms = ctx.complications
+    """The sentence's event terms; a symptom only where it is reported as an event; none
+    inside an instrument's name (`WOMAC stiffness`, `KOOS pain`)."""
+    terms = [
+        t
+        for t in ctx.complications
+        if not any(
+            i.start <= t.start and t.end <= i.end and i.end - i.start > t.end - t.start
+            for i in ctx.instruments
+        )
+    ]
     if all(t.category == "symptom" for t in terms):
         return [t for t in terms if _symptom_is_event(ctx, t)]
     return [t for t in terms if t.category != "symptom" or not _outcome_use(ctx, t)]
