@@ -83,7 +83,10 @@ def test_the_comparator_arms_rate_keeps_the_event_of_the_first_arms():
 
 
 def test_joints_that_were_revised_are_a_revision_count():
-    text = "Periprosthetic fracture occurred in 4 of 390 hips (1.0%) and five hips (1.3%) were revised."
+    text = (
+        "Periprosthetic fracture occurred in 4 of 390 hips (1.0%) and five hips (1.3%) were "
+        "revised."
+    )
     assert _events(text) == [("fracture", 4), ("revision", 5)]
 
 
