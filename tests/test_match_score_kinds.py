@@ -80,7 +80,7 @@ def test_a_value_regarded_as_important_is_a_threshold():
 
 
 def test_prolonged_by_months_is_a_difference_in_the_outcomes_units():
-    text = "The combination prolonged median overall survival by 4.2 months compared with docetaxel."
+    text = "The doublet prolonged median overall survival by 4.2 months compared with docetaxel."
     (row,) = rows(text, "change")
     assert (row.value, row.statistic, row.unit, row.measure) == (
         4.2,
