@@ -164,3 +164,17 @@ def test_versus_between_measures_declares_no_arms() -> None:
         "Both improved in 71% and 64% of patients, respectively."
     )
     assert all(r.group_name is None for r in paragraph(text))
+
+
+def test_a_pair_after_a_coordinated_subject_pairs_with_it_not_the_arms() -> None:
+    text = (
+        "Patients were randomised to edoxaban or dalteparin. "
+        "Smokers and diabetics made up 31% and 22% of the cohort."
+    )
+    assert all(r.group_name is None for r in paragraph(text))
+    one_event = (
+        "Patients were randomised to edoxaban or dalteparin. "
+        "Recurrent venous thromboembolism occurred in 7.9% and 11.3%."
+    )
+    found = sorted(paragraph(one_event, "complication"), key=lambda r: r.char_start)
+    assert [r.group_name for r in found] == ["edoxaban", "dalteparin"]

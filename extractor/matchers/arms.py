@@ -235,3 +235,17 @@ def bracket_pair_arm(ctx: SentenceContext, q_start: int) -> str | None:
         return None
     index = next(i for i, v in enumerate(inside) if v.start >= q_start)
     return named[index]
+
+
+def coordinated_subject(ctx: SentenceContext, pos: int) -> bool:
+    """`Men and women made up 55% and 45%`: the clause before a list names as many things
+    as it has values, so the list pairs with them, not with the arms (one event or
+    instrument spelled with `and`, `nausea and vomiting`, is one thing)."""
+    clause = re.split(r"[,;:]", ctx.span(ctx.sentence.start, pos))[-1]
+    offset = pos - len(clause)
+    terms = [*ctx.vocab.complications_in(clause, offset), *ctx.vocab.instruments_in(clause, offset)]
+    for term in terms:
+        a, b = term.start - offset, term.end - offset
+        clause = clause[:a] + "x" * (b - a) + clause[b:]
+    clause = re.sub(r"^\s*(?:and|or)\s+", "", clause)
+    return bool(re.search(r"\b[A-Za-z][\w\-]*\s+(?:and|or)\s+[A-Za-z]", clause))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
 from extractor.quantities import Quantity
 from extractor.types import Evidence
@@ -157,10 +158,10 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
     the arms (`assigned to A or B`): the values take the arms in order. Without
     `respectively` a pair of one event at one time (`hypotension in 4.8% and 3.4%`) is
     also one value per arm. A list of different events or times is not."""
-    arms = ctx.known_arms
+    known = ctx.known_arms
     # one name on every value was inherited from an earlier clause (`... in the placebo
     # group, and ... in 32 (6.4%) and 27 (5.4%), respectively`), not given to each
-    if len(arms) != len(run) or len({r.group_name for r in run}) != 1:
+    if len(known) != len(run) or len({r.group_name for r in run}) != 1:
         return
     if len({(r.measure, r.timepoint, r.months) for r in run}) != 1:
         return
@@ -169,8 +170,10 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
     if not _BARE_RESPECTIVELY.match(tail):
         if re.search(r"\brespectively\b", tail, re.IGNORECASE) or len(run) != 2:
             return
+        if arms.coordinated_subject(ctx, run[0].char_start):
+            return
         pairs = zip(run, run[1:], strict=False)
         if not all(_LIST_GAP.fullmatch(ctx.span(a.char_end, b.char_start)) for a, b in pairs):
             return
-    for row, name in zip(run, arms, strict=True):
+    for row, name in zip(run, known, strict=True):
         row.group_name = name

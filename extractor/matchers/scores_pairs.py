@@ -112,6 +112,8 @@ def arms_in_order(ctx: SentenceContext, rows: list[Evidence], members: list[Quan
         return
     if says_respectively(ctx) and not _bare_respectively(ctx, members[0]):
         return
+    if not says_respectively(ctx) and arms.coordinated_subject(ctx, members[0].start):
+        return
     if sum(t.start >= members[0].end for t in ctx.timepoints) >= len(members):
         return  # `3.1 and 2.5 at 6 and 12 months`: a value per time, not per arm
     for row, name in zip(rows, known, strict=True):
