@@ -178,3 +178,27 @@ def test_a_pair_after_a_coordinated_subject_pairs_with_it_not_the_arms() -> None
     )
     found = sorted(paragraph(one_event, "complication"), key=lambda r: r.char_start)
     assert [r.group_name for r in found] == ["edoxaban", "dalteparin"]
+
+
+def test_randomisation_declares_arms_but_a_title_or_criterion_does_not() -> None:
+    text = (
+        "Randomized Trials of Bracing: a review. Adults with NYHA class II to IV symptoms "
+        "were enrolled. Nausea occurred in 12 (4.0%) and 7 (2.3%) patients, respectively."
+    )
+    assert all(r.group_name is None for r in paragraph(text))
+    text = (
+        "We randomly assigned, in a 2:1 ratio, adults with class II to IV symptoms to "
+        "receive finerenone or placebo. Nausea occurred in 12 (4.0%) and 7 (2.3%) patients, "
+        "respectively."
+    )
+    found = sorted((r for r in paragraph(text) if r.count), key=lambda r: r.char_start)
+    assert [r.group_name for r in found] == ["finerenone", "placebo"]
+
+
+def test_with_phrases_not_next_to_values_are_no_contrast() -> None:
+    text = (
+        "Scores range from 0 to 100, with higher scores indicating better function, and were "
+        "read on core-laboratory echocardiography. Nausea occurred in 12 (4.0%) and "
+        "7 (2.3%) patients, respectively."
+    )
+    assert all(r.group_name is None for r in paragraph(text))

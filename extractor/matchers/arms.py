@@ -31,8 +31,11 @@ _NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,3}})"
 _DETERMINER = re.compile(r"^(?:the|a|an|matching|matched)\s+", re.IGNORECASE)
 # `randomly assigned, in a 1:1 ratio, ... to receive A (dose) or B`: the declared arms
 _RANDOMISED = re.compile(
-    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\b[^;.]{0,400}?"
-    r"\bto\s+(?:receive\s+|undergo\s+|either\s+|the\s+)*"
+    r"\b(?:were|was|been|being|we|they|then|and)\s+(?:\w+ly\s+)?"
+    r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\b"
+    r"(?:[^;.]{0,400}?\bto\s+(?:receive|undergo)\b|(?:\s*,?\s*in\s+a\s+[\d:]+\s+ratio,?)?"
+    r"(?:\s+(?:the\s+)?(?:patients|participants|subjects|them|women|men|children))?\s+to\b)"
+    r"\s+(?:either\s+|the\s+)*"
     rf"(?P<first>{_WORD}(?:\s+{_WORD}){{0,3}})(?:\s*\([^()]*\))?"
     rf"(?:\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and|versus|vs\.?)\s+)(?:to\s+)?(?:receive\s+)?"
     rf"(?:the\s+|matching\s+)?(?P<second>{_WORD}(?:\s+{_WORD}){{0,3}})",
@@ -107,12 +110,32 @@ def declared_arms(ctx: SentenceContext) -> tuple[list[str], list[str]]:
             _add(found, name)
     for name in ctx.arms:
         _add(found, name)
-    contrast = [name for _s, _e, name in lead_mentions(ctx)]
     contrasted: list[str] = []
-    if len({n.lower() for n in contrast}) > 1:
-        for name in contrast:
-            _add(contrasted, name)
+    by_lead: dict[str, list[str]] = {}
+    for lead, end, name in lead_mentions(ctx):
+        if _next_to_value(ctx, lead, end):
+            # `among patients receiving A ... among those receiving B`: one introducer
+            word = ctx.span(lead, end)[: -len(name)].split()[-1].lower()
+            by_lead.setdefault(word, []).append(name)
+    for names in by_lead.values():
+        if len({n.lower() for n in names}) > 1:
+            for name in names:
+                _add(contrasted, name)
     return found, contrasted
+
+
+def _next_to_value(ctx: SentenceContext, lead: int, end: int) -> bool:
+    """A mention right after a value (`6.9 points with A`) or right before a bracketed one
+    (`with A (4.2%)`): how a contrast of arms is written, unlike `with higher scores`."""
+    if re.match(r"\s*[(\[]\s*[\d.]", ctx.after(end, 8)):
+        return True
+    opening = ctx.span(ctx.sentence.start, lead)
+    if (not opening.strip() or opening.rstrip().endswith(";")) and ctx.after(end, 3).startswith(
+        ","
+    ):
+        return True  # `Among patients receiving A, 19 (12%) ...`
+    before = [v for v in ctx.values if v.end <= lead]
+    return bool(before) and bool(_AFTER_VALUE.fullmatch(ctx.span(before[-1].end, lead)))
 
 
 def _is_measure(ctx: SentenceContext, name: str) -> bool:
@@ -151,7 +174,7 @@ def known(ctx: SentenceContext, name: str) -> str | None:
 
 # what may stand between a value and its arm: its brackets, its unit or counted noun
 _AFTER_VALUE = re.compile(
-    r"(?:\s*[(\[][^()\[\]]*[)\]])*\s*(?:(?:points?|patients|participants|%|months?|days?|"
+    r"[)\]]?(?:\s*[(\[][^()\[\]]*[)\]])*\s*(?:(?:points?|patients|participants|%|months?|days?|"
     r"weeks?|years?|percentage\s+points)\b\s*)?(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*"
     r"(?:(?:at|after|by)\s+[\w\-]+(?:\s+[\w\-]+)?\s+)?",
     re.IGNORECASE,
