@@ -127,3 +127,7 @@ def test_an_event_word_inside_an_instruments_name_is_no_event():
     assert _events("Joint stiffness was reported by 12% of patients after arthroplasty.") == [
         ("stiffness", 12)
     ]
+
+
+def test_an_event_free_survival_is_not_a_count_of_the_event():
+    assert _events("Revision-free survival at 10 years was 96.4% for the cemented stems.") == []

@@ -88,7 +88,10 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             if pct is not None:
                 negated.add(pct.start)
             continue  # `a primary-outcome event occurred in 138 (27.5%)`: a proportion
-        if term is not None and _NEGATED.search(ctx.before(term.start, 30)):
+        if term is not None and (
+            _NEGATED.search(ctx.before(term.start, 30))
+            or re.match(r"[\-‐\s]*free\b", ctx.after(term.end, 8), re.IGNORECASE)
+        ):  # `revision-free survival was 96.4%`: a share without the event
             negated.add(pct.start if pct else q.start)
             continue  # `41 patients (68.3%) had no complications`: a share without the event
         arm = None

@@ -163,4 +163,11 @@ def share_after(ctx: SentenceContext, q: Quantity) -> bool:
     """`68.2% of patients had an HbA1c below 7.0%`: a percent of patients is a share even
     where the sentence's instrument is measured in percent."""
     found = ctx.vocab.cues_in(ctx.after(q.end, 30), "share")
-    return bool(found) and not ctx.after(q.end, 30)[: found[0].start].strip()
+    if found and not ctx.after(q.end, 30)[: found[0].start].strip():
+        return True
+    # `83.3% of athletes`, `12% of the knees`: of a counted unit of `count_nouns.tsv`
+    m = re.match(r"\s*of\s+(?:the\s+|these\s+|those\s+|all\s+|our\s+)?", ctx.after(q.end, 40))
+    if not m:
+        return False
+    nouns = ctx.vocab.count_nouns_in(ctx.after(q.end, 40)[m.end() :])
+    return bool(nouns) and nouns[0].start == 0 and nouns[0].category != "study"

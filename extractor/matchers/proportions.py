@@ -75,6 +75,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
                 or to_pct
                 or fraction_after(ctx, q) is not None
                 or _outcome_in_percent(ctx, q)
+                or share_after(ctx, q)
             ):
                 continue
             if ctx.instruments and _instrument_unit_percent(ctx) and not share_after(ctx, q):
