@@ -202,3 +202,16 @@ def test_with_phrases_not_next_to_values_are_no_contrast() -> None:
         "7 (2.3%) patients, respectively."
     )
     assert all(r.group_name is None for r in paragraph(text))
+
+
+def test_short_and_long_names_of_one_arm_are_one_arm() -> None:
+    text = (
+        "Patients were randomised to adductor canal block or periarticular infiltration. "
+        "Opioid use was lower in the block group. "
+        "Quadriceps weakness occurred in 6 (5.8%) and 2 (2.0%) patients, respectively."
+    )
+    found = sorted((r for r in paragraph(text) if r.count), key=lambda r: r.char_start)
+    assert [r.group_name for r in found] == [
+        "adductor canal block",
+        "periarticular infiltration",
+    ]

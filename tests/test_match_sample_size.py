@@ -274,3 +274,17 @@ def test_arms_in_brackets_after_the_total_are_sizes_not_a_breakdown():
     found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
     assert found == [(188, None), (95, "ceramic"), (93, "metal")]
     assert rows(text, "proportion") == []
+
+
+def test_underwent_randomisation_then_arms_in_brackets():
+    text = (
+        "Of 260 patients screened, 204 underwent randomisation (103 to adductor canal block "
+        "and 101 to periarticular infiltration)."
+    )
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [
+        (260, None),
+        (204, None),
+        (103, "adductor canal block"),
+        (101, "periarticular infiltration"),
+    ]

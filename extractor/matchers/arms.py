@@ -63,13 +63,13 @@ def clean(name: str) -> str:
 
 
 def same_arm(a: str, b: str) -> bool:
-    """Names of one arm: equal, or one is the other's first words (`lorvenerone` and
-    `lorvenerone 20 mg`)."""
+    """Names of one arm: equal, or one is the other's first or last words (`lorvenerone`
+    and `lorvenerone 20 mg`; `block` and `adductor canal block`)."""
     x, y = a.lower().split(), b.lower().split()
     if not x or not y:
         return False
     short, long = (x, y) if len(x) <= len(y) else (y, x)
-    return long[: len(short)] == short
+    return long[: len(short)] == short or long[-len(short) :] == short
 
 
 def _add(found: list[str], name: str) -> None:
@@ -165,7 +165,8 @@ def lead_mentions(ctx: SentenceContext) -> list[tuple[int, int, str]]:
 
 
 def known(ctx: SentenceContext, name: str) -> str | None:
-    """The arm of the paragraph `name` refers to, if it is one."""
+    """The arm of the paragraph `name` refers to, if it is one (callers report the name
+    as this sentence writes it: `group_name` is as written)."""
     for arm in [*ctx.declared_arms, *ctx.contrasted_arms]:
         if same_arm(name, arm):
             return arm
@@ -194,8 +195,7 @@ def arm_mention_after(ctx: SentenceContext, q_end: int) -> tuple[int, str] | Non
     start = q_end + (gap.end() if gap else 0)
     for lead, end, name in lead_mentions(ctx):
         if lead == start:
-            arm = known(ctx, name)
-            return (end, arm) if arm else None
+            return (end, name) if known(ctx, name) else None
     return None
 
 
@@ -203,7 +203,7 @@ def arm_before_bracket(ctx: SentenceContext, q_start: int) -> str | None:
     """`more frequent with A (4.2%)`: the value in brackets right after a known arm."""
     for _start, end, name in lead_mentions(ctx):
         if end <= q_start and re.fullmatch(r"\s*[(\[]\s*", ctx.span(end, q_start)):
-            return known(ctx, name)
+            return name if known(ctx, name) else None
     return None
 
 
@@ -221,7 +221,7 @@ def arm_opening(ctx: SentenceContext, q_start: int) -> str | None:
         return None
     if not re.match(r"\s*,", ctx.span(end, q_start)) or ";" in ctx.span(end, q_start):
         return None
-    return known(ctx, name)
+    return name if known(ctx, name) else None
 
 
 _PAIR_JOIN = re.compile(r"\s*(?:,|;|,?\s*and|,?\s*versus|,?\s*vs\.?|/)\s*", re.IGNORECASE)
@@ -253,7 +253,7 @@ def bracket_pair_arm(ctx: SentenceContext, q_start: int) -> str | None:
             named.append(names[0])
     for lead, _end, name in lead_mentions(ctx):
         if clause_start <= lead < start and known(ctx, name):
-            named.append(known(ctx, name) or name)
+            named.append(name)
     if len(named) != len(inside):
         return None
     index = next(i for i, v in enumerate(inside) if v.start >= q_start)

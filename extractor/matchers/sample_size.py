@@ -52,7 +52,9 @@ _NAME_END = re.compile(
     re.IGNORECASE,
 )
 _BARE_ENROL = re.compile(
-    r"^\s*(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?", re.IGNORECASE
+    r"^\s*(?:(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?|"
+    r"(?=underwent\s+randomi[sz]ation\b))",  # `204 underwent randomisation`
+    re.IGNORECASE,
 )
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
 
