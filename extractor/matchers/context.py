@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractor.detached_ci import attach_detached_ci
 from extractor.matchers import arms
 from extractor.quantities import Quantity, find_quantities
 from extractor.types import Evidence, Sentence
@@ -59,8 +60,10 @@ class SentenceContext:
 
     def __post_init__(self) -> None:
         s = self.sentence
-        self.quantities = find_quantities(s.text, s.start, self.vocab.number_words)
+        found = find_quantities(s.text, s.start, self.vocab.number_words)
         self.timepoints = self.vocab.timepoints_in(s.text, s.start)
+        times = [(t.start, t.end) for t in self.timepoints]
+        self.quantities = attach_detached_ci(s.text, found, s.start, times)
         self.instruments = self.vocab.instruments_in(s.text, s.start)
         if not self.instruments and self.carried:
             # "The mean change was only 0.05 points ..." continues the previous sentence's

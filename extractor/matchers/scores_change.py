@@ -111,8 +111,20 @@ def _cue_before(cue: str, gap: str, distance: int) -> bool:
     return False
 
 
+# `8.4 points lower in the surgery group than in the physiotherapy group`: one arm's value
+# told against the other's is their difference
+_COMPARATIVE = re.compile(
+    r"^[\s\-]*(?:points?\s+)?(?:lower|higher|greater|smaller|less|more|better|worse)\s+"
+    r"(?:in|with|for|among|on|after)\b[^.;]{0,80}?\bthan\b",
+    re.IGNORECASE,
+)
+
+
 def _cue_after(ctx: SentenceContext, q: Quantity) -> str | None:
-    """`0.26 point increase`, `a 42% improvement`, `7-point reduction`."""
+    """`0.26 point increase`, `a 42% improvement`, `7-point reduction`, `8.4 points lower
+    in A than in B` (a difference)."""
+    if _COMPARATIVE.match(ctx.after(q.end, 120)):
+        return "difference"
     right = ctx.after(q.end, 30)
     head = " ".join(re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right).split()[:2])
     found = ctx.vocab.cues_in(head, "change") + ctx.vocab.cues_in(head, "difference")
