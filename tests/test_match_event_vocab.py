@@ -131,3 +131,20 @@ def test_an_event_word_inside_an_instruments_name_is_no_event():
 
 def test_an_event_free_survival_is_not_a_count_of_the_event():
     assert _events("Revision-free survival at 10 years was 96.4% for the cemented stems.") == []
+
+
+def test_a_rate_with_its_count_of_total_in_brackets_is_one_event_row():
+    text = "The rate of reoperation at 2 years was 4.5% (9 of 200) after plating."
+    (row,) = rows(text, "complication")
+    assert (row.measure, row.value, row.count, row.denominator, row.percent) == (
+        "reoperation",
+        9,
+        9,
+        200,
+        4.5,
+    )
+
+
+def test_general_surgical_and_medical_events_are_named():
+    text = "Pneumothorax occurred in 3 cases (1.5%) and a transient ischaemic attack in 2 (1.0%)."
+    assert _events(text) == [("pneumothorax", 3), ("transient ischaemic attack", 2)]

@@ -27,6 +27,7 @@ from extractor.matchers.events import (
     relation_group,
     specific_in_paren,
 )
+from extractor.matchers.proportion_forms import fraction_after
 from extractor.matchers.proportions import find_proportions
 from extractor.matchers.sample_size import count_noun_after
 from extractor.quantities import Quantity
@@ -112,6 +113,11 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)
             ctx.claimed.add((pct.start, pct.end))
+        frac = fraction_after(ctx, q) if q.is_percent and count is None else None
+        if frac is not None:  # `was 4.5% (9 of 200)`: the bracket gives the count
+            row.value, row.count, row.denominator = float(frac.count), frac.count, frac.denominator
+            row.statistic, row.char_end = "count", _close(ctx, frac.end)
+            ctx.claimed.add((frac.start, frac.end))
         found = ctx.ranges.get((q.start, q.end))
         if found:  # `ranged from 0% to 17% (mean 6%)`: the mean is the value, the ends its range
             row.range_low, row.range_high = found
