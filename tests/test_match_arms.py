@@ -215,3 +215,25 @@ def test_short_and_long_names_of_one_arm_are_one_arm() -> None:
         "adductor canal block",
         "periarticular infiltration",
     ]
+
+
+def test_lancet_style_count_percent_of_total_with_its_arm() -> None:
+    text = (
+        "Remission was reported by 47 (31%) of 152 patients given ustekinumab and "
+        "26 (17%) of 150 given placebo."
+    )
+    found = sorted(rows(text, "proportion"), key=lambda r: r.char_start)
+    assert [(r.count, r.denominator, r.group_name) for r in found] == [
+        (47, 152, "ustekinumab"),
+        (26, 150, "placebo"),
+    ]
+    assert rows(text, "sample_size") == [] and rows(text, "score") == []
+
+
+def test_count_percent_then_patients_then_arm() -> None:
+    text = (
+        "Serious adverse events occurred in seven (4%) patients in the ustekinumab group "
+        "and nine (6%) in the placebo group."
+    )
+    found = sorted(rows(text, "complication"), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found] == [(7, "ustekinumab"), (9, "placebo")]

@@ -326,7 +326,8 @@ class SentenceContext:
         for g in self._groups:
             lead = self.span(start, g[0])
             if start <= g[0] < end and re.fullmatch(
-                r"[\s,)\]]*(?:(?:points?|%|days?|months?)\s+)?(?:(?:at|after)\s+[\w\-]+\s+[\w\-]+\s+)?"
+                r"[\s,)\]]*(?:(?:points?|%|days?|months?|patients|participants)\s+)?"
+                r"(?:(?:at|after)\s+[\w\-]+\s+[\w\-]+\s+)?"
                 r"(?:of\s+(?:the\s+|those\s+)?(?:patients|participants|those)\s+)?"
                 r"(?:in|for|among|with|of)\s+(?:the\s+)?",
                 lead,

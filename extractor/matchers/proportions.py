@@ -129,11 +129,16 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
                 row.count, row.denominator = frac.count, frac.denominator
                 row.char_end = close_end(ctx, frac.end)
                 ctx.claimed.add((frac.start, frac.end))
+        total = _of_total(ctx, q) if row.denominator is None else None
+        if total is not None:  # `61 (38%) of 159 patients given duloxetine`
+            row.denominator = int(total.value or 0)
+            row.char_end = max(row.char_end, total.end)
+            ctx.claimed.add((total.start, total.end))
         if row.count is not None and row.denominator is None:
             row.denominator = _out_of(ctx, q)
         row.value = row.percent if row.percent is not None else float(row.count or q.value or 0)
         row.statistic = "percent" if row.percent is not None else "count"
-        row.group_name = ctx.group_for(q)
+        row.group_name = ctx.group_for(q) or (ctx.group_for(total) if total else None)
         row_time(ctx, q, row)
         if (from_to or from_pct) and row.timepoint is None:
             row.timepoint = "baseline"
@@ -210,6 +215,18 @@ def _outcome(ctx: SentenceContext, noun: Term) -> bool:
         return False
     found = ctx.vocab.cues_in(words, "outcome")
     return bool(found) and found[0].start == 0
+
+
+def _of_total(ctx: SentenceContext, q: Quantity) -> Quantity | None:
+    """`61 (38%) of 159 patients`: the total a count with its percent is out of."""
+    if q.count is None or q.percent is None:
+        return None
+    nxt = ctx.next_value(q)
+    if nxt is None or nxt.is_percent or nxt.value is None or nxt.value != int(nxt.value):
+        return None
+    if not re.fullmatch(r"\s*of\s+", ctx.span(q.end, nxt.start)) or nxt.value < q.count:
+        return None
+    return nxt
 
 
 def _out_of(ctx: SentenceContext, q: Quantity) -> int | None:

@@ -138,9 +138,12 @@ def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
 def _after_count_of(ctx: SentenceContext, q: Quantity) -> bool:
     """`nine of the 29 patients`: the 29 is the denominator of a count, not restated N."""
     prev = ctx.prev_value(q)
-    return prev is not None and bool(
-        re.fullmatch(r"\s*(?:\w+\s+)?of\s+(?:these|the|those)\s*", ctx.span(prev.end, q.start))
-    )
+    if prev is None:
+        return False
+    gap = ctx.span(prev.end, q.start)
+    if prev.count is not None and prev.percent is not None and re.fullmatch(r"\s*of\s+", gap):
+        return True  # `61 (38%) of 159 patients`
+    return bool(re.fullmatch(r"\s*(?:\w+\s+)?of\s+(?:these|the|those)\s*", gap))
 
 
 def _is_ratio(ctx: SentenceContext, q: Quantity) -> bool:

@@ -97,6 +97,8 @@ def find_scores(ctx: SentenceContext) -> list[Evidence]:
             row = _row(ctx, q, change[id(q)], tps.get(id(q)), taken, members)
             _pair(row, pairs, members, index)
             row.group_name = row.group_name or _group(ctx, q)
+            if row.statistic == "difference":
+                row.group_name = None  # a between-group difference belongs to no one arm
             p = p_list if p_list and (says_respectively(ctx) or q is members[-1]) else None
             p = p or _p_for(ctx, q)
             if p is not None and row.p_value is None:
