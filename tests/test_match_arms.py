@@ -237,3 +237,21 @@ def test_count_percent_then_patients_then_arm() -> None:
     )
     found = sorted(rows(text, "complication"), key=lambda r: r.char_start)
     assert [(r.count, r.group_name) for r in found] == [(7, "ustekinumab"), (9, "placebo")]
+
+
+def test_three_arms_of_a_randomisation_pair_in_order() -> None:
+    text = (
+        "Participants were randomised to standard-dose, high-dose or no vitamin D. "
+        "Falls were reported by 21%, 24% and 19% of participants, respectively."
+    )
+    found = sorted(paragraph(text, "proportion"), key=lambda r: r.char_start)
+    assert [r.group_name for r in found] == ["standard-dose", "high-dose", "no vitamin D"]
+
+
+def test_a_count_after_a_randomisation_is_not_an_arm_name() -> None:
+    text = (
+        "A total of 640 patients underwent randomisation: 322 were assigned to apixaban "
+        "and 318 to aspirin. Bleeding occurred in 9 (2.8%) and 6 (1.9%) patients, respectively."
+    )
+    found = sorted((r for r in paragraph(text) if r.count), key=lambda r: r.char_start)
+    assert [r.group_name for r in found] == ["apixaban", "aspirin"]

@@ -35,10 +35,15 @@ _RANDOMISED = re.compile(
     r"(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|assigned|allocated)\b"
     r"(?:[^;.]{0,400}?\bto\s+(?:receive|undergo)\b|(?:\s*,?\s*in\s+a\s+[\d:]+\s+ratio,?)?"
     r"(?:\s+(?:the\s+)?(?:patients|participants|subjects|them|women|men|children))?\s+to\b)"
-    r"\s+(?:either\s+|the\s+)*"
-    rf"(?P<first>{_WORD}(?:\s+{_WORD}){{0,3}})(?:\s*\([^()]*\))?"
-    rf"(?:\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and|versus|vs\.?)\s+)(?:to\s+)?(?:receive\s+)?"
-    rf"(?:the\s+|matching\s+)?(?P<second>{_WORD}(?:\s+{_WORD}){{0,3}})",
+    r"\s+(?:either\s+)?",
+    re.IGNORECASE,
+)
+# the arms after it: `A, B or C`, `A (dose) or matching B`; an arm may be a dose (`10 mg`)
+_ITEM = rf"(?:{_WORD}|\d[\d.]*\s*(?!{_STOPPER}\b)[a-zµ][a-zµ/]*)(?:\s+(?:{_WORD}|\d[\d.]*))*?"
+_ARM_LIST = re.compile(
+    rf"(?P<items>{_ITEM}(?:\s*\([^()]*\))?(?:\s*,\s*{_ITEM}(?:\s*\([^()]*\))?)*)"
+    rf",?\s+(?:or|and|versus|vs\.?)\s+(?:to\s+)?(?:receive\s+)?(?P<last>{_ITEM})"
+    r"(?=\s*(?:[,;.(]|$)|\s+(?:in\s+addition|plus|for|during|at|and|with|who|which)\b)",
     re.IGNORECASE,
 )
 # `the comparison of A versus B`, `A vs. B`: two treatments contrasted by name
@@ -94,8 +99,12 @@ def declared_arms(ctx: SentenceContext) -> tuple[list[str], list[str]]:
     found: list[str] = []
     text = ctx.sentence.text
     for m in _RANDOMISED.finditer(text):
-        _add(found, m.group("first"))
-        _add(found, m.group("second"))
+        listed = _ARM_LIST.match(text, m.end())
+        if listed:
+            items = re.sub(r"\s*\([^()]*\)", "", listed.group("items"))
+            for name in [*re.split(r"\s*,\s*", items), listed.group("last")]:
+                if len(name.split()) <= 4:
+                    _add(found, name)
     for m in _VERSUS.finditer(text):
         pair = [m.group("first"), m.group("second")]
         if not any(_is_measure(ctx, name) for name in pair):

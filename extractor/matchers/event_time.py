@@ -131,6 +131,8 @@ def _name_run(ctx: SentenceContext, run: list[Evidence]) -> None:
     if len(names) == len(run):
         for row, name in zip(run, names, strict=True):
             row.group_name = name
+    else:  # `of patients, respectively`: no names after the list
+        _name_by_order(ctx, run, tail)
 
 
 def _closing_p(ctx: SentenceContext, run: list[Evidence], tail: str) -> None:
@@ -149,7 +151,8 @@ def _closing_p(ctx: SentenceContext, run: list[Evidence], tail: str) -> None:
 
 
 _BARE_RESPECTIVELY = re.compile(
-    r"^[\s\])]*(?:patients|participants|cases)?[\s,]*respectively\b", re.IGNORECASE
+    r"^[\s\])]*(?:(?:of\s+(?:the\s+)?)?(?:patients|participants|cases))?[\s,]*respectively\b",
+    re.IGNORECASE,
 )
 
 
