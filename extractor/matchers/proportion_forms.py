@@ -75,8 +75,9 @@ def from_percent(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     if not re.search(r"\bfrom\s+$", ctx.before(q.start, 8)):
         return False
-    if not ctx.vocab.cues_in(ctx.clause_before(q.start), "change_verb"):
-        return False
+    bracketed = re.search(r"[(\[]\s*from\s+$", ctx.before(q.start, 8))
+    if not bracketed and not ctx.vocab.cues_in(ctx.clause_before(q.start), "change_verb"):
+        return False  # `(from 33.9% to 19.0%)` needs no verb: the bracket is the change
     later = [v for v in ctx.values if v.start >= q.end and v.is_percent]
     if not later:
         return False
