@@ -255,3 +255,28 @@ def test_a_count_after_a_randomisation_is_not_an_arm_name() -> None:
     )
     found = sorted((r for r in paragraph(text) if r.count), key=lambda r: r.char_start)
     assert [r.group_name for r in found] == ["apixaban", "aspirin"]
+
+
+def test_arms_named_by_how_patients_were_treated() -> None:
+    text = (
+        "Mean QuickDASH at 1 year was 14.2 for operatively treated patients and 19.8 for "
+        "nonoperatively treated patients."
+    )
+    assert groups(rows(text, "score")) == [
+        (14.2, "operatively treated"),
+        (19.8, "nonoperatively treated"),
+    ]
+    text = (
+        "Pruritus occurred in 9% of morphine-treated patients and 3% of placebo-treated patients."
+    )
+    assert groups(rows(text)) == [(9, "morphine"), (3, "placebo")]
+
+
+def test_a_value_after_a_comparison_is_not_the_earlier_arms() -> None:
+    text = "The VAS at 6 hours was 3.1 in the block arm compared with 4.7 in controls."
+    assert groups(rows(text, "score")) == [(3.1, "block"), (4.7, None)]
+    text = (
+        "Patients were randomised to bracing or observation. Curve progression was less "
+        "frequent in the bracing group (28%) than with observation alone (52%)."
+    )
+    assert groups(paragraph(text)) == [(28, "bracing"), (52, "observation")]

@@ -33,6 +33,9 @@ _DEFINING_AFTER = r"^\s*{defining_after}"  # `3 indicating severe`; words: cues.
 _SCORE_UNITS = ("points", "point", "pts", "pt")
 # an anchor's label between a scale's ends: `from 0 (no pain) to 10`
 _ANCHOR_NOTE = r"(?:\([^()\d]{1,30}\)\s*)?"
+_COMPARED = re.compile(
+    r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|whereas|while)\b", re.IGNORECASE
+)
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]|\bet\s+al\b\.?")
 
 
@@ -302,6 +305,18 @@ class SentenceContext:
         for m in lettered.finditer(self.sentence.text):
             base = self.sentence.start
             found.append((base + m.start("noun"), base + m.end(), [m.group("name")]))
+        # `of ketamine-treated patients`, `for surgically treated patients`: an arm named by
+        # how its patients were treated (`-treated` goes: the arm is the treatment)
+        treated = re.compile(
+            r"\b(?i:in|for|among|of)\s+(?:(?i:the)\s+)?"
+            r"(?P<name>(?:[\w\-]+\s+)?[\w\-]*?(?:-treated|\s+treated))\s+"
+            r"(?i:patients|participants|subjects|knees|hips)\b"
+        )
+        for m in treated.finditer(self.sentence.text):
+            base = self.sentence.start
+            name = re.sub(r"-treated$", "", m.group("name"))
+            if name.split()[0].lower() not in ("were", "was", "the", "all", "those", "patients"):
+                found.append((base + m.start("name"), base + m.end(), [name]))
         found.sort()
         return found
 
@@ -372,6 +387,11 @@ class SentenceContext:
                 for a in self.arms
                 if a.lower() not in name.lower() and name.lower() not in a.lower()
             ]
+            return others[0] if len(others) == 1 else None
+        if name and not right and re.search(_COMPARED, self.span(g[1], q.start)):
+            # `2.9 in the intervention arm compared with 4.6 in controls`: a value after the
+            # comparison is the other arm's, if the paragraph has exactly one other
+            others = [a for a in self.known_arms if not arms.same_arm(a, name)]
             return others[0] if len(others) == 1 else None
         return name
 

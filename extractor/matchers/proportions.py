@@ -155,7 +155,11 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
     return rows
 
 
-_PERCENT_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+(?:and|versus|vs\.?)\s+)", re.I)
+_PERCENT_LIST_GAP = re.compile(
+    r"(?:\s+of\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}?(?:patients|participants|those))?"
+    r"\s*(?:,\s*(?:and\s+)?|\s+(?:and|versus|vs\.?|compared\s+with)\s+)",
+    re.I,
+)
 
 
 def _outcome_in_percent(ctx: SentenceContext, q: Quantity) -> bool:

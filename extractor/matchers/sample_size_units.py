@@ -16,7 +16,10 @@ from extractor.quantities import Quantity
 from extractor.vocab import Term
 
 _BETWEEN_WORD = re.compile(r"[A-Za-z][\w\-]*")
-_NOT_BETWEEN = {"of", "with", "in", "who", "were", "was", "and", "or", "to", "from", "had", "per"}
+_NOT_BETWEEN = {
+    "of", "with", "in", "who", "were", "was", "and", "or", "to", "from", "had", "per",
+    "for", "among",
+}  # fmt: skip
 _IN_ARM = re.compile(r"^\s+(?:in|into)\s+(?:the\s+)?", re.IGNORECASE)
 _TO_ARM = re.compile(
     r"^\s+(?P<verb>(?:were\s+|was\s+)?(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|"
