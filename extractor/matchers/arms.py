@@ -8,8 +8,17 @@ receiving A and 29 (5.8%) receiving B`), before a bracketed value (`more frequen
 
 The introducer words are data (`arm_lead` in `patterns/cues.tsv`). Because `with X`
 also names conditions (`patients with diabetes`), a name after an introducer is an arm
-only when the paragraph already declared it as one (randomisation, `X group`, `(n = N)`)
-or when the sentence contrasts two such mentions (`with A ... than with B`).
+only when the paragraph already declared it as one (a randomisation `were randomly
+assigned to A, B or C`, `501 were assigned to A and 502 to B`, `A versus B`, `X group`,
+`(n = N)`) or when the sentence contrasts two such mentions next to values (`6.9 points
+with A and 4.1 points with B`, `with A (4.2%) than with B (1.8%)`).
+
+The paragraph's arms are carried from sentence to sentence (`matchers/__init__.py`),
+declared ones apart from only-contrasted ones, and pair values in order: a bare
+`respectively` list, a `versus` pair, a bracketed pair after two compared arms (`in the A
+group than in the B group (7.2% vs. 13.5%)`), and an unlabelled pair of one event at one
+time (`hypotension in 4.8% and 3.4%`) unless the clause names its own pair (`Smokers and
+diabetics made up 31% and 22%`).
 """
 
 from __future__ import annotations
