@@ -288,3 +288,11 @@ def test_underwent_randomisation_then_arms_in_brackets():
         (103, "adductor canal block"),
         (101, "periarticular infiltration"),
     ]
+
+
+def test_n_after_a_summary_statistic_is_the_population():
+    text = "Functional outcomes at final review, median (IQR) (n = 143)"
+    found = [(r.value, r.measure, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(143, "patients", None)]
+    text = "Wound infection (n = 4) and dehiscence (n = 2) were recorded."
+    assert rows(text, "sample_size") == []

@@ -32,6 +32,11 @@ _ARM_LEAD = (
     r"\b(?:comparing|compared|with|versus|vs\.?|"
     r"(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)(?:\s+\w+ly)?\s+to)\s+"
 )
+_SUMMARY_STATISTIC = re.compile(
+    r"\b(?:(?:mean|median)\s*(?:±|\+/-|\(|\[|,)?\s*(?:SD|SEM?|IQR|range|95%\s*CI)|"
+    r"n\s*\(\s*%\s*\))[)\]]?\s*[(\[]?\s*$",
+    re.IGNORECASE,
+)
 _NOT_GROUP_WORDS = {"all", "except", "one", "the", "a", "an", "total"}
 
 
@@ -55,6 +60,10 @@ def n_equals_rows(ctx: SentenceContext) -> list[Evidence]:
             r"^(?:those|patients|participants)\b", phrase, re.IGNORECASE
         )
         event_context = bool(ctx.vocab.complications_in(phrase)) and not (nouns or group_cue)
+        # `Table 2. Outcomes, mean ± SD (n = 187)`: after the statistic a caption's values
+        # are summarised with, N is the population its rows describe
+        population = population or bool(_SUMMARY_STATISTIC.search(head))
+        armish = armish or population
         if event_context or not (armish or _introduced_as_arm(head, phrase, bool(rows))):
             continue
         measure = _measure(ctx, head, phrase, nouns, population)
