@@ -280,3 +280,28 @@ def test_a_value_after_a_comparison_is_not_the_earlier_arms() -> None:
         "frequent in the bracing group (28%) than with observation alone (52%)."
     )
     assert groups(paragraph(text)) == [(28, "bracing"), (52, "observation")]
+
+
+def test_abbreviated_arm_is_the_same_arm_and_a_bracketed_pair_takes_the_arms() -> None:
+    text = (
+        "Patients were randomised to cognitive behavioural therapy (n = 60) or usual care "
+        "(n = 58). Dropout was lower in the CBT group. Relapse occurred in 7 (11.7%) vs "
+        "15 (25.9%) patients. Headache was more common after CBT (15.0% vs 5.2%)."
+    )
+    found = sorted((r for r in paragraph(text, "proportion")), key=lambda r: r.char_start)
+    assert [(r.value, r.group_name) for r in found] == [
+        (11.7, "cognitive behavioural therapy"),
+        (25.9, "usual care"),
+        (15.0, "cognitive behavioural therapy"),
+        (5.2, "usual care"),
+    ]
+
+
+def test_a_definition_between_commas_does_not_block_the_main_clause() -> None:
+    text = (
+        "Response, defined as a 30% fall in pain, was achieved by 41 patients (68.3%) "
+        "treated with pregabalin and 26 (43.3%) treated with placebo."
+    )
+    found = sorted(rows(text, "proportion"), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found] == [(41, "pregabalin"), (26, "placebo")]
+    assert rows("Response was defined as a 30% fall in pain at 12 weeks.") == []

@@ -83,7 +83,14 @@ def same_arm(a: str, b: str) -> bool:
     if not x or not y:
         return False
     short, long = (x, y) if len(x) <= len(y) else (y, x)
-    return long[: len(short)] == short or long[-len(short) :] == short
+    if long[: len(short)] == short or long[-len(short) :] == short:
+        return True
+    # `PRP` for `platelet-rich plasma`: an abbreviation of the other's initials
+    for abbrev, full in ((a, b), (b, a)):
+        initials = "".join(w[0] for w in re.split(r"[\s\-]+", full) if w)
+        if len(abbrev) > 1 and abbrev.isupper() and abbrev.lower() == initials.lower():
+            return True
+    return False
 
 
 def _add(found: list[str], name: str) -> None:

@@ -33,6 +33,7 @@ _DEFINING_AFTER = r"^\s*{defining_after}"  # `3 indicating severe`; words: cues.
 _SCORE_UNITS = ("points", "point", "pts", "pt")
 # an anchor's label between a scale's ends: `from 0 (no pain) to 10`
 _ANCHOR_NOTE = r"(?:\([^()\d]{1,30}\)\s*)?"
+_RESUMED = re.compile(r",\s+(?:was|were|is|are|had|has|occurred)\b", re.IGNORECASE)
 _COMPARED = re.compile(
     r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|whereas|while)\b", re.IGNORECASE
 )
@@ -199,7 +200,10 @@ class SentenceContext:
         if q.unit and self.vocab.cues_in(q.unit, "dose"):
             return True
         clause = self.clause_before(q.start)
-        return bool(self.vocab.cues_in(clause, "definition"))
+        cues = self.vocab.cues_in(clause, "definition")
+        # `Success, defined as a 25% reduction in pain, was achieved by 35 patients`: the
+        # main clause resumes after the bracketing commas, its numbers are results
+        return bool(cues) and not _RESUMED.search(clause[cues[-1].end :])
 
     def _time_is_the_change(self, tp: Timepoint) -> bool:
         """`prolonged median PFS by 3.5 months`, `shortened the stay by 2 days`: after a

@@ -61,7 +61,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             and re.fullmatch(r"\s*to\s*", ctx.span(q.end, nxt.start))
             and re.search(r"\bfrom\s+$", ctx.before(q.start, 10))
         )
-        in_paren = re.search(r"\(\s*$", ctx.before(q.start, 3))
+        in_paren = re.search(r"\(\s*$", ctx.before(q.start, 3)) or _second_of_pair(ctx, q)
         from_pct = from_percent(ctx, q)
         to_pct = to_percent(ctx, q)
         if q.is_percent:
@@ -175,6 +175,18 @@ def _outcome_in_percent(ctx: SentenceContext, q: Quantity) -> bool:
         return False
     clause = ctx.clause_before(first.start)
     return bool(ctx.vocab.cues_in(clause, "outcome"))
+
+
+def _second_of_pair(ctx: SentenceContext, q: Quantity) -> bool:
+    """`more common after A (20.8% vs 6.3%)`: the second percent of a bracketed pair."""
+    prev = ctx.prev_value(q)
+    if prev is None or not (prev.is_percent and q.is_percent):
+        return False
+    if not re.fullmatch(r"\s*(?:vs\.?|versus|and|,|;)\s*", ctx.span(prev.end, q.start)):
+        return False
+    return bool(re.search(r"\(\s*$", ctx.before(prev.start, 3))) and bool(
+        re.match(r"\s*\)", ctx.after(q.end, 3))
+    )
 
 
 def _fraction_then_percent(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> bool:
