@@ -305,3 +305,15 @@ def test_a_definition_between_commas_does_not_block_the_main_clause() -> None:
     found = sorted(rows(text, "proportion"), key=lambda r: r.char_start)
     assert [(r.count, r.group_name) for r in found] == [(41, "pregabalin"), (26, "placebo")]
     assert rows("Response was defined as a 30% fall in pain at 12 weeks.") == []
+
+
+def test_known_arm_written_as_the_label_of_its_value() -> None:
+    text = (
+        "Patients were randomised to liberal or restrictive transfusion. "
+        "Myocardial infarction: liberal 9/210 (4.3%); restrictive 14/208 (6.7%)."
+    )
+    found = sorted((r for r in paragraph(text) if r.count), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found] == [(9, "liberal"), (14, "restrictive")]
+    # an undeclared label is not an arm
+    text = "Myocardial infarction: men 9/210 (4.3%); women 14/208 (6.7%)."
+    assert all(r.group_name is None for r in rows(text))

@@ -297,3 +297,17 @@ def coordinated_subject(ctx: SentenceContext, pos: int) -> bool:
         clause = clause[:a] + "x" * (b - a) + clause[b:]
     clause = re.sub(r"^\s*(?:and|or)\s+", "", clause)
     return bool(re.search(r"\b[A-Za-z][\w\-]*\s+(?:and|or)\s+[A-Za-z]", clause))
+
+
+def arm_label_before(ctx: SentenceContext, q_start: int) -> str | None:
+    """`Thromboembolic events: A 3/150 (2.0%); placebo 2/148 (1.4%)`: a known arm written
+    as the label of the value right after it (after `:`, `;`, `,` or a bracket)."""
+    head = ctx.span(ctx.sentence.start, q_start)
+    m = re.search(r"(?:^|[;:,(\[])\s*(?P<name>[A-Za-z][\w\- ]{0,40}?)\s*[:,=]?\s*$", head)
+    if not m:
+        return None
+    name = clean(m.group("name"))
+    for arm in ctx.declared_arms:
+        if name.lower() == arm.lower() or (same_arm(name, arm) and len(name) > 2):
+            return name
+    return None

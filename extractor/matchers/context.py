@@ -370,6 +370,7 @@ class SentenceContext:
         if right is None:
             # `6.9 points with A`, `29 (5.8%) receiving B`, `with A (4.2%)`: a known arm
             named = arms.arm_after(self, q.end) or arms.arm_before_bracket(self, q.start)
+            named = named or arms.arm_label_before(self, q.start)
             if named:
                 return named
         g = right or self.group_left(q)
