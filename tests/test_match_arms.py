@@ -317,3 +317,17 @@ def test_known_arm_written_as_the_label_of_its_value() -> None:
     # an undeclared label is not an arm
     text = "Myocardial infarction: men 9/210 (4.3%); women 14/208 (6.7%)."
     assert all(r.group_name is None for r in rows(text))
+
+
+def test_a_time_closing_a_pair_holds_for_both_values() -> None:
+    text = (
+        "Patients were randomised to ablation or antiarrhythmic drugs. "
+        "Stroke occurred in 1.4% and 2.2% at 24 months."
+    )
+    found = sorted(paragraph(text, "complication"), key=lambda r: r.char_start)
+    assert [(r.value, r.months, r.group_name) for r in found] == [
+        (1.4, 24, "ablation"),
+        (2.2, 24, "antiarrhythmic drugs"),
+    ]
+    own = "Stroke occurred in 1.4% at 30 days and 2.2% at 2 years."
+    assert [r.months for r in sorted(rows(own), key=lambda r: r.char_start)] == [1, 24]

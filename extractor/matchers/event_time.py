@@ -92,6 +92,24 @@ def inherit_time(ctx: SentenceContext, rows: list[Evidence]) -> None:
             continue
         if re.search(r"\b(?:versus|vs\.?|and|compared with|whereas|while)\b|,", gap):
             row.timepoint, row.months = prev.timepoint, prev.months
+    _share_trailing_time(ctx, ordered)
+
+
+def _share_trailing_time(ctx: SentenceContext, ordered: list[Evidence]) -> None:
+    """`occurred in 3.1% and 0.5% at 12 months`: a time closing a bare pair or list (values
+    joined only by `,`/`and`/`versus`) holds for its earlier values too."""
+    for i in range(len(ordered) - 1, 0, -1):
+        last = ordered[i]
+        if last.timepoint != "follow-up" or last.months is None:
+            continue
+        j = i
+        while j > 0 and _LIST_GAP.fullmatch(
+            ctx.span(ordered[j - 1].char_end, ordered[j].char_start)
+        ):
+            j -= 1
+        for row in ordered[j:i]:
+            if row.timepoint is None:
+                row.timepoint, row.months = last.timepoint, last.months
 
 
 _LIST_GAP = re.compile(r"\s*(?:,\s*and|,|and|versus|vs\.?)\s*", re.IGNORECASE)
