@@ -296,3 +296,19 @@ def test_n_after_a_summary_statistic_is_the_population():
     assert found == [(143, "patients", None)]
     text = "Wound infection (n = 4) and dehiscence (n = 2) were recorded."
     assert rows(text, "sample_size") == []
+
+
+def test_population_split_into_arms_in_brackets():
+    text = (
+        "The safety population comprised 1,180 patients (592 and 588, respectively, in the "
+        "sotatercept and placebo groups)."
+    )
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(1180, None), (592, "sotatercept"), (588, "placebo")]
+    assert rows(text, "proportion") == []
+    text = (
+        "Of the 604 patients, 598 received at least one dose of trial drug (300 in the "
+        "sotatercept group and 298 in the placebo group)."
+    )
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert found == [(604, None), (598, None), (300, "sotatercept"), (298, "placebo")]

@@ -19,7 +19,11 @@ import re
 
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.sample_size_arms import n_equals_rows
-from extractor.matchers.sample_size_lists import continued_lists, group_subject
+from extractor.matchers.sample_size_lists import (
+    bracketed_arm_sizes,
+    continued_lists,
+    group_subject,
+)
 from extractor.matchers.sample_size_units import (  # count_noun_after: used by other matchers
     arm_after,
     count_noun_after,
@@ -53,7 +57,8 @@ _NAME_END = re.compile(
 )
 _BARE_ENROL = re.compile(
     r"^\s*(?:(?:were|was|had\s+been|have\s+been|are|being)\s+(?:\w+ly\s+)?|"
-    r"(?=underwent\s+randomi[sz]ation\b))",  # `204 underwent randomisation`
+    # `204 underwent randomisation`, `734 received at least one dose`
+    r"(?=underwent\s+randomi[sz]ation\b|received\s+at\s+least\s+one\s+dose\b))",
     re.IGNORECASE,
 )
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", re.IGNORECASE)
@@ -74,6 +79,7 @@ def find_sample_sizes(ctx: SentenceContext) -> list[Evidence]:
         rows.append(_row(ctx, q, noun, group))
         rows += _same_noun_in_next_arm(ctx, q, noun)
     rows += _enrolled_without_noun(ctx)
+    rows += bracketed_arm_sizes(ctx, rows)
     rows += continued_lists(ctx, rows)
     return rows
 

@@ -18,6 +18,51 @@ _LIST_END = re.compile(r"(?:[,:(]\s*(?:and\s+)?|\s+and\s+)$", re.IGNORECASE)
 _AT_TIME = re.compile(r"^\s+(?:at|after|by)\s+", re.IGNORECASE)
 
 
+_RESPECTIVE_ARMS = re.compile(
+    r"^[\s,]*respectively,?\s+(?:in|to|for)\s+(?:the\s+)?(?P<names>[^;()\d]+?)\s+"
+    r"(?:groups|arms|cohorts)\s*\)",
+    re.IGNORECASE,
+)
+
+
+def bracketed_arm_sizes(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence]:
+    """`734 patients (369 and 365, respectively, in the A and B groups)`: the bracket
+    splits a size into its arms."""
+    found: list[Evidence] = []
+    for row in rows:
+        if not re.match(r"\s*\(", ctx.after(row.char_end, 3)):
+            continue
+        run = []
+        q = ctx.next_value(next((v for v in ctx.values if v.start == row.char_start), None))
+        while q is not None and plain_count(ctx, q):
+            gap = ctx.span(run[-1].end if run else row.char_end, q.start)
+            if not re.fullmatch(r"\s*\(\s*" if not run else r"\s*(?:,\s*(?:and\s+)?|and\s+)", gap):
+                break
+            run.append(q)
+            q = ctx.next_value(q)
+        m = _RESPECTIVE_ARMS.match(ctx.after(run[-1].end, 120)) if len(run) > 1 else None
+        if not m:
+            continue
+        names = [n.strip() for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group("names"))]
+        if len(names) != len(run):
+            continue
+        for q, name in zip(run, names, strict=True):
+            found.append(
+                ctx.evidence(
+                    "sample_size",
+                    q,
+                    "sample_size.bracketed_arms",
+                    measure=row.measure,
+                    measure_text=None,
+                    group_name=name,
+                    statistic="n",
+                    count=None,
+                    unit=None,
+                )
+            )
+    return found
+
+
 def continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence]:
     """The bare numbers that continue a sample size in a list: `501 were assigned to A and
     502 to B`, `742 patients were randomly assigned, 373 to the A group and 369 to the B
@@ -29,6 +74,8 @@ def continued_lists(ctx: SentenceContext, rows: list[Evidence]) -> list[Evidence
         first, grouped = True, bool(row.group_name)
         while q is not None:
             nxt = ctx.next_value(q)
+            while nxt is not None and ctx.is_blocked(nxt):  # `at least one dose`
+                nxt = ctx.next_value(nxt)
             if nxt is None or not plain_count(ctx, nxt) or count_noun_after(ctx, nxt):
                 break
             gap = ctx.span(q.end, nxt.start)
