@@ -331,3 +331,18 @@ def test_a_time_closing_a_pair_holds_for_both_values() -> None:
     ]
     own = "Stroke occurred in 1.4% at 30 days and 2.2% at 2 years."
     assert [r.months for r in sorted(rows(own), key=lambda r: r.char_start)] == [1, 24]
+
+
+def test_bare_respectively_takes_the_arms_an_earlier_paragraph_declared() -> None:
+    text = (
+        "Methods: Adults were randomly assigned to semaglutide or placebo for 68 weeks.\n\n"
+        "Results: Gallbladder disorders occurred in 23 (2.6%) and 5 (1.2%) participants, "
+        "respectively. Nausea was reported in 44.2% and 17.4%."
+    )
+    found = sorted(paragraph(text), key=lambda r: r.char_start)
+    assert [(r.count, r.group_name) for r in found if r.count] == [
+        (23, "semaglutide"),
+        (5, "placebo"),
+    ]
+    # without `respectively`, another paragraph's arms are too far away to pair a list
+    assert all(r.group_name is None for r in found if r.count is None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from extractor.matchers import arms
 from extractor.matchers.complications import find_complications, find_proportions
 from extractor.matchers.context import SentenceContext, cites_reference
 from extractor.matchers.effects import find_effects
@@ -36,7 +37,10 @@ def find_prose_evidence(
 
 
 def _context(
-    sentence: Sentence, vocab: Vocabulary, previous: SentenceContext | None
+    sentence: Sentence,
+    vocab: Vocabulary,
+    previous: SentenceContext | None,
+    document_arms: list[str] | None = None,
 ) -> SentenceContext:
     """A sentence continuing the previous one in the same paragraph inherits its instrument.
 
@@ -58,7 +62,12 @@ def _context(
             # respectively`: the paragraph's arms stay known, in order
             arms, contrast = previous.declared_arms, previous.contrasted_arms
     return SentenceContext(
-        sentence, vocab, carried=carried, carried_arms=arms, carried_contrast=contrast
+        sentence,
+        vocab,
+        carried=carried,
+        carried_arms=arms,
+        carried_contrast=contrast,
+        document_arms=list(document_arms or []),
     )
 
 
@@ -94,14 +103,18 @@ def find_evidence(
         rows += [r for r in result.evidence if extract_allowed(r.char_start)]
         consumed = set(result.consumed)
     previous: SentenceContext | None = None
+    # the arms earlier paragraphs declared (`Methods: ... randomly assigned to A or B`), for
+    # a bare `respectively` in a later paragraph that names none
+    document_arms: list[str] = []
     for sentence in sentences:
         if (sentence.start, sentence.end) in consumed or not extract_allowed(sentence.start):
             previous = None
             continue
         if previous is not None and "\n\n" in text[previous.sentence.end : sentence.start]:
             previous = None  # a blank line ends the paragraph
-        ctx = _context(sentence, vocab, previous)
+        ctx = _context(sentence, vocab, previous, document_arms)
         previous = ctx
+        document_arms = arms.merge(document_arms, ctx.declared_arms)
         if cites_reference(sentence.text):
             continue
         rows += _run(ctx)

@@ -61,6 +61,7 @@ class SentenceContext:
     ranges: dict[tuple[int, int], tuple] = field(default_factory=dict)  # `(mean 6%)` ends
     carried_arms: list[str] = field(default_factory=list)  # the paragraph's arms so far
     carried_contrast: list[str] = field(default_factory=list)  # and its contrasted names
+    document_arms: list[str] = field(default_factory=list)  # earlier paragraphs' arms
 
     def __post_init__(self) -> None:
         s = self.sentence
@@ -109,6 +110,12 @@ class SentenceContext:
         """The arms values are paired with in order: the declared ones, else (a paragraph
         that never declared its arms) the contrasted ones."""
         return self.declared_arms or self.contrasted_arms
+
+    @property
+    def respective_arms(self) -> list[str]:
+        """The arms a bare `respectively` pairs with: the paragraph's, else those an
+        earlier paragraph declared (`Methods: randomly assigned to A or B`)."""
+        return self.known_arms or self.document_arms
 
     def _refine_generic(self, terms: list[Term]) -> list[Term]:
         """`mean SI joint pain improved ...` after a sentence measuring pain on a VAS: VAS pain.

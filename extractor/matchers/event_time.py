@@ -179,7 +179,8 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
     the arms (`assigned to A or B`): the values take the arms in order. Without
     `respectively` a pair of one event at one time (`hypotension in 4.8% and 3.4%`) is
     also one value per arm. A list of different events or times is not."""
-    known = ctx.known_arms
+    bare = bool(_BARE_RESPECTIVELY.match(tail))
+    known = ctx.respective_arms if bare else ctx.known_arms
     # one name on every value was inherited from an earlier clause (`... in the placebo
     # group, and ... in 32 (6.4%) and 27 (5.4%), respectively`), not given to each
     if len(known) != len(run) or len({r.group_name for r in run}) != 1:
@@ -188,7 +189,7 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
         return
     if sum(t.start >= run[0].char_end for t in ctx.timepoints) >= len(run):
         return  # `in 3% and 5% at 1 and 2 years`: a value per time, not per arm
-    if not _BARE_RESPECTIVELY.match(tail):
+    if not bare:
         if re.search(r"\brespectively\b", tail, re.IGNORECASE) or len(run) != 2:
             return
         if arms.coordinated_subject(ctx, run[0].char_start):

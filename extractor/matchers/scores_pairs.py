@@ -39,10 +39,10 @@ def labels(ctx: SentenceContext, first: Quantity) -> dict[str, list[str]]:
     for _start, _end, names in ctx._groups:
         if len(names) > 1:
             found["group"] = names
-    if "group" not in found and len(ctx.known_arms) > 1 and _bare_respectively(ctx, first):
+    if "group" not in found and len(ctx.respective_arms) > 1 and _bare_respectively(ctx, first):
         # `Median OS was 22.7 months and 18.4 months, respectively` after the paragraph
-        # named the arms (`randomised to A or B`): the arms, in order
-        found["group"] = ctx.known_arms
+        # (or an earlier one) named the arms (`randomised to A or B`): the arms, in order
+        found["group"] = ctx.respective_arms
     for term in ctx.instruments:
         if term.end > first.start or not term.text:
             continue
@@ -105,7 +105,8 @@ def arms_in_order(ctx: SentenceContext, rows: list[Evidence], members: list[Quan
     """`Median overall survival was 25.0 versus 19.6 months` after the paragraph named the
     arms (`randomised to A or B`): one value per arm, in order, when the list is exactly
     as long as the arms, names none of them, and is one measure at one time."""
-    known = ctx.known_arms
+    bare = says_respectively(ctx) and _bare_respectively(ctx, members[0])
+    known = ctx.respective_arms if bare else ctx.known_arms
     if len(rows) != len(members) or len(known) != len(rows) or any(r.group_name for r in rows):
         return
     if len({(r.kind, r.measure, r.timepoint, r.months) for r in rows}) != 1:
