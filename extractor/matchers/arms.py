@@ -311,3 +311,33 @@ def arm_label_before(ctx: SentenceContext, q_start: int) -> str | None:
         if name.lower() == arm.lower() or (same_arm(name, arm) and len(name) > 2):
             return name
     return None
+
+
+_GROUP_LEAD = r"(?:in|for|among|within|with|versus|vs\.?|than|and|the|to|of)"
+# `of ketamine-treated patients`, `for surgically treated patients`
+_TREATED = re.compile(
+    r"\b(?i:in|for|among|of)\s+(?:(?i:the)\s+)?"
+    r"(?P<name>(?:[\w\-]+\s+)?[\w\-]*?(?:-treated|\s+treated))\s+"
+    r"(?i:patients|participants|subjects|knees|hips)\b"
+)
+_NOT_TREATED_NAME = {"were", "was", "the", "all", "those", "patients"}
+
+
+def other_group_forms(ctx: SentenceContext, nouns: str) -> list[tuple[int, int, list[str]]]:
+    """Arms written other than `in the X group` (for `SentenceContext._find_groups`):
+    `in group A`, `in arm II` (the noun first, a letter or numeral naming the arm), and an
+    arm named by how its patients were treated (`of ketamine-treated patients`: the arm is
+    the treatment, `-treated` goes; `for surgically treated patients`)."""
+    text, base = ctx.sentence.text, ctx.sentence.start
+    found: list[tuple[int, int, list[str]]] = []
+    lettered = re.compile(
+        rf"\b(?i:{_GROUP_LEAD})\s+(?:(?i:the)\s+)?(?P<noun>(?i:{nouns}))\s+"
+        rf"(?P<name>[A-Z]|[IVX]{{1,4}})\b"
+    )
+    for m in lettered.finditer(text):
+        found.append((base + m.start("noun"), base + m.end(), [m.group("name")]))
+    for m in _TREATED.finditer(text):
+        name = re.sub(r"-treated$", "", m.group("name"))
+        if name.split()[0].lower() not in _NOT_TREATED_NAME:
+            found.append((base + m.start("name"), base + m.end(), [name]))
+    return found

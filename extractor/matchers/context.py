@@ -308,26 +308,7 @@ class SentenceContext:
             names = re.split(r",\s*(?:and\s+)?|\s+and\s+", name) if m.group("plural") else [name]
             base = self.sentence.start
             found.append((base + m.start("name"), base + m.end(), [n.strip() for n in names]))
-        # `in group A`, `in arm II`: the noun first, a letter or numeral naming the arm
-        lettered = re.compile(
-            rf"\b(?i:{_LEAD})\s+(?:(?i:the)\s+)?(?P<noun>(?i:{nouns}))\s+"
-            rf"(?P<name>[A-Z]|[IVX]{{1,4}})\b"
-        )
-        for m in lettered.finditer(self.sentence.text):
-            base = self.sentence.start
-            found.append((base + m.start("noun"), base + m.end(), [m.group("name")]))
-        # `of ketamine-treated patients`, `for surgically treated patients`: an arm named by
-        # how its patients were treated (`-treated` goes: the arm is the treatment)
-        treated = re.compile(
-            r"\b(?i:in|for|among|of)\s+(?:(?i:the)\s+)?"
-            r"(?P<name>(?:[\w\-]+\s+)?[\w\-]*?(?:-treated|\s+treated))\s+"
-            r"(?i:patients|participants|subjects|knees|hips)\b"
-        )
-        for m in treated.finditer(self.sentence.text):
-            base = self.sentence.start
-            name = re.sub(r"-treated$", "", m.group("name"))
-            if name.split()[0].lower() not in ("were", "was", "the", "all", "those", "patients"):
-                found.append((base + m.start("name"), base + m.end(), [name]))
+        found += arms.other_group_forms(self, nouns)
         found.sort()
         return found
 
