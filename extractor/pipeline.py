@@ -103,9 +103,7 @@ def extract_document(data: bytes, doc_id: str, extractor: Extractor) -> Document
         _fill(result, raw, extractor)
     except Exception as error:
         log.exception("extraction failed on %s", doc_id)
-        return _failed(
-            result, f"internal error while extracting ({type(error).__name__}: {error})"
-        )
+        return _failed(result, f"internal error while extracting ({type(error).__name__}: {error})")
     return result
 
 

@@ -128,9 +128,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 def stored_documents(db: sqlite_utils.Database) -> dict[str, StoredDocument]:
     """Hash and extractor version of every document already in the database."""
-    rows = db.execute(
-        "select doc_id, sha256, extractor_version, status from documents"
-    ).fetchall()
+    rows = db.execute("select doc_id, sha256, extractor_version, status from documents").fetchall()
     return {r[0]: StoredDocument(*r) for r in rows}
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from extractor.normalise import normalise  # noqa: E402
-from extractor.pipeline import Extractor, extract_document, source_type_for  # noqa: E402
 from extractor.ingest.pdf import read_pdf  # noqa: E402
 from extractor.ingest.text import read_text  # noqa: E402
+from extractor.normalise import normalise  # noqa: E402
+from extractor.pipeline import Extractor, extract_document, source_type_for  # noqa: E402
 from extractor.run import corpus_files, run_corpus  # noqa: E402
 
 
@@ -45,16 +45,22 @@ def make_corpus(target: Path, copies: int) -> list[tuple[str, bytes]]:
     return documents
 
 
-def timed(label: str, documents: list[tuple[str, bytes]], step: Callable[[str, bytes], object],
-          baseline: float | None) -> float:
+def timed(
+    label: str,
+    documents: list[tuple[str, bytes]],
+    step: Callable[[str, bytes], object],
+    baseline: float | None,
+) -> float:
     start = time.perf_counter()
     for doc_id, data in documents:
         step(doc_id, data)
     seconds = time.perf_counter() - start
     megabytes = sum(len(d) for _, d in documents) / 1e6
     ratio = f"{seconds / baseline:8.1f}x baseline" if baseline else "        baseline"
-    print(f"  {label:<38} {seconds:8.3f} s  {len(documents) / seconds:9.1f} docs/s  "
-          f"{megabytes / seconds:7.2f} MB/s  {ratio}")
+    print(
+        f"  {label:<38} {seconds:8.3f} s  {len(documents) / seconds:9.1f} docs/s  "
+        f"{megabytes / seconds:7.2f} MB/s  {ratio}"
+    )
     return seconds
 
 
@@ -75,8 +81,9 @@ def peak_memory_of_run(copies: int) -> float:
             f"run_corpus(Path({str(corpus)!r}), Path({str(Path(tmp) / 'e.db')!r})); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -90,33 +97,49 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         documents = make_corpus(corpus, args.copies)
         size = sum(len(d) for _, d in documents) / 1e6
-        print(f"corpus: {len(documents)} documents, {size:.1f} MB "
-              f"({args.copies} copies of the sample corpus)")
-        base = timed("baseline: read + sha256", documents,
-                     lambda _d, data: hashlib.sha256(data).hexdigest(), None)
+        print(
+            f"corpus: {len(documents)} documents, {size:.1f} MB "
+            f"({args.copies} copies of the sample corpus)"
+        )
+        base = timed(
+            "baseline: read + sha256",
+            documents,
+            lambda _d, data: hashlib.sha256(data).hexdigest(),
+            None,
+        )
         timed("ingest + normalise", documents, ingest_only, base)
-        timed("extract_document (no database)", documents,
-              lambda doc_id, data: extract_document(data, doc_id, extractor), base)
+        timed(
+            "extract_document (no database)",
+            documents,
+            lambda doc_id, data: extract_document(data, doc_id, extractor),
+            base,
+        )
         db = Path(tmp) / "e.db"
         start = time.perf_counter()
         summary = run_corpus(corpus, db, extractor=extractor)
         full = time.perf_counter() - start
-        print(f"  {'run_corpus, first run (with SQLite)':<38} {full:8.3f} s  "
-              f"{len(documents) / full:9.1f} docs/s  {size / full:7.2f} MB/s  "
-              f"{full / base:8.1f}x baseline   {summary.total_evidence} rows")
+        print(
+            f"  {'run_corpus, first run (with SQLite)':<38} {full:8.3f} s  "
+            f"{len(documents) / full:9.1f} docs/s  {size / full:7.2f} MB/s  "
+            f"{full / base:8.1f}x baseline   {summary.total_evidence} rows"
+        )
         parallel_db = Path(tmp) / "parallel.db"
         start = time.perf_counter()
         run_corpus(corpus, parallel_db, extractor=extractor, jobs=2)
         parallel = time.perf_counter() - start
-        print(f"  {'run_corpus --jobs 2 (with SQLite)':<38} {parallel:8.3f} s  "
-              f"{len(documents) / parallel:9.1f} docs/s  {size / parallel:7.2f} MB/s  "
-              f"{parallel / base:8.1f}x baseline   {full / parallel:.2f}x faster than one process")
+        print(
+            f"  {'run_corpus --jobs 2 (with SQLite)':<38} {parallel:8.3f} s  "
+            f"{len(documents) / parallel:9.1f} docs/s  {size / parallel:7.2f} MB/s  "
+            f"{parallel / base:8.1f}x baseline   {full / parallel:.2f}x faster than one process"
+        )
         start = time.perf_counter()
         run_corpus(corpus, db, extractor=extractor)
         noop = time.perf_counter() - start
-        print(f"  {'run_corpus, unchanged corpus (no-op)':<38} {noop:8.3f} s  "
-              f"{len(documents) / noop:9.1f} docs/s  {size / noop:7.2f} MB/s  "
-              f"{noop / base:8.1f}x baseline")
+        print(
+            f"  {'run_corpus, unchanged corpus (no-op)':<38} {noop:8.3f} s  "
+            f"{len(documents) / noop:9.1f} docs/s  {size / noop:7.2f} MB/s  "
+            f"{noop / base:8.1f}x baseline"
+        )
         shutil.rmtree(corpus)
 
     small, large = max(1, args.copies // 4), args.copies
