@@ -433,3 +433,25 @@ def test_header_words_join_their_parts_by_space_hyphen_or_nothing(vocab):
     for header in ("Final follow-up", "final follow up", "Final followup", "Pre-op", "preop"):
         assert time.fullmatch(header), header
     assert not time.search("Pre-treatment values")  # `pre-` of another word is not `Pre`
+
+
+ARM_PER_ROW = """Table 3 Shoulder outcomes by arm (mean ± SD)
+
+| Outcome | Before surgery | 6 months | 24 months |
+|---|---|---|---|
+| Constant score, arthroscopic group | 48.2 ± 11.0 | 70.5 ± 9.8 | 78.1 ± 8.7 |
+| Constant score, open repair group | 47.6 ± 12.3 | 66.0 ± 10.4 | 75.9 ± 9.1 |
+| VAS pain – arm B | 6.1 ± 1.7 | 2.9 ± 1.5 | 2.2 ± 1.4 |
+"""
+
+
+def test_row_label_naming_an_arm_after_the_instrument_gives_the_group(vocab):
+    rows = run(ARM_PER_ROW, vocab).evidence
+    open_24 = only(rows, kind="score", value=75.9)
+    assert (open_24.group_name, open_24.timepoint, open_24.months) == (
+        "open repair",
+        "follow-up",
+        24.0,
+    )
+    assert only(rows, kind="score", value=48.2).group_name == "arthroscopic"
+    assert only(rows, kind="score", value=2.2).group_name == "B"

@@ -23,6 +23,12 @@ _SAMPLE_LABEL = re.compile(
     r"(?:patients|participants|subjects)(?:,\s*n)?|sample\s+size|analy[sz]ed,?\s*n?)",
     re.IGNORECASE,
 )
+# `mJOA, anterior group` / `Pain score – arm B`: the row label names the arm after the
+# instrument (a table laid out one row per arm and per outcome, timepoints across).
+_LABEL_ARM = re.compile(
+    r"[,;:(–—-]\s*(?:the\s+)?(?:(?P<name>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+"
+    r"(?:group|arm|cohort)|(?:group|arm)\s+(?P<letter>[A-Z0-9]{1,3}))\s*\)?\s*$",
+)
 _COUNT_SHAPES = ("count_percent", "fraction_percent", "percent_fraction", "fraction", "percent")
 
 
@@ -111,6 +117,8 @@ class _RowReader:
         self.is_complication = bool(
             self.complication or words["complication_heading"].search(heading) or self.heading_term
         )
+        arm = _LABEL_ARM.search(row.label)
+        self.label_arm = (arm.group("name") or arm.group("letter")) if arm else None
         label_time = _first_term(getattr(vocab, "timepoints_in", None), row.label)
         self.label_time = label_time
         self.measure_text = f"{row.parent} {row.label}" if row.parent else row.label
@@ -127,7 +135,7 @@ class _RowReader:
         if timepoint is None and self.label_time is not None:
             timepoint, months = self.label_time.timepoint, self.label_time.months
         fields: dict[str, Any] = dict(
-            group_name=column.group,
+            group_name=column.group or self.label_arm,
             timepoint=timepoint,
             months=months if timepoint == "follow-up" else None,
         )
