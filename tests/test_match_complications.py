@@ -54,7 +54,7 @@ def test_word_counts_of_named_events_and_their_total():
         ("any adverse event", 5),
         ("atrial fibrillation", 2),
         ("stroke", 1),
-        ("bleeding", 2),
+        ("major bleeding", 2),
     ]
 
 

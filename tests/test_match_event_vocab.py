@@ -28,10 +28,10 @@ def test_a_second_count_continues_the_event_of_the_first_not_the_next_one():
         "9 (3.8%) after surgical replacement, and a new permanent pacemaker in 11.2% and 4.5%."
     )
     assert _events(text) == [
-        ("worsening renal function", 14),
-        ("worsening renal function", 9),
-        ("pacemaker implantation", 11.2),
-        ("pacemaker implantation", 4.5),
+        ("acute kidney injury", 14),
+        ("acute kidney injury", 9),
+        ("permanent pacemaker implantation", 11.2),
+        ("permanent pacemaker implantation", 4.5),
     ]
 
 
@@ -148,3 +148,29 @@ def test_a_rate_with_its_count_of_total_in_brackets_is_one_event_row():
 def test_general_surgical_and_medical_events_are_named():
     text = "Pneumothorax occurred in 3 cases (1.5%) and a transient ischaemic attack in 2 (1.0%)."
     assert _events(text) == [("pneumothorax", 3), ("transient ischaemic attack", 2)]
+
+
+def test_graded_and_qualified_events_keep_their_qualifier():
+    """A qualified event (major, disabling, severe) is a different end point from the bare one."""
+    text = (
+        "After carotid stenting, disabling stroke was seen in 3 of 280 patients (1.1%) and "
+        "major bleeding in 7 (2.5%); severe hypoglycemia occurred in 4 participants on the "
+        "sulfonylurea."
+    )
+    assert _events(text) == [
+        ("disabling stroke", 3),
+        ("major bleeding", 7),
+        ("severe hypoglycaemia", 4),
+    ]
+
+
+def test_procedural_events_of_catheter_and_laparoscopic_procedures_have_names():
+    text = (
+        "Laparoscopic colectomy required conversion to laparotomy in 11 cases (5.2%); "
+        "device embolization occurred in 2 patients after appendage closure and AKI in 9 (4.3%)."
+    )
+    assert _events(text) == [
+        ("conversion to open surgery", 11),
+        ("device embolisation", 2),
+        ("acute kidney injury", 9),
+    ]
