@@ -74,7 +74,9 @@ def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None
             return kind
     cues = ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
     for cue in sorted(cues, key=lambda c: c.start, reverse=True):
-        if _cue_before(cue.text, left[cue.end :], len(left) - cue.end):
+        if _cue_before(cue.text, left[cue.end :], len(left) - cue.end) or _bracket_label(
+            cue.text, left[: cue.start], left[cue.end :]
+        ):
             near = left[max(0, min(cue.start, len(left) - 45)) :]
             return "difference" if ctx.vocab.cues_in(near, "difference") else "change"
     return _cue_after(ctx, q)
@@ -109,6 +111,17 @@ def _cue_before(cue: str, gap: str, distance: int) -> bool:
     ):
         return True  # `The mean change in ODI from baseline to 6 months was`
     return False
+
+
+def _bracket_label(cue: str, before: str, gap: str) -> bool:
+    """`(difference 0.4; 95% CI ...)`, `(mean change -2.1 points, ...)`: a change noun
+    opening a bracket labels the number right after it, with no `of`/`was` between."""
+    gap = re.sub(r"^\w*", "", gap)
+    return bool(
+        _NOUN_END.search(cue)
+        and re.search(r"\(\s*(?:[\w\-]+\s+){0,2}$", before)
+        and re.fullmatch(rf"\s+{_FILLER}", gap, re.IGNORECASE)
+    )
 
 
 # `8.4 points lower in the surgery group than in the physiotherapy group`: one arm's value
