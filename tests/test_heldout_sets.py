@@ -52,6 +52,7 @@ class GoldSet:
 SETS = [
     GoldSet("heldout", frozenset({"patients", "HR", "deep infection", "KOOS pain"})),
     GoldSet("heldout2", frozenset({"patients", "OR", "MADRS", "dural tear"})),
+    GoldSet("heldout3", frozenset({"patients", "IRR", "NIHSS", "return to theatre"})),
 ]
 GOLD_FILES = [(s, p) for s in SETS for p in s.gold_files]
 
