@@ -149,3 +149,34 @@ def test_clinician_adds_a_complication_without_code(tmp_path: Path):
     after = find_evidence(text, sentence, Vocabulary.load(target))
     (row,) = [r for r in after if r.kind == "complication"]
     assert (row.measure, row.count, row.percent) == ("heterotopic ossification", 14, 7)
+
+
+def test_a_fraction_takes_its_own_rate_and_ci_a_few_words_later():
+    """The rate is count/denominator rounded, so it is the fraction's own, words between."""
+    text = (
+        "Within one year, revision was needed in 6 of 88 cemented knees (6.8%; 95% CI "
+        "2.5-14.2) and in 3 of 90 uncemented knees (3.3%; 95% CI 0.7-9.4)."
+    )
+    found = [
+        (r.count, r.denominator, r.percent, r.ci_low, r.ci_high) for r in rows(text, "complication")
+    ]
+    assert found == [(6, 88, 6.8, 2.5, 14.2), (3, 90, 3.3, 0.7, 9.4)]
+
+
+def test_a_rate_that_is_not_the_fractions_stays_apart():
+    text = "Wound dehiscence occurred in 15 of 120 patients overall (12.5%, 4.0% after closure)."
+    found = [(r.count, r.percent) for r in rows(text, "complication")]
+    assert (15, 12.5) in found and (15, 4.0) not in found
+
+
+def test_a_bracketed_fraction_restates_the_named_count_before_it():
+    text = "By 90 days, 14 patients had died (14/512, 2.7%; 95% CI 1.5 to 4.6)."
+    (row,) = rows(text, "complication")
+    assert (row.measure, row.count, row.denominator, row.percent, row.ci_low, row.ci_high) == (
+        "death",
+        14,
+        512,
+        2.7,
+        1.5,
+        4.6,
+    )

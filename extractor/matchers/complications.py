@@ -112,7 +112,18 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         )
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)
+            if row.ci_low is None and pct.ci_low is not None:  # `(7.8%; 95% CI 2.2-18.9)`
+                row.ci_low, row.ci_high, row.ci_level = pct.ci_low, pct.ci_high, pct.ci_level
             ctx.claimed.add((pct.start, pct.end))
+        restated = _restated(ctx, q, count, rows)
+        if restated is not None:  # `27 patients died (27/1,246, 2.2%)`: one event count
+            restated.denominator = q.denominator
+            for name in ("percent", "ci_low", "ci_high", "ci_level"):
+                if getattr(restated, name) is None:
+                    setattr(restated, name, getattr(row, name))
+            restated.char_end = max(restated.char_end, row.char_end)
+            last = (q, term)
+            continue
         frac = fraction_after(ctx, q) if q.is_percent and count is None else None
         if frac is not None:  # `was 4.5% (9 of 200)`: the bracket gives the count
             row.value, row.count, row.denominator = float(frac.count), frac.count, frac.denominator
@@ -131,6 +142,20 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
     return rows
+
+
+def _restated(
+    ctx: SentenceContext, q: Quantity, count: int | None, rows: list[Evidence]
+) -> Evidence | None:
+    """The named count that a bracketed fraction right after it restates with its
+    denominator: `27 patients died (27/1,246, ...)`, `two deaths (2/310)`."""
+    if count is None or q.denominator is None:
+        return None
+    for row in rows:
+        if row.count == count and row.char_end <= q.start and row.denominator is None:
+            if re.fullmatch(r"\s*[(\[]\s*", ctx.span(row.char_end, q.start)):
+                return row
+    return None
 
 
 def _same_as_before(
@@ -162,7 +187,7 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
         if _PCT_IN_PAREN_AFTER.match(gap) and re.match(r"\s*[)\]]", ctx.after(nxt.end, 3)):
             pct = nxt
     if q.count is not None:
-        return q.count, pct
+        return q.count, pct or _matching_rate(ctx, q, nxt)
     whole = q.value is not None and q.value == int(q.value) and not q.unit
     noun = count_noun_after(ctx, q) if whole else None
     if noun is not None and noun.category in ("person", "body_part"):
@@ -171,6 +196,25 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     if whole and _in_count_list(ctx, q):
         return int(q.value), pct
     return None, None
+
+
+_RATE_GAP = re.compile(r"^[^\d;]{0,80}?[(,\[]\s*$")
+
+
+def _matching_rate(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> Quantity | None:
+    """`4 of 51 anterior patients (7.8%; 95% CI 2.2-18.9)`, `27/1,246, 2.2%`: a rate a few
+    words after a fraction is that fraction's own rate when it is count/denominator
+    rounded; the arithmetic, not the layout, ties them, so a rate of another event in
+    the same bracket is never taken."""
+    if nxt is None or q.denominator is None or q.count is None or ctx.is_claimed(nxt):
+        return None
+    if not nxt.is_percent or nxt.count is not None or nxt.value is None or not q.denominator:
+        return None
+    if not _RATE_GAP.match(ctx.span(q.end, nxt.start)):
+        return None
+    digits = nxt.text.split("%")[0].partition(".")[2]
+    exact = 100 * q.count / q.denominator
+    return nxt if abs(round(exact, len(digits.strip())) - nxt.value) < 1e-6 else None
 
 
 _COUNT_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.IGNORECASE)
