@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractor.declared_sd import attach_declared_sd
 from extractor.detached_ci import attach_detached_ci
 from extractor.matchers import arms
 from extractor.quantities import Quantity, find_quantities
@@ -69,6 +70,7 @@ class SentenceContext:
         self.timepoints = self.vocab.timepoints_in(s.text, s.start)
         times = [(t.start, t.end) for t in self.timepoints]
         self.quantities = attach_detached_ci(s.text, found, s.start, times)
+        self.quantities = attach_declared_sd(s.text, self.quantities, s.start)
         self.instruments = self.vocab.instruments_in(s.text, s.start)
         if not self.instruments and self.carried:
             # "The mean change was only 0.05 points ..." continues the previous sentence's
