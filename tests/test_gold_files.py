@@ -9,11 +9,17 @@ numeric attribute the text states) must be written within a few words of it.
 from __future__ import annotations
 
 import json
-import math
-import re
 from pathlib import Path
 
 import pytest
+from gold_support import (
+    ATTRIBUTE_WINDOW,
+    VALUE_WINDOW,
+    WRITTEN_NUMBERS,
+    collapsed,
+    is_written,
+    windows,
+)
 
 from extractor.evaluate import ATTRIBUTES, GOLD_KEYS, KINDS, load_gold
 
@@ -21,72 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "gold"
 CORPUS = REPO / "corpus"
 GOLD_FILES = sorted(GOLD.glob("*.jsonl"))
-
-# Attributes that are numbers copied from the text (not derived like months or ci_level).
-WRITTEN_NUMBERS = (
-    "sd",
-    "ci_low",
-    "ci_high",
-    "range_low",
-    "range_high",
-    "count",
-    "denominator",
-    "percent",
-    "p_value",
-)
-VALUE_WINDOW = 100  # characters either side of `near` in which the value must be written
-ATTRIBUTE_WINDOW = 250
-
-_UNITS = {
-    "zero": 0, "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
-
-
-def collapsed(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def numbers_written_in(text: str) -> list[float]:
-    """Every number in `text`: digits (with thousands commas) and number words."""
-    found = [float(m.group().replace(",", "")) for m in _DIGITS.finditer(text)]
-    for m in _WORD.finditer(text):
-        word = m.group().lower()
-        if word in _UNITS:
-            found.append(_UNITS[word])
-        elif word in _TENS:
-            found.append(_TENS[word])
-        elif "-" in word:
-            tens, unit = word.split("-", 1)
-            if tens in _TENS and unit in _UNITS and 0 < _UNITS[unit] < 10:
-                found.append(_TENS[tens] + _UNITS[unit])
-    return found
-
-
-def windows(source: str, near: str, width: int) -> list[str]:
-    """The text around each occurrence of `near` in `source`."""
-    out = []
-    start = source.find(near)
-    while start >= 0:
-        out.append(source[max(0, start - width) : start + len(near) + width])
-        start = source.find(near, start + 1)
-    return out
-
-
-def is_written(number: float, texts: list[str]) -> bool:
-    return any(
-        math.isclose(number, n, rel_tol=1e-9, abs_tol=1e-9)
-        for t in texts
-        for n in numbers_written_in(t)
-    )
 
 
 def gold_lines() -> list[tuple[str, int, dict]]:
