@@ -174,3 +174,19 @@ def test_procedural_events_of_catheter_and_laparoscopic_procedures_have_names():
         ("device embolisation", 2),
         ("acute kidney injury", 9),
     ]
+
+
+def test_common_drug_adverse_events_have_names():
+    text = (
+        "The most frequent adverse events with topiramate were somnolence (18 [9.4%]), "
+        "dry mouth (11 [5.7%]) and peripheral edema (6 [3.1%])."
+    )
+    assert _events(text) == [("somnolence", 18), ("dry mouth", 11), ("peripheral oedema", 6)]
+
+
+def test_a_symptom_that_occurred_in_patients_is_an_event():
+    """The occurrence verb after the symptom makes it the counted event."""
+    text = "Dizziness occurred in 13 participants (8.2%) during the titration phase."
+    assert _events(text) == [("dizziness", 13)]
+    text = "Insomnia was reported in 9 patients (4.5%) on the higher dose."
+    assert _events(text) == [("insomnia", 9)]

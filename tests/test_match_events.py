@@ -102,13 +102,13 @@ def test_an_arm_abbreviation_opening_the_sentence_is_the_group_of_its_counts():
 
 def test_a_count_that_had_an_unnamed_event_keeps_its_words():
     text = (
-        "Two adverse events occurred with placebo; 1 had transient dizziness"
+        "Two adverse events occurred with placebo; 1 had transient tinnitus"
         " and 1 had a metallic taste."
     )
     found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
     assert found == [
         ("any adverse event", "adverse events", 2),
-        (None, "transient dizziness", 1),
+        (None, "transient tinnitus", 1),
         (None, "metallic taste", 1),
     ]
 

@@ -193,6 +193,12 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     if noun is not None and noun.category in ("person", "body_part"):
         if re.search(r"\bin\s+$", ctx.before(q.start, 6)) or pct is not None:
             return int(q.value), pct  # `required in two patients`, `11 patients (4.8%)`
+    if (
+        noun is not None
+        and noun.category == "sex"
+        and re.search(r"\bin\s+$", ctx.before(q.start, 6))
+    ):
+        return int(q.value), pct  # `developed in 21 women (10.4%)`: the women who had it
     if whole and _in_count_list(ctx, q):
         return int(q.value), pct
     return None, None

@@ -46,6 +46,13 @@ _SUBSET = re.compile(r"^(?:with\s+(?:most|all|some|many)|of\s+(?:which|whom)|mos
 # a symptom is an outcome, not an event, when a change or score word follows it
 _SYMPTOM_AS_OUTCOME = r"^\s*{symptom_outcome}"  # words: cues.tsv
 _ONSET_BEFORE = r"{onset}\s+(?:[\w\-]+\s+){0,2}$"  # `new-onset ...`; words: cues.tsv
+# a symptom as the subject of an occurrence verb: `Somnolence was reported in 12 patients`
+_OCCURRED_IN = re.compile(
+    r"^\s*(?:\([^()]*\)\s*)?(?:(?:was|were)\s+(?:reported|observed|recorded|noted|seen)\s+"
+    r"in|(?:occurred|developed|emerged|appeared)\s+in|affected)\s+(?:only\s+)?"
+    r"(?:\d|the\s+|[a-z]+(?:-[a-z]+)?\s+(?:patients?|participants?|subjects?|of)\b)",
+    re.IGNORECASE,
+)
 _STOP_WORD = r"(?:and|or|in|after|no|not|without|where|which|that|when|whose)"
 # the verbs between the count and the event are data (`event_verb` in cues.tsv)
 _NAMED_GAP = (
@@ -86,6 +93,8 @@ def _symptom_is_event(ctx: SentenceContext, term: Term) -> bool:
         return False  # `reported no pain at rest`: the absence of a symptom is an outcome
     if any(tp.timepoint == "baseline" and 0 <= tp.start - term.end < 20 for tp in ctx.timepoints):
         return False  # `had leg pain at baseline`: a characteristic, not an event
+    if _OCCURRED_IN.match(ctx.after(term.end, 40)):
+        return True  # `Dizziness occurred in 22 patients`: the symptom is the event counted
     return bool(ctx.vocab.cue_pattern(_ONSET_BEFORE).search(ctx.before(term.start, 50))) or bool(
         re.match(r"(?i)(?:new|worsening|recurrent|persistent|continued)\b", term.text)
     )
