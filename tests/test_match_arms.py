@@ -346,3 +346,18 @@ def test_bare_respectively_takes_the_arms_an_earlier_paragraph_declared() -> Non
     ]
     # without `respectively`, another paragraph's arms are too far away to pair a list
     assert all(r.group_name is None for r in found if r.count is None)
+
+
+def test_bracketed_versus_pairs_after_events_take_the_two_named_arms() -> None:
+    text = (
+        "Patients were randomly assigned to duloxetine (n = 156) or pregabalin (n = 155). "
+        "The most frequent adverse events with duloxetine and pregabalin were dizziness "
+        "(22 [14.1%] vs 35 [22.6%]) and somnolence (12 [7.7%] vs 28 [18.1%])."
+    )
+    found = [(r.measure, r.value, r.group_name) for r in paragraph(text, "complication")]
+    assert found == [
+        ("dizziness", 22, "duloxetine"),
+        ("dizziness", 35, "pregabalin"),
+        ("somnolence", 12, "duloxetine"),
+        ("somnolence", 28, "pregabalin"),
+    ]

@@ -16,6 +16,7 @@ from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import (
     inherit_time,
     pair_respectively,
+    pair_vs_brackets,
     row_time,
 )
 from extractor.matchers.events import (
@@ -141,6 +142,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
         last = (q, term)
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
+    pair_vs_brackets(ctx, rows)
     return rows
 
 

@@ -199,3 +199,41 @@ def _name_by_order(ctx: SentenceContext, run: list[Evidence], tail: str) -> None
             return
     for row, name in zip(run, known, strict=True):
         row.group_name = name
+
+
+_VS_JOIN = re.compile(r"\s*(?:vs\.?|versus)\s*", re.IGNORECASE)
+
+
+def pair_vs_brackets(ctx: SentenceContext, rows: list[Evidence]) -> None:
+    """`adverse events with A and B were nausea (41 [22%] vs 15 [8%]) and headache (29 vs
+    24)`: each bracketed `x vs y` pair takes the two arms the sentence named, in order."""
+    names = _arm_pair(ctx)
+    if names is None:
+        return
+    ordered = sorted(rows, key=lambda r: r.char_start)
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if first.group_name or second.group_name:
+            continue
+        if not _VS_JOIN.fullmatch(ctx.span(first.char_end, second.char_start)):
+            continue
+        if re.search(r"\(\s*$", ctx.before(first.char_start, 3)) and re.match(
+            r"\s*\)", ctx.after(second.char_end, 3)
+        ):
+            first.group_name, second.group_name = names
+
+
+def _arm_pair(ctx: SentenceContext) -> tuple[str, str] | None:
+    """The two known arms the sentence names as `A and B` (or `A or B`, `A versus B`)."""
+    known = [a for a in ctx.known_arms if a]
+    text = ctx.sentence.text
+    for a in known:
+        for b in known:
+            if a == b:
+                continue
+            pattern = (
+                rf"\b{re.escape(a)}\s+(?:and|or|versus|vs\.?)\s+(?:the\s+|with\s+)?"
+                rf"{re.escape(b)}\b"
+            )
+            if re.search(pattern, text, re.IGNORECASE):
+                return a, b
+    return None
