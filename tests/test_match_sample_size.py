@@ -312,3 +312,17 @@ def test_population_split_into_arms_in_brackets():
     )
     found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
     assert found == [(604, None), (598, None), (300, "sotatercept"), (298, "placebo")]
+
+
+def test_an_allocation_ratio_before_the_arms_keeps_their_sizes():
+    text = (
+        "A total of 240 participants were randomized 2:1 to erenumab (n = 160) or placebo (n = 80)."
+    )
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert (160, "erenumab") in found and (80, "placebo") in found
+    text = (
+        "In all, 96 children were allocated in a 1:1 ratio to dexmedetomidine (n = 48) or "
+        "midazolam (n = 48)."
+    )
+    found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
+    assert (48, "dexmedetomidine") in found and (48, "midazolam") in found

@@ -30,7 +30,9 @@ _PAREN_ABBREV = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z0-9\-]{1,10})\s*[,;]\s*$"
 # words that introduce an arm: `comparing X`, `versus X`, `randomised to X`
 _ARM_LEAD = (
     r"\b(?:comparing|compared|with|versus|vs\.?|"
-    r"(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)(?:\s+\w+ly)?\s+to)\s+"
+    r"(?:randomi[sz]ed|randomly\s+assigned|assigned|allocated)(?:\s+\w+ly)?"
+    # an allocation ratio between: `randomised 2:1 to`, `allocated in a 1:1 ratio to`
+    r"(?:\s*,?\s+(?:in\s+a\s+)?\d+\s*:\s*\d+(?:\s+ratio)?,?)?\s+to)\s+"
 )
 _SUMMARY_STATISTIC = re.compile(
     r"\b(?:(?:mean|median)\s*(?:±|\+/-|\(|\[|,)?\s*(?:SD|SEM?|IQR|range|95%\s*CI)|"
