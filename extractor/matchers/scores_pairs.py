@@ -72,6 +72,14 @@ def _bare_respectively(ctx: SentenceContext, first: Quantity) -> bool:
     return len(distinct) <= 1 and not ctx.vocab.timepoints_in(between)
 
 
+# `from 48.2`, `from a mean of 48.2`, `from a mean (SD) of 48.2`: the FROM value of a pair
+_SERIES_FROM = re.compile(
+    r"\bfrom\s+(?:(?:a|an|the)\s+)?(?:(?:mean|median|average|baseline)\s+"
+    r"(?:\([^()\d]{1,24}\)\s+)?(?:of\s+)?)?$",
+    re.IGNORECASE,
+)
+
+
 def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
     """`from 48.2 to 21.5 in the surgical group and from 47.9 to 30.2 in the physiotherapy
     group`, `from 41.9 at baseline to 46.8 at 6 months with A`: the arm named after the
@@ -80,7 +88,7 @@ def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
     ordered = sorted(rows, key=lambda r: r.char_start)
     pairs: list[tuple[Evidence, Evidence]] = []
     for a, b in zip(ordered, ordered[1:], strict=False):
-        if not re.search(r"\bfrom\s*$", ctx.before(a.char_start, 12), re.IGNORECASE):
+        if not _SERIES_FROM.search(ctx.before(a.char_start, 40)):
             continue
         if not re.fullmatch(r"[^;\d]{0,40}?\bto\s*", ctx.span(a.char_end, b.char_start)):
             continue
@@ -99,6 +107,12 @@ def series_arm(ctx: SentenceContext, rows: list[Evidence]) -> None:
         parallel = (a0.group_name, a0.measure) != (a1.group_name, a1.measure)
         if parallel and b1.months is None and b0.months and a1.timepoint == "baseline":
             b1.timepoint, b1.months = b0.timepoint, b0.months
+        # `from 15 to 8 with A and from 15 to 10 with B at week 12`: one time closing both
+        # pairs, when nothing placed the first pair in time
+        own_time = any(a0.char_start <= t.start < a1.char_start for t in ctx.timepoints)
+        if parallel and b0.months is None and b1.months and not own_time:
+            if b0.timepoint == "follow-up" and a1.timepoint == "baseline":
+                b0.months = b1.months
 
 
 def arms_in_order(ctx: SentenceContext, rows: list[Evidence], members: list[Quantity]) -> None:
