@@ -51,7 +51,8 @@ _LINK = (
     r"(?:{value_link}\s+(?:a\s+|an\s+)?(?:(?:mean|median|average)"
     r"\s+(?:\w+\s+){0,2}?(?:of\s+)?)?|\b(?:mean|median|average)\s+|[:=]\s*)$"
 )
-# `from`, `from a baseline of`, `from a mean (SD) of`, but not `from 8 to` (the 7 after it is where it went)
+# `from`, `from a baseline of`, `from a mean (SD) of`, but not `from 8 to` (the 7 after it
+# is where it went)
 _FROM = re.compile(
     r"\bfrom\b(?:\s+(?:a|an|the)?\s*(?:(?!to\b)(?:[A-Za-z][\w\-]*|\([^()\d]{1,24}\))\s+){0,4}?"
     r"(?:of\s+)?)?\s*$",
