@@ -326,3 +326,15 @@ def test_an_allocation_ratio_before_the_arms_keeps_their_sizes():
     )
     found = [(r.value, r.group_name) for r in rows(text, "sample_size")]
     assert (48, "dexmedetomidine") in found and (48, "midazolam") in found
+
+
+def test_alternative_counts_describe_eligibility_not_sizes():
+    text = "Adults with stenosis at two or three segments were eligible for decompression."
+    assert rows(text, "sample_size") == []
+
+
+def test_patients_with_their_share_in_one_bracket_are_an_event_count():
+    text = "Pin-site infection was seen only in the external fixator group (4 patients, 8.3%)."
+    assert rows(text, "sample_size") == []
+    (row,) = rows(text, "complication")
+    assert (row.count, row.percent) == (4, 8.3)

@@ -186,7 +186,13 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     pct = None
     if nxt is not None and nxt.is_percent and nxt.count is None and not ctx.is_claimed(nxt):
         gap = ctx.span(q.end, nxt.start)
-        if _PCT_IN_PAREN_AFTER.match(gap) and re.match(r"\s*[)\]]", ctx.after(nxt.end, 3)):
+        # `11 patients (4.8%)`; inside a bracket `(3 patients, 5.9%)`
+        listed = re.fullmatch(r"\s*(?:[a-z]+\s*)?,\s*", gap) and re.search(
+            r"[(\[]\s*$", ctx.before(q.start, 3)
+        )
+        if (_PCT_IN_PAREN_AFTER.match(gap) or listed) and re.match(
+            r"\s*[)\]]", ctx.after(nxt.end, 3)
+        ):
             pct = nxt
     if q.count is not None:
         return q.count, pct or _matching_rate(ctx, q, nxt)

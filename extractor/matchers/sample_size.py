@@ -130,6 +130,8 @@ def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
     if _is_ratio(ctx, q) or _breakdown_part(ctx, q, noun) or _event_before(ctx, q):
         return False
     prev = ctx.prev_value(q)  # `Stroke occurred in 51 and 113 patients`: the list's start
+    if prev is not None and re.fullmatch(r",?\s+or\s+", ctx.span(prev.end, q.start)):
+        return False  # `at two or three levels`: alternatives that describe, not a size
     if prev is not None and _LIST_GAP.fullmatch(ctx.span(prev.end, q.start)):
         if _event_before(ctx, prev):
             return False
@@ -138,6 +140,10 @@ def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
         return False  # `two cases of implant loosening` (but `2 studies of X` are studies)
     if re.match(r"^\s*\(\s*\d+(?:[.,]\d+)?\s*%", after_noun) or _outcome_follows(ctx, noun):
         return False  # a count with an outcome: proportions decide
+    if _open_paren(ctx, q.start) is not None and re.match(
+        r"^\s*,\s*\d+(?:[.,]\d+)?\s*%\s*[)\]]", after_noun
+    ):
+        return False  # `(4 patients, 8.3%)`: the patients with the outcome and their share
     return not _RELATIVE_EVENT.match(after_noun) or not _event_in_clause(ctx, noun.end, True)
 
 
