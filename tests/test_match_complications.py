@@ -180,3 +180,11 @@ def test_a_bracketed_fraction_restates_the_named_count_before_it():
         1.5,
         4.6,
     )
+
+
+def test_a_sentence_opened_by_its_baseline_reports_characteristics_not_events():
+    text = "At baseline, 40 patients (20%) had atrial fibrillation and 9 (4.5%) had a pacemaker."
+    assert rows(text, "complication") == []
+    assert [r.value for r in rows(text, "proportion")] == [20, 4.5]
+    text = "At 30 days, 4 patients (2%) had a stroke."
+    assert [r.measure for r in rows(text, "complication")] == ["stroke"]

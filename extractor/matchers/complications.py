@@ -65,6 +65,8 @@ _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
 
 def find_complications(ctx: SentenceContext) -> list[Evidence]:
+    if _baseline_opening(ctx):
+        return []  # `At baseline, 40 patients (20%) had a pacemaker`: characteristics
     events = events_in(ctx)
     rows = _named_counts(ctx, events) + _none_reported(ctx, events)
     if not events:
@@ -144,6 +146,19 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     pair_respectively(ctx, rows)
     pair_vs_brackets(ctx, rows)
     return rows
+
+
+_OPENING_TIME = re.compile(r"^\s*(?:at|before|prior\s+to)\s+[\w\-]+(?:\s+[\w\-]+)?\s*,", re.I)
+
+
+def _baseline_opening(ctx: SentenceContext) -> bool:
+    """A sentence opened by its baseline (`At baseline,`, `Before the procedure,`) reports
+    what patients had on entry: shares of patients (proportions), not events."""
+    m = _OPENING_TIME.match(ctx.sentence.text)
+    if not m:
+        return False
+    end = ctx.sentence.start + m.end()
+    return any(tp.timepoint == "baseline" and tp.end <= end for tp in ctx.timepoints)
 
 
 def _restated(
