@@ -202,7 +202,7 @@ def known(ctx: SentenceContext, name: str) -> str | None:
 _AFTER_VALUE = re.compile(
     r"[)\]]?(?:\s*[(\[][^()\[\]]*[)\]])*\s*(?:(?:points?|patients|participants|%|months?|days?|"
     r"weeks?|years?|percentage\s+points)\b\s*)?(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*"
-    r"(?:(?:at|after|by)\s+[\w\-]+(?:\s+[\w\-]+)?\s+)?",
+    r"(?P<time>(?:at|after|by)\s+[\w\-]+(?:\s+[\w\-]+)?\s+)?",
     re.IGNORECASE,
 )
 
@@ -221,7 +221,27 @@ def arm_mention_after(ctx: SentenceContext, q_end: int) -> tuple[int, str] | Non
     for lead, end, name in lead_mentions(ctx):
         if lead == start:
             return (end, name) if known(ctx, name) else None
+    if gap and gap.group("time"):
+        return _after_arm(ctx, q_end + gap.start("time"))
     return None
+
+
+_AFTER_ARM = re.compile(rf"after\s+(?:the\s+)?{_NAME}", re.IGNORECASE)
+
+
+def _after_arm(ctx: SentenceContext, pos: int) -> tuple[int, str] | None:
+    """`2 days (IQR 1-3) after open and 4 days after laparoscopic repair`: `after` before
+    a declared arm's name (not a time: `after surgery` is in timepoints) is that arm."""
+    m = _AFTER_ARM.match(ctx.after(pos, 80))
+    if not m or ctx.vocab.timepoints_in(m.group(0)):
+        return None
+    name = clean(m.group("name"))
+    arm = known(ctx, name) or known(ctx, name.split()[0])
+    return (
+        (pos + m.end("name"), name.split()[0] if arm and not known(ctx, name) else name)
+        if arm
+        else None
+    )
 
 
 def arm_before_bracket(ctx: SentenceContext, q_start: int) -> str | None:
