@@ -8,6 +8,7 @@ from pathlib import Path
 from matcher_helpers import mention, rows
 
 from extractor.matchers import find_evidence
+from extractor.sentences import SentenceSplitter
 from extractor.types import Sentence
 from extractor.vocab import Vocabulary
 
@@ -188,3 +189,33 @@ def test_a_sentence_opened_by_its_baseline_reports_characteristics_not_events():
     assert [r.value for r in rows(text, "proportion")] == [20, 4.5]
     text = "At 30 days, 4 patients (2%) had a stroke."
     assert [r.measure for r in rows(text, "complication")] == ["stroke"]
+
+
+def test_an_arm_written_as_the_adjective_of_the_counted_patients_is_their_arm():
+    text = (
+        "Patients were randomised to cemented (n = 80) or uncemented (n = 82) fixation. "
+        "Revision was needed in 3 of 80 cemented patients and in 6 of the 82 uncemented "
+        "patients."
+    )
+    found = sorted(
+        find_evidence(text, SentenceSplitter().split(text), Vocabulary.load()),
+        key=lambda r: r.char_start,
+    )
+    assert [(r.count, r.group_name) for r in found if r.kind == "complication"] == [
+        (3, "cemented"),
+        (6, "uncemented"),
+    ]
+
+
+def test_no_deaths_attributed_to_the_treatment_are_treatment_related_deaths():
+    text = "Two patients died during follow-up; no deaths were attributed to the study medication."
+    assert [(r.measure, r.value) for r in rows(text, "complication")] == [
+        ("death", 2),
+        ("treatment-related death", 0),
+    ]
+
+
+def test_stopping_a_drug_because_of_adverse_events_is_a_discontinuation():
+    text = "Eleven participants (4.1%) stopped apixaban because of adverse events."
+    (row,) = rows(text, "complication")
+    assert (row.measure, row.count) == ("adverse event leading to discontinuation", 11)

@@ -12,6 +12,13 @@ from __future__ import annotations
 
 import re
 
+from extractor.matchers.complication_forms import (
+    arm_of_noun,
+    attributed,
+    baseline_opening,
+    discontinued_for,
+    matching_rate,
+)
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import (
     inherit_time,
@@ -65,7 +72,7 @@ _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
 
 def find_complications(ctx: SentenceContext) -> list[Evidence]:
-    if _baseline_opening(ctx):
+    if baseline_opening(ctx):
         return []  # `At baseline, 40 patients (20%) had a pacemaker`: characteristics
     events = events_in(ctx)
     rows = _named_counts(ctx, events) + _none_reported(ctx, events)
@@ -87,6 +94,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             same = _same_as_before(ctx, q, events, last)
             if same is not None:
                 term, text = same, ""
+        term = discontinued_for(ctx, term)
         if term is not None and term.category == "endpoint":
             last = (q, term)
             if pct is not None:
@@ -111,7 +119,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             measure=term.canonical if term else None,
             measure_text=text or (term.text if term else None),
             statistic="count" if count is not None else "percent",
-            group_name=ctx.group_for(q) or arm or lead_group(ctx),
+            group_name=ctx.group_for(q) or arm or arm_of_noun(ctx, q) or lead_group(ctx),
         )
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)
@@ -146,19 +154,6 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     pair_respectively(ctx, rows)
     pair_vs_brackets(ctx, rows)
     return rows
-
-
-_OPENING_TIME = re.compile(r"^\s*(?:at|before|prior\s+to)\s+[\w\-]+(?:\s+[\w\-]+)?\s*,", re.I)
-
-
-def _baseline_opening(ctx: SentenceContext) -> bool:
-    """A sentence opened by its baseline (`At baseline,`, `Before the procedure,`) reports
-    what patients had on entry: shares of patients (proportions), not events."""
-    m = _OPENING_TIME.match(ctx.sentence.text)
-    if not m:
-        return False
-    end = ctx.sentence.start + m.end()
-    return any(tp.timepoint == "baseline" and tp.end <= end for tp in ctx.timepoints)
 
 
 def _restated(
@@ -210,7 +205,7 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
         ):
             pct = nxt
     if q.count is not None:
-        return q.count, pct or _matching_rate(ctx, q, nxt)
+        return q.count, pct or matching_rate(ctx, q, nxt)
     whole = q.value is not None and q.value == int(q.value) and not q.unit
     noun = count_noun_after(ctx, q) if whole else None
     if noun is not None and noun.category in ("person", "body_part"):
@@ -219,7 +214,11 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     if (
         noun is not None
         and noun.category == "sex"
-        and re.search(r"\bin\s+$", ctx.before(q.start, 6))
+        and (
+            re.search(r"\bin\s+$", ctx.before(q.start, 6))
+            or pct is not None
+            and _SEX_HAD.match(ctx.after(pct.end, 30))
+        )
     ):
         return int(q.value), pct  # `developed in 21 women (10.4%)`: the women who had it
     if whole and _in_count_list(ctx, q):
@@ -227,25 +226,12 @@ def _share(ctx: SentenceContext, q: Quantity) -> tuple[int | None, Quantity | No
     return None, None
 
 
-_RATE_GAP = re.compile(r"^[^\d;]{0,80}?[(,\[]\s*$")
-
-
-def _matching_rate(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> Quantity | None:
-    """`4 of 51 anterior patients (7.8%; 95% CI 2.2-18.9)`, `27/1,246, 2.2%`: a rate a few
-    words after a fraction is that fraction's own rate when it is count/denominator
-    rounded; the arithmetic, not the layout, ties them, so a rate of another event in
-    the same bracket is never taken."""
-    if nxt is None or q.denominator is None or q.count is None or ctx.is_claimed(nxt):
-        return None
-    if not nxt.is_percent or nxt.count is not None or nxt.value is None or not q.denominator:
-        return None
-    if not _RATE_GAP.match(ctx.span(q.end, nxt.start)):
-        return None
-    digits = nxt.text.split("%")[0].partition(".")[2]
-    exact = 100 * q.count / q.denominator
-    return nxt if abs(round(exact, len(digits.strip())) - nxt.value) < 1e-6 else None
-
-
+# `17 women (6.3%) discontinued ...`: the women who had the event, not a sex share
+_SEX_HAD = re.compile(
+    r"^\s*[)\]]\s*(?:had|developed|experienced|reported|sustained|suffered|required|needed|"
+    r"underwent|discontinued|stopped|withdrew)\b",
+    re.IGNORECASE,
+)
 _COUNT_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.IGNORECASE)
 
 
@@ -419,7 +405,7 @@ def _zero(ctx: SentenceContext, start: int, term: Term) -> Evidence:
         quote=ctx.sentence.text,
         quote_start=ctx.sentence.start,
         quote_end=ctx.sentence.end,
-        measure=term.canonical,
+        measure=attributed(ctx, term),
         measure_text=term.text,
         count=0,
         statistic="count",

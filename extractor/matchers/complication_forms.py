@@ -1,0 +1,92 @@
+"""Small readings of a complication sentence that pick its event's exact name, its arm,
+or whether it reports events at all (split from `complications.py` to keep it short).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from extractor.matchers.context import SentenceContext
+from extractor.quantities import Quantity
+from extractor.vocab import Term
+
+_OPENING_TIME = re.compile(r"^\s*(?:at|before|prior\s+to)\s+[\w\-]+(?:\s+[\w\-]+)?\s*,", re.I)
+
+
+def baseline_opening(ctx: SentenceContext) -> bool:
+    """A sentence opened by its baseline (`At baseline,`, `Before the procedure,`) reports
+    what patients had on entry: shares of patients (proportions), not events."""
+    m = _OPENING_TIME.match(ctx.sentence.text)
+    if not m:
+        return False
+    end = ctx.sentence.start + m.end()
+    return any(tp.timepoint == "baseline" and tp.end <= end for tp in ctx.timepoints)
+
+
+_RATE_GAP = re.compile(r"^[^\d;]{0,80}?[(,\[]\s*$")
+
+
+def matching_rate(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> Quantity | None:
+    """`4 of 51 anterior patients (7.8%; 95% CI 2.2-18.9)`, `27/1,246, 2.2%`: a rate a few
+    words after a fraction is that fraction's own rate when it is count/denominator
+    rounded; the arithmetic, not the layout, ties them, so a rate of another event in
+    the same bracket is never taken."""
+    if nxt is None or q.denominator is None or q.count is None or ctx.is_claimed(nxt):
+        return None
+    if not nxt.is_percent or nxt.count is not None or nxt.value is None or not q.denominator:
+        return None
+    if not _RATE_GAP.match(ctx.span(q.end, nxt.start)):
+        return None
+    digits = nxt.text.split("%")[0].partition(".")[2]
+    exact = 100 * q.count / q.denominator
+    return nxt if abs(round(exact, len(digits.strip())) - nxt.value) < 1e-6 else None
+
+
+_ATTRIBUTED = re.compile(
+    r"^\s+(?:were|was)\s+(?:\w+ly\s+)?(?:(?:judged|considered|deemed|thought|assessed)\s+"
+    r"(?:to\s+be\s+|as\s+)?)?(?:attributable|attributed|related)\s+to\s+(?:the\s+)?"
+    r"(?:study\s+|trial\s+)?(?:drug|treatment|therapy|medication|intervention|procedure)\b",
+    re.IGNORECASE,
+)
+
+
+def attributed(ctx: SentenceContext, term: Term) -> str:
+    """`no deaths were attributable to the study drug`: a treatment-related death."""
+    if term.category == "death" and _ATTRIBUTED.match(ctx.after(term.end, 70)):
+        return "treatment-related death"
+    return term.canonical
+
+
+_DISCONTINUED_FOR = re.compile(
+    r"\b(?:discontinued|stopped|withdrew\s+from|withdrew|interrupted)\b[^.;]{0,50}?\b"
+    r"(?:because\s+of|due\s+to|owing\s+to|for)\s+(?:an?\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def discontinued_for(ctx: SentenceContext, term: Term | None) -> Term | None:
+    """`24 patients (5.7%) discontinued the drug because of adverse events`: events that
+    led to discontinuation, apart from any adverse event."""
+    if term is None or term.canonical != "any adverse event":
+        return term
+    if not _DISCONTINUED_FOR.search(ctx.before(term.start, 80)):
+        return term
+    return replace(term, canonical="adverse event leading to discontinuation")
+
+
+def arm_of_noun(ctx: SentenceContext, q: Quantity) -> str | None:
+    """`in 4 of 51 anterior patients`: a known arm written as the adjective of the counted
+    patients is the row's arm."""
+    m = re.match(
+        r"^\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?P<name>[\w\-]+(?:\s+[\w\-]+)?)\s+"
+        r"(?:patients|participants|subjects|women|men|children)\b",
+        ctx.after(q.end, 60),
+    )
+    if not m:
+        return None
+    name = m.group("name")
+    for arm in ctx.known_arms:
+        if name.lower() == arm.lower():
+            return arm
+    return None
