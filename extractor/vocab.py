@@ -222,7 +222,9 @@ class Vocabulary:
         )
         lead = (
             r"(?:at|after|by|within|to|over|following|through|until|for|during|up\s+to|"
-            r"(?<=\bbetween\s[^.;()\d]{1,40})and)"  # `between baseline and 12 months`
+            r"(?<=\bbetween\s[^.;()\d]{1,40})and"  # `between baseline and 12 months`
+            # `at baseline, 6 and 12 months`: the list of times goes on after a baseline word
+            r"|(?<=\b(?:baseline|pre-?operatively|admission|randomi[sz]ation|discharge),))"
         )
         # `regex` (not `re`) because the alternatives share group names
         self._tp_numeric = regex.compile(
@@ -275,7 +277,8 @@ class Vocabulary:
                 if value is None:
                     continue
                 last = i == len(numbers) - 1
-                start = match.start() if i == 0 and not match.group("lead") else base + num.start()
+                lead = match.group("lead")
+                start = match.start() if i == 0 and lead is None else base + num.start()
                 if i == 0 and match.group("lead"):
                     start = match.start()
                 end = match.end() if last else base + num.end()
