@@ -101,3 +101,18 @@ def test_a_time_after_the_count_dates_it():
     assert [(r.value, r.count, r.timepoint) for r in rows(text, "proportion")] == [
         (30, 9, "baseline")
     ]
+
+
+def test_a_fraction_takes_the_rate_equal_to_it_a_few_words_later():
+    text = (
+        "At six months, 301 of the 355 patients with a complete assessment (84.8%) were "
+        "free of angina."
+    )
+    (row,) = rows(text, "proportion")
+    assert (row.count, row.denominator, row.percent) == (301, 355, 84.8)
+
+
+def test_the_patients_who_had_a_mean_age_are_the_population_not_a_share():
+    text = "The 812 patients had a mean age of 64.3 years, and 402 (49.5%) were men."
+    assert [r.value for r in rows(text, "proportion")] == [49.5]
+    assert [r.value for r in rows(text, "sample_size")] == [812]

@@ -32,14 +32,30 @@ def matching_rate(ctx: SentenceContext, q: Quantity, nxt: Quantity | None) -> Qu
     words after a fraction is that fraction's own rate when it is count/denominator
     rounded; the arithmetic, not the layout, ties them, so a rate of another event in
     the same bracket is never taken."""
-    if nxt is None or q.denominator is None or q.count is None or ctx.is_claimed(nxt):
+    if nxt is None or q.denominator is None or q.count is None:
         return None
-    if not nxt.is_percent or nxt.count is not None or nxt.value is None or not q.denominator:
+    return _rate_matching(ctx, q.count, q.denominator, q.end, nxt)
+
+
+def rate_of_fraction(
+    ctx: SentenceContext, count: int, denominator: int, end: int
+) -> Quantity | None:
+    """The next rate of the sentence when it is `count/denominator` a few words on."""
+    nxt = next((v for v in ctx.values if v.start >= end), None)
+    return _rate_matching(ctx, count, denominator, end, nxt) if nxt else None
+
+
+def _rate_matching(
+    ctx: SentenceContext, count: int, denominator: int, end: int, nxt: Quantity
+) -> Quantity | None:
+    if ctx.is_claimed(nxt) or not denominator:
         return None
-    if not _RATE_GAP.match(ctx.span(q.end, nxt.start)):
+    if not nxt.is_percent or nxt.count is not None or nxt.value is None:
+        return None
+    if not _RATE_GAP.match(ctx.span(end, nxt.start)):
         return None
     digits = nxt.text.split("%")[0].partition(".")[2]
-    exact = 100 * q.count / q.denominator
+    exact = 100 * count / denominator
     return nxt if abs(round(exact, len(digits.strip())) - nxt.value) < 1e-6 else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from extractor.matchers.complication_forms import rate_of_fraction
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import inherit_time, pair_respectively, row_time
 from extractor.matchers.proportion_forms import (
@@ -86,6 +87,8 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             pass  # `13 (44.8%)`
         elif _fraction_then_percent(ctx, q, nxt):
             pass  # `and in 118 of 490 (24.1%) in the placebo group`
+        elif noun is not None and _MEAN_OF_ALL.match(ctx.after(noun.end, 30)):
+            continue  # `The 812 patients had a mean age of ...`: the whole population
         elif noun is not None and (
             q.denominator is not None
             or pct_after_noun
@@ -136,6 +139,11 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             ctx.claimed.add((total.start, total.end))
         if row.count is not None and row.denominator is None:
             row.denominator = _out_of(ctx, q)
+        if row.percent is None and row.count is not None and row.denominator:
+            rate = rate_of_fraction(ctx, row.count, row.denominator, row.char_end)
+            if rate is not None:  # `301 of the 355 patients with data (84.8%)`
+                row.percent, row.char_end = rate.percent, close_end(ctx, rate.end)
+                ctx.claimed.add((rate.start, rate.end))
         row.value = row.percent if row.percent is not None else float(row.count or q.value or 0)
         row.statistic = "percent" if row.percent is not None else "count"
         row.group_name = ctx.group_for(q) or (ctx.group_for(total) if total else None)
@@ -155,6 +163,7 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
     return rows
 
 
+_MEAN_OF_ALL = re.compile(r"\s+had\s+(?:a\s+)?(?:mean|median|average)\b", re.IGNORECASE)
 _PERCENT_LIST_GAP = re.compile(
     r"(?:\s+of\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}?(?:patients|participants|those))?"
     r"\s*(?:,\s*(?:and\s+)?|\s+(?:and|versus|vs\.?|compared\s+with)\s+)",

@@ -136,6 +136,8 @@ def _is_size(ctx: SentenceContext, q: Quantity, noun: Term) -> bool:
         if _event_before(ctx, prev):
             return False
     after_noun = ctx.after(noun.end, 40)
+    if re.match(r"\s+had\s+(?:a\s+)?(?:mean|median|average)\b", after_noun, re.IGNORECASE):
+        return True  # `The 812 patients had a mean age of`: the population described
     if noun.category in ("person", "sex") and re.match(r"^\s*of\b(?!\s+wh)", after_noun):
         return False  # `two cases of implant loosening` (but `2 studies of X` are studies)
     if re.match(r"^\s*\(\s*\d+(?:[.,]\d+)?\s*%", after_noun) or _outcome_follows(ctx, noun):
