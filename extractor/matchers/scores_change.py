@@ -133,17 +133,26 @@ _COMPARATIVE = re.compile(
 )
 
 
+_GREATER = re.compile(r"\s*(?:greater|larger|bigger|smaller|lesser|additional)\s+", re.IGNORECASE)
+
+
 def _cue_after(ctx: SentenceContext, q: Quantity) -> str | None:
     """`0.26 point increase`, `a 42% improvement`, `7-point reduction`, `8.4 points lower
     in A than in B` (a difference)."""
     if _COMPARATIVE.match(ctx.after(q.end, 120)):
         return "difference"
-    right = ctx.after(q.end, 30)
-    head = " ".join(re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right).split()[:2])
+    right = ctx.after(q.end, 40)
+    head = re.sub(r"^[\s\-]*(?:points?|pts?)?", "", right)
+    greater = _GREATER.match(head)  # `a 4.4-point greater reduction`: between the arms
+    if greater:
+        head = head[greater.end() :]
+    head = " ".join(head.split()[:2])
     found = ctx.vocab.cues_in(head, "change") + ctx.vocab.cues_in(head, "difference")
     share = ctx.vocab.cues_in(head, "share")
     if found and share and share[0].start == found[0].start:
         return None  # `the 11.8% loss to follow-up`: a share of patients, not a change
     if found and found[0].start < 3 and _NOUN_END.search(found[0].text):
+        if greater:
+            return "difference"
         return "difference" if ctx.vocab.cues_in(head, "difference") else "change"
     return None
