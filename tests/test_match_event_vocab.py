@@ -190,3 +190,8 @@ def test_a_symptom_that_occurred_in_patients_is_an_event():
     assert _events(text) == [("dizziness", 13)]
     text = "Insomnia was reported in 9 patients (4.5%) on the higher dose."
     assert _events(text) == [("insomnia", 9)]
+
+
+def test_an_event_qualified_later_in_the_clause_is_the_qualified_event():
+    text = "Bleeding occurred in 30 of 600 patients (5.0%) and was major in 12 (2.0%)."
+    assert _events(text) == [("bleeding", 30), ("major bleeding", 12)]

@@ -106,3 +106,22 @@ def arm_of_noun(ctx: SentenceContext, q: Quantity) -> str | None:
         if name.lower() == arm.lower():
             return arm
     return None
+
+
+_WAS_QUALIFIED = re.compile(
+    r"\b(?:was|were)\s+(?P<adj>[a-z][\w\-]*)\s+(?:in|among)\s+(?:only\s+)?$", re.IGNORECASE
+)
+
+
+def qualified_event(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Term | None:
+    """`Stroke occurred in 24 (1.9%) and was disabling in 14 (1.1%)`: the earlier event
+    with the qualifier is the vocabulary's own event (`disabling stroke`)."""
+    m = _WAS_QUALIFIED.search(ctx.before(q.start, 40))
+    earlier = [t for t in events if t.end <= q.start]
+    if not m or not earlier:
+        return None
+    name = f"{m.group('adj')} {earlier[-1].text}"
+    found = ctx.vocab.complications_in(name)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(name):
+        return Term(q.start, q.start, name, found[0].canonical, found[0].category)
+    return None

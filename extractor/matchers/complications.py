@@ -18,6 +18,7 @@ from extractor.matchers.complication_forms import (
     baseline_opening,
     discontinued_for,
     matching_rate,
+    qualified_event,
 )
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import (
@@ -95,6 +96,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             if same is not None:
                 term, text = same, ""
         term = discontinued_for(ctx, term)
+        qualified = qualified_event(ctx, q, events)
+        if qualified is not None:
+            term, text = qualified, qualified.text
         if term is not None and term.category == "endpoint":
             last = (q, term)
             if pct is not None:
