@@ -58,9 +58,18 @@ _ELLIPSIS = re.compile(
 )
 
 
+# `... fell from A to B (p < 0.001) and body weight by 4.8 kg`: a second instrument taking
+# the first one's change verb by ellipsis (`by` a number is always an amount of change)
+_BY_ELLIPSIS = re.compile(
+    rf"(?:\band|,)\s+(?:the\s+)?x[x\-]*(?:\s+x[x\-]*){{0,3}}\s+by\s+{_FILLER}$", re.IGNORECASE
+)
+
+
 def continues_change(ctx: SentenceContext, prev: Quantity, q: Quantity) -> bool:
     """`KOOS pain improved by 47.7 points (...) and KOOS ADL by 40.6 points`: `q` is the
     elliptic second change of `prev` (one list: they share the time written after it)."""
+    if re.search(r"\b(?:from|to)\s+$", ctx.before(prev.start, 12), re.IGNORECASE):
+        return False  # `fell from A to B and weight by C`: B is a score, C a change
     return ctx.prev_value(q) is prev and bool(_ELLIPSIS.search(masked_before(ctx, q, 120)))
 
 
@@ -73,6 +82,8 @@ def change_kind(ctx: SentenceContext, q: Quantity, depth: int = 0) -> str | None
         if kind is not None:
             return kind
     cues = ctx.vocab.cues_in(left, "change") + ctx.vocab.cues_in(left, "difference")
+    if _BY_ELLIPSIS.search(left) and ctx.vocab.cues_in(left, "change"):
+        return "change"  # `HbA1c fell from 8.9% to 7.6% and body weight by 4.8 kg`
     for cue in sorted(cues, key=lambda c: c.start, reverse=True):
         if _cue_before(cue.text, left[cue.end :], len(left) - cue.end) or _bracket_label(
             cue.text, left[: cue.start], left[cue.end :]
