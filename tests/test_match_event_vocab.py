@@ -195,3 +195,12 @@ def test_a_symptom_that_occurred_in_patients_is_an_event():
 def test_an_event_qualified_later_in_the_clause_is_the_qualified_event():
     text = "Bleeding occurred in 30 of 600 patients (5.0%) and was major in 12 (2.0%)."
     assert _events(text) == [("bleeding", 30), ("major bleeding", 12)]
+
+
+def test_a_relative_clause_rate_counts_the_event_it_hangs_on():
+    text = (
+        "The main drawback of the nerve block was foot drop, which affected 6.2% of patients "
+        "on the first day."
+    )
+    found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
+    assert found == [("foot drop", "foot drop", 6.2)]

@@ -125,3 +125,21 @@ def qualified_event(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Te
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(name):
         return Term(q.start, q.start, name, found[0].canonical, found[0].category)
     return None
+
+
+_WHICH_AFFECTED = re.compile(
+    r",\s*which\s+(?:affected|occurred\s+in|was\s+seen\s+in|developed\s+in)\s+(?:only\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def relative_event(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Term | None:
+    """`... was dysphagia, which affected 17.6% of patients`: the event the relative
+    clause hangs on is the one its rate counts."""
+    head = ctx.span(ctx.sentence.start, q.start)
+    m = _WHICH_AFFECTED.search(head)
+    if not m:
+        return None
+    at = ctx.sentence.start + m.start()
+    before = [t for t in events if t.end <= at and not ctx.span(t.end, at).strip()]
+    return before[-1] if before else None

@@ -19,6 +19,7 @@ from extractor.matchers.complication_forms import (
     discontinued_for,
     matching_rate,
     qualified_event,
+    relative_event,
 )
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import (
@@ -96,6 +97,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             if same is not None:
                 term, text = same, ""
         term = discontinued_for(ctx, term)
+        relative = relative_event(ctx, q, events) if term is None else None
+        if relative is not None:  # `dysphagia, which affected 17.6% of patients`
+            term, text = relative, relative.text
         qualified = qualified_event(ctx, q, events)
         if qualified is not None:
             term, text = qualified, qualified.text
