@@ -28,6 +28,7 @@ import re
 
 from extractor.matchers import arms
 from extractor.matchers.context import SentenceContext
+from extractor.matchers.criteria import eligibility_range
 from extractor.matchers.proportion_forms import share_after
 from extractor.matchers.sample_size import count_noun_after
 from extractor.matchers.scores_change import TIME_UNIT, change_kind, continues_change
@@ -129,7 +130,7 @@ def _candidate(ctx: SentenceContext, q: Quantity) -> bool:
     attached = (q.sd, q.ci_low, q.range_low)
     if q.is_word and q.unit is None and all(a is None for a in attached):
         return False  # `is one of the most ...`: a number word needs a quantity around it
-    if _is_duration(ctx, q) or _foreign_unit(ctx, q):
+    if _is_duration(ctx, q) or _foreign_unit(ctx, q) or eligibility_range(ctx, q):
         return False
     if _category_count_after(ctx, q) or _counted_thing_after(ctx, q):
         return False
