@@ -361,3 +361,14 @@ def test_bracketed_versus_pairs_after_events_take_the_two_named_arms() -> None:
         ("somnolence", 12, "duloxetine"),
         ("somnolence", 28, "pregabalin"),
     ]
+
+
+def test_an_event_going_on_in_arm_patients_keeps_its_event_and_that_arm() -> None:
+    text = (
+        "Patients were randomised to open (n = 70) or endoscopic (n = 70) release. Numbness "
+        "was reported by 12 of 70 patients in the open group and 5 of 70 in the endoscopic "
+        "group, and persisted at six months in four open patients."
+    )
+    found = [(r.kind, r.value, r.measure, r.group_name) for r in paragraph(text)]
+    assert ("complication", 4, "numbness", "open") in found
+    assert not any(k == "sample_size" and v == 4 for k, v, _, _ in found)

@@ -69,6 +69,12 @@ _ARM_PHRASE = re.compile(
     r"^(?:than|versus|vs\.?|compared\s+with|and|or)\s+(?:with|in|among|receiving|on|after)\b",
     re.IGNORECASE,
 )
+# the same event going on, with no subject of its own: `and persisted at one year in 2`
+_CONTINUED = re.compile(
+    r"\b(?:and|but)\s+(?:persisted|recurred|remained|resolved|was\s+permanent|"
+    r"were\s+permanent)\b[^,;]*\b(?:in|among)\s+(?:only\s+)?$",
+    re.IGNORECASE,
+)
 _MEAN_IN_PAREN = re.compile(r"\(\s*(?:mean|median|average)\s*$", re.IGNORECASE)
 _PCT_IN_PAREN_AFTER = re.compile(r"^\s*(?:[a-z]+\s+)?\(\s*$", re.IGNORECASE)
 
@@ -96,6 +102,9 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             same = _same_as_before(ctx, q, events, last)
             if same is not None:
                 term, text = same, ""
+        if term is None and _CONTINUED.search(ctx.span(ctx.sentence.start, q.start)):
+            same = _same_as_before(ctx, q, events, last)  # `..., and persisted in two`
+            term, text = (same, same.text) if same is not None else (term, text)
         term = discontinued_for(ctx, term)
         relative = relative_event(ctx, q, events) if term is None else None
         if relative is not None:  # `dysphagia, which affected 17.6% of patients`
@@ -127,7 +136,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             measure=term.canonical if term else None,
             measure_text=text or (term.text if term else None),
             statistic="count" if count is not None else "percent",
-            group_name=ctx.group_for(q) or arm or arm_of_noun(ctx, q) or lead_group(ctx),
+            group_name=arm_of_noun(ctx, q) or ctx.group_for(q) or arm or lead_group(ctx),
         )
         if pct is not None and pct is not q:
             row.percent, row.char_end = pct.value, _close(ctx, pct.end)

@@ -212,7 +212,9 @@ def _event_before(ctx: SentenceContext, q: Quantity) -> bool:
     head = before[: m.start()].rstrip()
     # only a verb decides: `an RCT of ablation for atrial fibrillation in 300 patients`
     # names a condition before `in`, and those patients are the study's
-    if any(t.end == len(head) for t in ctx.vocab.cues_in(head, "outcome")):
+    # `persisted at one-year follow-up in two patients`: a time between verb and `in`
+    bare = re.sub(r"\s+(?:at|after|by|during|beyond)\s+(?:[\w\-]+\s*){1,4}$", "", head)
+    if any(t.end in (len(head), len(bare)) for t in ctx.vocab.cues_in(bare, "outcome")):
         return True
     # ... or an event that is the clause's subject: `and peroneal nerve palsy in 2
     # patients`, `Wound dehiscence was managed conservatively in one patient`
