@@ -372,3 +372,14 @@ def test_an_event_going_on_in_arm_patients_keeps_its_event_and_that_arm() -> Non
     found = [(r.kind, r.value, r.measure, r.group_name) for r in paragraph(text)]
     assert ("complication", 4, "numbness", "open") in found
     assert not any(k == "sample_size" and v == 4 for k, v, _, _ in found)
+
+
+def test_the_second_of_two_parallel_after_phrases_names_the_second_arm() -> None:
+    """The paper may call the second arm by its procedure (`laminectomy`), not its name."""
+    text = (
+        "Patients were randomised to anterior (n = 40) or posterior (n = 41) fusion. "
+        "Dysphagia developed in 6 patients (15.0%) after anterior fusion and in 1 patient "
+        "(2.4%) after laminectomy."
+    )
+    found = [(r.value, r.group_name) for r in paragraph(text, "complication")]
+    assert found[1] == (1, "laminectomy") and found[0][1] is not None

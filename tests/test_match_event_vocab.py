@@ -204,3 +204,8 @@ def test_a_relative_clause_rate_counts_the_event_it_hangs_on():
     )
     found = [(r.measure, r.measure_text, r.value) for r in rows(text, "complication")]
     assert found == [("foot drop", "foot drop", 6.2)]
+
+
+def test_a_pacemaker_rate_is_permanent_pacemaker_implantation():
+    text = "A pacemaker rate of 8.1% was the price of the self-expanding device."
+    assert _events(text) == [("permanent pacemaker implantation", 8.1)]

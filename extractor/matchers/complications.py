@@ -18,6 +18,7 @@ from extractor.matchers.complication_forms import (
     baseline_opening,
     discontinued_for,
     matching_rate,
+    parallel_arms,
     qualified_event,
     relative_event,
 )
@@ -170,6 +171,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     inherit_time(ctx, rows)
     pair_respectively(ctx, rows)
     pair_vs_brackets(ctx, rows)
+    parallel_arms(ctx, rows)
     return rows
 
 
