@@ -27,7 +27,8 @@ _N = rf"(?:[−\-–]\s?)?{DIGITS}"  # a bound inside a CI/range: may be negativ
 _DASH = r"(?:\s*(?:–|—|-|−|‐|to)\s*)"
 _PCT = r"(?:\s?%|\s?percent\b|\s?per\s?cent\b)"
 _UNIT = (
-    r"(?:percentage\s+points?|points?|pts?|mm\s?Hg|mm|cm|km|m|kg/m2|kg/m²|kg|mg/kg|mg|mcg|µg|g|mL|ml|L|IU|"
+    r"(?:percentage\s+points?|points?|pts?|mm\s?Hg|mL/kg/min|ml/kg/min|cm²|cm2|mm|cm|km|m|kg/m2|kg/m²|kg|"
+    r"mg/kg|mg|mcg|µg|g|mL|ml|L|IU|"
     r"days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?|min|"
     r"seconds?|sec|bpm|ms|mmol/l|mmol/L|mg/dl|mg/dL)(?![\w])"
 )

@@ -206,7 +206,8 @@ class SentenceContext:
             return True
         if self.vocab.cues_in(self.before(q.start, 15) + " " + self.after(q.end, 3), "dose"):
             return True
-        if q.unit and self.vocab.cues_in(q.unit, "dose"):
+        own = {self.vocab.unit_of(t.canonical) for t in self.instruments}  # `mL/kg/min`
+        if q.unit and q.unit not in own and self.vocab.cues_in(q.unit, "dose"):
             return True
         clause = self.clause_before(q.start)
         cues = self.vocab.cues_in(clause, "definition")
