@@ -209,3 +209,11 @@ def test_a_relative_clause_rate_counts_the_event_it_hangs_on():
 def test_a_pacemaker_rate_is_permanent_pacemaker_implantation():
     text = "A pacemaker rate of 8.1% was the price of the self-expanding device."
     assert _events(text) == [("permanent pacemaker implantation", 8.1)]
+
+
+def test_listed_events_pair_in_order_with_listed_counts_respectively():
+    text = (
+        "Anastomotic leak, ileus and pneumonia occurred in 6 (3.1%), 14 (7.2%) and 5 (2.6%) "
+        "patients, respectively."
+    )
+    assert _events(text) == [("anastomotic leak", 6), ("ileus", 14), ("pneumonia", 5)]

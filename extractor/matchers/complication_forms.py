@@ -174,3 +174,41 @@ def parallel_arms(ctx: SentenceContext, rows: list) -> None:
         name = _ARM_HEAD.sub("", m2.group("name").strip())
         if name and not ctx.vocab.complications_in(name):
             second.group_name = name
+
+
+_ROW_GAP = re.compile(r"\s*(?:,\s*and|,|and)\s*", re.IGNORECASE)
+_TERM_GAP = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s*(?:an?\s+)?", re.IGNORECASE)
+
+
+def pair_listed_events(ctx: SentenceContext, rows: list, events: list[Term]) -> None:
+    """`Anastomotic leak, ileus and pneumonia occurred in 6 (3.1%), 14 (7.2%) and 5
+    (2.6%) patients, respectively`: as many listed events as listed counts pair in order."""
+    ordered = sorted(rows, key=lambda r: r.char_start)
+    run: list = []
+    for row in [*ordered, None]:
+        if row is not None and (
+            not run or _ROW_GAP.fullmatch(ctx.span(run[-1].char_end, row.char_start))
+        ):
+            run.append(row)
+            continue
+        if len(run) > 1:
+            _pair_run(ctx, run, events)
+        run = [row] if row is not None else []
+
+
+def _pair_run(ctx: SentenceContext, run: list, events: list[Term]) -> None:
+    tail = ctx.span(run[-1].char_end, ctx.sentence.end).split(";")[0]
+    if not re.search(r"\brespectively\b", tail, re.IGNORECASE):
+        return
+    head = ctx.span(ctx.sentence.start, run[0].char_start)
+    start = ctx.sentence.start + head.rfind(";") + 1
+    listed = [t for t in events if start <= t.start and t.end <= run[0].char_start]
+    if len(listed) != len(run):
+        return
+    if not all(
+        _TERM_GAP.fullmatch(ctx.span(a.end, b.start))
+        for a, b in zip(listed, listed[1:], strict=False)
+    ):
+        return
+    for row, term in zip(run, listed, strict=True):
+        row.measure, row.measure_text = term.canonical, term.text

@@ -18,6 +18,7 @@ from extractor.matchers.complication_forms import (
     baseline_opening,
     discontinued_for,
     matching_rate,
+    pair_listed_events,
     parallel_arms,
     qualified_event,
     relative_event,
@@ -172,6 +173,7 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
     pair_respectively(ctx, rows)
     pair_vs_brackets(ctx, rows)
     parallel_arms(ctx, rows)
+    pair_listed_events(ctx, rows, events)
     return rows
 
 
