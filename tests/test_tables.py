@@ -455,3 +455,43 @@ def test_row_label_naming_an_arm_after_the_instrument_gives_the_group(vocab):
     )
     assert only(rows, kind="score", value=48.2).group_name == "arthroscopic"
     assert only(rows, kind="score", value=2.2).group_name == "B"
+
+
+VISIT_ROWS = """Table 2. MADRS total score by visit, mean (SD)
+
+Visit        Vortioxetine (n = 150)    Placebo (n = 148)
+Baseline     31.9 (4.2)                32.2 (4.4)
+Week 2       25.0 (6.8)                27.1 (6.5)
+Week 8       16.4 (9.1)                20.3 (9.4)
+"""
+
+VISIT_ROWS_MARKDOWN = """Table 3. Neck Disability Index
+
+| Timepoint | Arthroplasty (n = 60) | Fusion (n = 58) | P value |
+|---|---|---|---|
+| Preoperative | 44.2 ± 15.0 | 45.1 ± 14.2 | 0.74 |
+| 6 weeks | 30.2 ± 16.1 | 33.9 ± 15.7 | 0.21 |
+| 24 months | 21.0 ± 14.4 | 25.6 ± 15.0 | 0.09 |
+"""
+
+
+def test_rows_that_are_visits_take_the_instrument_the_caption_names(vocab):
+    rows = run(VISIT_ROWS, vocab).evidence
+    week8 = only(rows, kind="score", value=20.3)
+    assert (week8.measure, week8.group_name, week8.timepoint, week8.months, week8.sd) == (
+        "MADRS",
+        "Placebo",
+        "follow-up",
+        1.8,
+        9.4,
+    )
+    assert only(rows, kind="score", value=31.9).timepoint == "baseline"
+    md = run(VISIT_ROWS_MARKDOWN, vocab).evidence
+    six_weeks = only(md, kind="score", value=33.9)
+    assert (six_weeks.measure, six_weeks.group_name, six_weeks.months) == ("NDI", "Fusion", 1.4)
+    assert only(md, kind="score", value=44.2).timepoint == "baseline"
+
+
+def test_visit_rows_under_a_caption_naming_no_instrument_give_no_scores(vocab):
+    text = VISIT_ROWS.replace("MADRS total score", "Outcome")
+    assert [r for r in run(text, vocab).evidence if r.kind == "score"] == []

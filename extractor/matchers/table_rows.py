@@ -16,6 +16,7 @@ from typing import Any
 
 from extractor.matchers.table_cells import Cell
 from extractor.matchers.table_columns import Column, Style, read_style
+from extractor.matchers.table_columns import _timepoints as header_times
 from extractor.types import Evidence
 
 _SAMPLE_LABEL = re.compile(
@@ -42,6 +43,7 @@ class Table:
     n: int | None = None  # the whole table's N, from `(n = 29)` in the caption
     between_arms: bool = False  # two or more arm columns: a difference is between groups
     describes_cohort: bool = False  # a baseline/characteristics table: events are history
+    caption_instrument: Any = None  # `Table 2. MADRS by visit`: rows may be times only
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,18 @@ def _first_term(finder: Any, text: str) -> Any:
         if not any(words < other for other in names)
     ]
     return (specific or terms or [None])[0]
+
+
+def _time_label(label: str, vocab: Any) -> Any:
+    """The time a row label is and nothing else (`Baseline`, `Week 8`, `6 months`), else None."""
+    times = header_times(label, 0, vocab)
+    if len(times) != 1:
+        return None
+    start, end, time = times[0]
+    rest = label[:start] + label[end:]
+    return (
+        time if re.fullmatch(r"[\s,:()\-]*(?:at|visit)?[\s,:()\-]*", rest, re.IGNORECASE) else None
+    )
 
 
 def _merge_n_percent(cells: list[tuple[Column, Cell]]) -> list[tuple[Column, Cell]]:
@@ -121,6 +135,10 @@ class _RowReader:
         self.label_arm = (arm.group("name") or arm.group("letter")) if arm else None
         label_time = _first_term(getattr(vocab, "timepoints_in", None), row.label)
         self.label_time = label_time
+        if self.instrument is None and table.caption_instrument is not None:
+            time = _time_label(row.label, vocab)
+            if time is not None:  # a row per visit under a caption naming the instrument
+                self.instrument, self.label_time = table.caption_instrument, time
         self.measure_text = f"{row.parent} {row.label}" if row.parent else row.label
         if self.complication and row.parent:
             self.measure_text = row.label

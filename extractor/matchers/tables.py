@@ -51,6 +51,15 @@ if TYPE_CHECKING:
 _WHOLE = 99.4
 
 
+def _caption_instrument(vocab: Vocabulary, title: str) -> Any:
+    """The one instrument a caption names (`MADRS total score by visit`), else None."""
+    try:
+        found = {t.canonical: t for t in vocab.instruments_in(title)}
+    except Exception:  # a vocabulary hiccup must not lose the table
+        return None
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def _first_percent(cells: list[Cell]) -> float:
     return next((c.percent for c in cells if c.percent is not None), 0.0)
 
@@ -175,6 +184,7 @@ class _TableReader:
             describes_cohort=bool(
                 self.vocab.table_headers.anywhere["cohort_caption"].search(title)
             ),
+            caption_instrument=_caption_instrument(self.vocab, title),
         )
 
     # -- captioned (flattened or aligned) -------------------------------------------------
