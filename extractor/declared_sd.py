@@ -36,12 +36,20 @@ def _plain(q: Quantity) -> bool:
     )
 
 
-def attach_declared_sd(text: str, found: list[Quantity], offset: int) -> list[Quantity]:
-    """`found` with each `x (y)` after a `(SD)` declaration merged into x with sd=y."""
+def declares_sd(text: str) -> bool:
+    """Whether `text` declares the `x (y)` format as mean (SD) (`Data are mean (SD).`)."""
+    return _DECLARED.search(text) is not None
+
+
+def attach_declared_sd(
+    text: str, found: list[Quantity], offset: int, inherited: bool = False
+) -> list[Quantity]:
+    """`found` with each `x (y)` after a `(SD)` declaration merged into x with sd=y; with
+    `inherited` (an earlier sentence of the paragraph declared it) from the start."""
     declared = _DECLARED.search(text)
-    if declared is None:
+    if declared is None and not inherited:
         return found
-    after = declared.end() + offset
+    after = offset if inherited or declared is None else declared.end() + offset
     out: list[Quantity] = []
     i = 0
     while i < len(found):

@@ -54,8 +54,10 @@ def _context(
     carried = []
     arms: list[str] = []
     contrast: list[str] = []
+    sd_declared = False
     if previous is not None and previous.sentence.end <= sentence.start:
         if sentence.start - previous.sentence.end < 4:
+            sd_declared = previous.sd_declared  # `Data are mean (SD).` holds for the paragraph
             if previous.instruments:
                 carried = [*previous.carried, *previous.instruments]
             # `Patients were assigned to A or B. ... in 32 (6.4%) and 27 (5.4%),
@@ -68,6 +70,7 @@ def _context(
         carried_arms=arms,
         carried_contrast=contrast,
         document_arms=list(document_arms or []),
+        sd_declared=sd_declared,
     )
 
 

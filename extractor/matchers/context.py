@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractor.declared_sd import attach_declared_sd
+from extractor.declared_sd import attach_declared_sd, declares_sd
 from extractor.detached_ci import attach_detached_ci
 from extractor.matchers import arms
 from extractor.quantities import Quantity, find_quantities
@@ -63,6 +63,7 @@ class SentenceContext:
     carried_arms: list[str] = field(default_factory=list)  # the paragraph's arms so far
     carried_contrast: list[str] = field(default_factory=list)  # and its contrasted names
     document_arms: list[str] = field(default_factory=list)  # earlier paragraphs' arms
+    sd_declared: bool = False  # an earlier sentence said `x (y)` is mean (SD)
 
     def __post_init__(self) -> None:
         s = self.sentence
@@ -70,7 +71,8 @@ class SentenceContext:
         self.timepoints = self.vocab.timepoints_in(s.text, s.start)
         times = [(t.start, t.end) for t in self.timepoints]
         self.quantities = attach_detached_ci(s.text, found, s.start, times)
-        self.quantities = attach_declared_sd(s.text, self.quantities, s.start)
+        self.quantities = attach_declared_sd(s.text, self.quantities, s.start, self.sd_declared)
+        self.sd_declared = self.sd_declared or declares_sd(s.text)  # for the next sentence
         self.instruments = self.vocab.instruments_in(s.text, s.start)
         if not self.instruments and self.carried:
             # "The mean change was only 0.05 points ..." continues the previous sentence's
