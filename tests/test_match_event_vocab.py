@@ -217,3 +217,15 @@ def test_listed_events_pair_in_order_with_listed_counts_respectively():
         "patients, respectively."
     )
     assert _events(text) == [("anastomotic leak", 6), ("ileus", 14), ("pneumonia", 5)]
+
+
+def test_the_most_common_complication_affecting_n_is_the_subjects_event():
+    text = "Transient hoarseness was the most common complication, affecting 19 patients (9.5%)."
+    assert _events(text) == [("hoarseness", 19)]
+
+
+def test_airway_and_psychiatric_events_have_names():
+    text = "Two patients (1.0%) required reintubation and one (0.5%) developed a pneumothorax."
+    assert _events(text) == [("reintubation", 2), ("pneumothorax", 1)]
+    text = "Vivid dreams were common and 12 children (15%) had hallucinations after ketamine."
+    assert [m for m, _ in _events(text)] == ["hallucination"]

@@ -128,7 +128,8 @@ def qualified_event(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Te
 
 
 _WHICH_AFFECTED = re.compile(
-    r",\s*which\s+(?:affected|occurred\s+in|was\s+seen\s+in|developed\s+in)\s+(?:only\s+)?$",
+    r",\s*(?:which\s+(?:affected|occurred\s+in|was\s+seen\s+in|developed\s+in)|affecting|"
+    r"occurring\s+in|seen\s+in)\s+(?:only\s+)?$",
     re.IGNORECASE,
 )
 
@@ -142,6 +143,13 @@ def relative_event(ctx: SentenceContext, q: Quantity, events: list[Term]) -> Ter
         return None
     at = ctx.sentence.start + m.start()
     before = [t for t in events if t.end <= at and not ctx.span(t.end, at).strip()]
+    if before and before[-1].canonical in ("any complication", "any adverse event"):
+        # `Hoarseness was the most common complication, affecting 19`: the subject
+        clause = ctx.span(ctx.sentence.start, at)
+        start = ctx.sentence.start + max(clause.rfind(";"), clause.rfind(". ")) + 1
+        subject = [t for t in events if start <= t.start and t.end <= before[-1].start]
+        if subject and subject[0].canonical not in ("any complication", "any adverse event"):
+            return subject[0]
     return before[-1] if before else None
 
 
