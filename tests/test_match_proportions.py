@@ -116,3 +116,12 @@ def test_the_patients_who_had_a_mean_age_are_the_population_not_a_share():
     text = "The 812 patients had a mean age of 64.3 years, and 402 (49.5%) were men."
     assert [r.value for r in rows(text, "proportion")] == [49.5]
     assert [r.value for r in rows(text, "sample_size")] == [812]
+
+
+def test_the_total_opening_the_sentence_is_the_denominator_when_the_arithmetic_agrees():
+    text = "Among 210 respondents, 150 (71%) would choose the same treatment again."
+    (row,) = rows(text, "proportion")
+    assert (row.count, row.denominator, row.percent) == (150, 210, 71)
+    text = "Of the 64 patients treated, 30 (25%) were smokers."  # 30/64 is not 25%
+    (row,) = rows(text, "proportion")
+    assert row.denominator is None

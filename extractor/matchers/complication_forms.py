@@ -220,3 +220,25 @@ def _pair_run(ctx: SentenceContext, run: list, events: list[Term]) -> None:
         return
     for row, term in zip(run, listed, strict=True):
         row.measure, row.measure_text = term.canonical, term.text
+
+
+_OF_OPENING = re.compile(r"^\s*(?:of|among)\s+(?:the\s+|all\s+|these\s+|those\s+)?$", re.IGNORECASE)
+
+
+def opening_denominator(
+    ctx: SentenceContext, q: Quantity, count: int, percent: float
+) -> int | None:
+    """`Of the 64 patients treated, 58 (90.6%) healed`: the total opening the sentence is
+    the denominator when count/total is the stated percent."""
+    for total in ctx.values:
+        if total.start >= q.start or total.value is None or total.is_percent:
+            continue
+        if not _OF_OPENING.match(ctx.span(ctx.sentence.start, total.start)):
+            continue
+        if total.value <= count or total.value != int(total.value):
+            return None
+        decimals = len(str(percent).partition(".")[2].rstrip("0"))
+        if abs(round(100 * count / total.value, decimals) - percent) < 1e-6:
+            return int(total.value)
+        return None
+    return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.matchers.complication_forms import rate_of_fraction
+from extractor.matchers.complication_forms import opening_denominator, rate_of_fraction
 from extractor.matchers.context import SentenceContext
 from extractor.matchers.event_time import inherit_time, pair_respectively, row_time
 from extractor.matchers.proportion_forms import (
@@ -139,6 +139,8 @@ def find_proportions(ctx: SentenceContext) -> list[Evidence]:
             ctx.claimed.add((total.start, total.end))
         if row.count is not None and row.denominator is None:
             row.denominator = _out_of(ctx, q)
+        if row.denominator is None and row.count is not None and row.percent is not None:
+            row.denominator = opening_denominator(ctx, q, row.count, row.percent)
         if row.percent is None and row.count is not None and row.denominator:
             rate = rate_of_fraction(ctx, row.count, row.denominator, row.char_end)
             if rate is not None:  # `301 of the 355 patients with data (84.8%)`
