@@ -219,3 +219,15 @@ def test_stopping_a_drug_because_of_adverse_events_is_a_discontinuation():
     text = "Eleven participants (4.1%) stopped apixaban because of adverse events."
     (row,) = rows(text, "complication")
     assert (row.measure, row.count) == ("adverse event leading to discontinuation", 11)
+
+
+def test_an_efficacy_share_beside_an_event_rate_is_a_proportion():
+    text = "Bony union was achieved in 92% while nonunion occurred in 4%."
+    assert [(r.kind, r.value) for r in rows(text)] == [("proportion", 92), ("complication", 4)]
+
+
+def test_neither_group_and_not_a_single_patient_are_zero_counts():
+    text = "Neither group had any case of endophthalmitis."
+    assert [(r.measure, r.value) for r in rows(text, "complication")] == [("endophthalmitis", 0)]
+    text = "Not a single patient developed a wound infection."
+    assert [(r.measure, r.value) for r in rows(text, "complication")] == [("wound infection", 0)]

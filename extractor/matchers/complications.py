@@ -49,7 +49,8 @@ from extractor.vocab import Term
 __all__ = ["find_complications", "find_proportions"]
 
 _NONE = re.compile(
-    r"\b(?:(?P<there>there\s+(?:were|was)\s+)?no|none(?:\s+of\s+(?:the|these|them|our)"
+    r"\b(?:(?P<there>there\s+(?:were|was)\s+)?no|(?P<neither>neither\s+(?:group|arm|cohort)\s+"
+    r"(?:had|reported|recorded)\s+any|not\s+a\s+single)|none(?:\s+of\s+(?:the|these|them|our)"
     r"(?:\s+(?:patients|participants))?)?)\s+(?:\w+\s+){0,3}?$",
     re.IGNORECASE,
 )
@@ -75,6 +76,14 @@ _ARM_PHRASE = re.compile(
 _CONTINUED = re.compile(
     r"\b(?:and|but)\s+(?:persisted|recurred|remained|resolved|was\s+permanent|"
     r"were\s+permanent)\b[^,;]*\b(?:in|among)\s+(?:only\s+)?$",
+    re.IGNORECASE,
+)
+# an efficacy result as the clause of a number no event is named for (conventions: success
+# rates are proportions)
+_EFFICACY = re.compile(
+    r"\b(?:success(?:ful)?|succeeded|achieved|remission|respon(?:se|ded|ders?)|healed|"
+    r"healing|union|satisf(?:ied|action)|improved|improvement|recovered|recovery|"
+    r"cured?|resolution|resolved)\b",
     re.IGNORECASE,
 )
 _MEAN_IN_PAREN = re.compile(r"\(\s*(?:mean|median|average)\s*$", re.IGNORECASE)
@@ -108,6 +117,10 @@ def find_complications(ctx: SentenceContext) -> list[Evidence]:
             same = _same_as_before(ctx, q, events, last)  # `..., and persisted in two`
             term, text = (same, same.text) if same is not None else (term, text)
         term = discontinued_for(ctx, term)
+        prev = ctx.prev_value(q)
+        clause = ctx.span(prev.end if prev else ctx.sentence.start, q.start)
+        if term is None and _EFFICACY.search(clause):
+            continue  # `Clinical success was achieved in 88%`: a share, not an event
         relative = relative_event(ctx, q, events) if term is None else None
         if relative is not None:  # `dysphagia, which affected 17.6% of patients`
             term, text = relative, relative.text
@@ -405,7 +418,12 @@ def _none_reported(ctx: SentenceContext, events: list[Term]) -> list[Evidence]:
         rate = re.match(r"^\s*rates?\b", ctx.after(term.end, 8))
         nobody = re.match(r"no\s+(?:patients?|participants?|subjects?)\b", m.group(), re.I)
         if not (
-            plural or rate or nobody or m.group("there") or m.group().lower().startswith("none")
+            plural
+            or rate
+            or nobody
+            or m.group("there")
+            or m.group("neither")
+            or m.group().lower().startswith("none")
         ):
             continue
         start = term.start - (len(head) - m.start())
