@@ -489,7 +489,8 @@ def test_rows_that_are_visits_take_the_instrument_the_caption_names(vocab):
     md = run(VISIT_ROWS_MARKDOWN, vocab).evidence
     six_weeks = only(md, kind="score", value=33.9)
     assert (six_weeks.measure, six_weeks.group_name, six_weeks.months) == ("NDI", "Fusion", 1.4)
-    assert only(md, kind="score", value=44.2).timepoint == "baseline"
+    baseline = only(md, kind="score", value=44.2)
+    assert (baseline.timepoint, baseline.p_value) == ("baseline", 0.74)  # arms compared
 
 
 def test_visit_rows_under_a_caption_naming_no_instrument_give_no_scores(vocab):

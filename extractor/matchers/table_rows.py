@@ -360,10 +360,14 @@ class _RowReader:
         that is not a baseline value (a pre/post p goes with the follow-up value, an arms
         p with each arm's value), like a p that closes a `respectively` list in prose.
         """
+        estimates = [e for e in self.out if e.kind != "sample_size"]
+        one_time = len(estimates) >= 2 and len({(e.timepoint, e.months) for e in estimates}) == 1
         rows = (
             [e for e in self.out if e.kind == "change"]
             or [e for e in self.out if e.kind == "effect"]
-            or [e for e in self.out if e.kind != "sample_size" and e.timepoint != "baseline"]
+            # a row per visit, arms across: its p compares the arms, at baseline too
+            or (estimates if one_time else [])
+            or [e for e in estimates if e.timepoint != "baseline"]
         )
         for evidence in rows:
             evidence.p_value = cell.value
