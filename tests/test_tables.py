@@ -496,3 +496,20 @@ def test_rows_that_are_visits_take_the_instrument_the_caption_names(vocab):
 def test_visit_rows_under_a_caption_naming_no_instrument_give_no_scores(vocab):
     text = VISIT_ROWS.replace("MADRS total score", "Outcome")
     assert [r for r in run(text, vocab).evidence if r.kind == "score"] == []
+
+
+ARMS_UNDER_INSTRUMENT = """Table 2. Glycaemic outcomes (mean ± SD)
+
+| Outcome | Baseline | 12 weeks | 52 weeks |
+|---|---|---|---|
+| HbA1c, % | | | |
+| Tirzepatide | 8.3 ± 0.9 | 6.9 ± 0.8 | 6.8 ± 0.9 |
+| Placebo | 8.2 ± 0.9 | 8.0 ± 1.0 | 8.1 ± 1.1 |
+"""
+
+
+def test_rows_naming_arms_under_an_instrument_parent_row_are_that_instrument_per_arm(vocab):
+    rows = run(ARMS_UNDER_INSTRUMENT, vocab).evidence
+    late = only(rows, kind="score", value=8.1)
+    assert (late.measure, late.group_name, late.months, late.sd) == ("HbA1c", "Placebo", 12.0, 1.1)
+    assert only(rows, kind="score", value=8.3).group_name == "Tirzepatide"

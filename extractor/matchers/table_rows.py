@@ -139,12 +139,25 @@ class _RowReader:
             time = _time_label(row.label, vocab)
             if time is not None:  # a row per visit under a caption naming the instrument
                 self.instrument, self.label_time = table.caption_instrument, time
+        if self.instrument is None and row.parent and not self.is_complication:
+            self._arm_under_instrument(table, row, vocab)
         self.measure_text = f"{row.parent} {row.label}" if row.parent else row.label
         if self.complication and row.parent:
             self.measure_text = row.label
         follow = [c for c in table.columns if c.role == "value" and c.timepoint == "follow-up"]
         self.change_time = follow[0] if len(follow) == 1 else None
         self.out: list[Evidence] = []
+
+    def _arm_under_instrument(self, table: Table, row: Row, vocab: Any) -> None:
+        """`| HbA1c, % |` over `| Tirzepatide | ... |` and `| Placebo | ... |`, times across:
+        the parent names the instrument and each child row, a plain name, is an arm."""
+        parent = _first_term(getattr(vocab, "instruments_in", None), row.parent or "")
+        label = row.label.strip()
+        if parent is None or any(c.group for c in table.columns) or self.label_time is not None:
+            return
+        plain = re.fullmatch(r"[A-Za-z][\w\- ]{0,40}", label) and len(label.split()) <= 4
+        if plain and not vocab.table_headers.anywhere["label_style"].search(label):
+            self.instrument, self.label_arm = parent, self.label_arm or label
 
     def evidence(
         self, column: Column, cell: Cell, kind: str, value: float | None, **attrs: Any
