@@ -229,3 +229,10 @@ def test_airway_and_psychiatric_events_have_names():
     assert _events(text) == [("reintubation", 2), ("pneumothorax", 1)]
     text = "Vivid dreams were common and 12 children (15%) had hallucinations after ketamine."
     assert [m for m, _ in _events(text)] == ["hallucination"]
+
+
+def test_seizures_and_arrhythmias_have_names():
+    text = "Seizures occurred in 3 (2.1%) patients on the higher dose of bupropion."
+    assert _events(text) == [("seizure", 3)]
+    text = "Ventricular arrhythmia developed in 4 of 388 procedures (1.0%)."
+    assert _events(text) == [("arrhythmia", 4)]
