@@ -126,7 +126,12 @@ def run_command(
 @click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
+@click.option(
+    "--values-only",
+    is_flag=True,
+    help="Match on kind, value and quote only, not measure, timepoint, arm, CI ...",
+)
+def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_only: bool) -> None:
     """Score the database against hand-checked GOLD files (.jsonl, or folders of them).
 
     Prints precision and recall per kind, the false positives and the misses.
@@ -135,7 +140,7 @@ def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool) -> None:
 
     if not db_path.exists():
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
-    report = evaluate(db_path, gold_files(list(gold)))
+    report = evaluate(db_path, gold_files(list(gold)), attributes=not values_only)
     click.echo(report.to_json() if as_json else format_report(report))
 
 

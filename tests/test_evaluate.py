@@ -119,6 +119,21 @@ def test_attribute_mismatch_is_a_miss_naming_the_attribute(tmp_path: Path) -> No
     assert [fp.row_id for fp in report.false_positives] == ["r0"]
 
 
+def test_values_only_ignores_attributes_but_not_kind_or_value(tmp_path: Path) -> None:
+    db = make_db(tmp_path, [{**FOLLOW_UP, "timepoint": "baseline", "measure": "NRS pain"}])
+    gold = write_gold(
+        tmp_path,
+        [
+            {"kind": "score", "value": 4.97, "timepoint": "follow-up", "measure": "VAS pain"},
+            {"kind": "score", "value": 7.83, "timepoint": "baseline"},
+        ],
+    )
+    report = evaluate(db, gold, attributes=False)
+    assert report.kinds["score"].true_positives == 1
+    [miss] = report.misses
+    assert miss.value == 7.83
+
+
 def test_every_differing_attribute_is_named(tmp_path: Path) -> None:
     db = make_db(tmp_path, [{**FOLLOW_UP, "months": 6, "sd": None}])
     gold = write_gold(tmp_path, [{"kind": "score", "value": 4.97, "months": 12, "sd": 2.63}])
