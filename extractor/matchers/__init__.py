@@ -18,13 +18,9 @@ from extractor.matchers.context import SentenceContext, cites_reference
 from extractor.matchers.effects import find_effects
 from extractor.matchers.sample_size import find_sample_sizes
 from extractor.matchers.scores import find_scores
+from extractor.matchers.tables import find_table_evidence
 from extractor.types import Evidence, Sentence
 from extractor.vocab import Vocabulary
-
-try:  # written in parallel by another engineer; without it, no table evidence
-    from extractor.matchers.tables import find_table_evidence
-except ImportError:  # pragma: no cover - only while tables.py is missing
-    find_table_evidence = None
 
 _PROSE = (find_effects, find_sample_sizes, find_complications, find_proportions, find_scores)
 
@@ -99,12 +95,9 @@ def find_evidence(
     vocab: Vocabulary,
     extract_allowed: Callable[[int], bool] = lambda _: True,
 ) -> list[Evidence]:
-    rows: list[Evidence] = []
-    consumed: set[tuple[int, int]] = set()
-    if find_table_evidence is not None:
-        result = find_table_evidence(text, sentences, vocab)
-        rows += [r for r in result.evidence if extract_allowed(r.char_start)]
-        consumed = set(result.consumed)
+    tables = find_table_evidence(text, sentences, vocab)
+    rows: list[Evidence] = [r for r in tables.evidence if extract_allowed(r.char_start)]
+    consumed = set(tables.consumed)
     previous: SentenceContext | None = None
     # the arms earlier paragraphs declared (`Methods: ... randomly assigned to A or B`), for
     # a bare `respectively` in a later paragraph that names none
