@@ -91,10 +91,8 @@ def hand_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        from extractor.run import run_corpus
-    except ImportError as error:  # the pipeline's stages are still being written
-        pytest.skip(f"the extraction pipeline cannot be imported yet: {error}")
+    from extractor.run import run_corpus
+
     db_path = tmp_path_factory.mktemp("browser-sample") / "evidence.db"
     run_corpus(REPO / "corpus", db_path)
     return db_path

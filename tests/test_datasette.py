@@ -161,10 +161,8 @@ def ds(hand_db: Path) -> Datasette:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus through the real pipeline, once per session."""
-    try:
-        from extractor.run import run_corpus
-    except ImportError as error:  # the pipeline's stages are still being written
-        pytest.skip(f"the extraction pipeline cannot be imported yet: {error}")
+    from extractor.run import run_corpus
+
     path = tmp_path_factory.mktemp("sample") / "evidence.db"
     run_corpus(REPO / "corpus", path)
     return path

@@ -17,19 +17,9 @@ KINDS = {"sample_size", "score", "change", "complication", "proportion", "effect
 
 
 def _sentences(text: str) -> list[Sentence]:
-    try:
-        from extractor.sentences import SentenceSplitter
+    from extractor.sentences import SentenceSplitter
 
-        return SentenceSplitter().split(text)
-    except ImportError:  # the real splitter is written in parallel
-        found, pos = [], 0
-        for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n", text):
-            if text[pos : m.start()].strip():
-                found.append(Sentence(pos, m.start(), text[pos : m.start()]))
-            pos = m.end()
-        if text[pos:].strip():
-            found.append(Sentence(pos, len(text), text[pos:]))
-        return found
+    return SentenceSplitter().split(text)
 
 
 @pytest.fixture(scope="module", params=sorted(p.name for p in CORPUS.glob("*.txt")))
