@@ -325,35 +325,31 @@ class _RowReader:
             self.attach_p(pending_p)
         return self.out
 
+    def sample_size(self, column: Column, cell: Cell) -> Evidence | None:
+        """A whole number in a count row or an `n` column: patients with data."""
+        if cell.value is None or cell.value != int(cell.value):
+            return None
+        return self.evidence(
+            column,
+            cell,
+            "sample_size",
+            cell.value,
+            statistic="n",
+            measure="patients",
+            measure_text=self.row.label,
+        )
+
     def cell(self, column: Column, cell: Cell) -> Evidence | None:
         if column.role in ("p", "ci") or cell.shape in ("empty", "p", "interval"):
             return None
         if _SAMPLE_LABEL.fullmatch(self.row.label.strip()) and cell.shape == "number":
-            if cell.value is None or cell.value != int(cell.value) or cell.value <= 0:
+            if cell.value is None or cell.value <= 0:
                 return None
-            return self.evidence(
-                column,
-                cell,
-                "sample_size",
-                cell.value,
-                statistic="n",
-                measure="patients",
-                measure_text=self.row.label,
-            )
+            return self.sample_size(column, cell)
         if column.role == "effect":
             return self.estimate(column, cell, "effect")
         if column.role == "n" and self.instrument is not None:
-            if cell.shape != "number" or cell.value is None or cell.value != int(cell.value):
-                return None
-            return self.evidence(
-                column,
-                cell,
-                "sample_size",
-                cell.value,
-                statistic="n",
-                measure="patients",
-                measure_text=self.row.label,
-            )
+            return self.sample_size(column, cell) if cell.shape == "number" else None
         counted = cell.shape in _COUNT_SHAPES or column.role == "n"
         threshold = self.vocab.table_headers.anywhere["threshold_label"]
         if self.instrument is not None and not (counted and threshold.search(self.row.label)):
