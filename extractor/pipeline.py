@@ -60,21 +60,54 @@ class Extractor:
         )
 
 
-def extractor_version(patterns_dir: Path) -> str:
-    """Package version plus a digest of every pattern file.
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Modules that do not shape a document's rows: editing them must not re-extract a corpus.
+# Any other module (and any new one) counts, so a forgotten entry errs on the safe side.
+_NOT_EXTRACTION = frozenset(
+    {
+        "__main__.py",
+        "cli.py",
+        "datasette_plugin.py",
+        "diff.py",
+        "diff_report.py",
+        "diff_sources.py",
+        "evaluate.py",
+        "patterns_dir.py",
+        "run.py",
+        "serve.py",
+        "snapshot.py",
+        "store.py",
+        "workers.py",
+    }
+)
 
-    Editing a vocabulary changes the version, so the next run re-extracts every document
-    with the new patterns instead of trusting rows made by the old ones.
+
+def extractor_version(patterns_dir: Path, code_dir: Path = _PACKAGE_DIR) -> str:
+    """Package version plus digests of the extraction code and of every pattern file.
+
+    Editing a vocabulary or a matcher changes the version, so the next run re-extracts
+    every document instead of trusting rows made by the old patterns or code.
     """
+    code = sorted(
+        p for p in code_dir.rglob("*.py") if p.name not in _NOT_EXTRACTION or p.parent != code_dir
+    )
+    patterns = sorted(p for p in patterns_dir.rglob("*") if p.is_file())
+    return (
+        f"{__version__}+code.{_digest(code, code_dir)}.patterns.{_digest(patterns, patterns_dir)}"
+    )
+
+
+def _digest(paths: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in patterns_dir.rglob("*") if p.is_file()):
-        if any(part.startswith(".") or part == "__pycache__" for part in path.parts):
+    for path in paths:
+        relative = path.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
             continue
-        digest.update(path.relative_to(patterns_dir).as_posix().encode())
+        digest.update(relative.as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
-    return f"{__version__}+patterns.{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
 
 
 def source_type_for(doc_id: str) -> str:

@@ -88,3 +88,21 @@ def test_a_matcher_crash_becomes_an_error_result(extractor, monkeypatch) -> None
     result = extract_document(b"Results: 12 patients.", "a.txt", extractor)
     assert result.status == "error" and "internal error" in result.error
     assert result.sha256 and result.extractor_version == extractor.version
+
+
+def test_extractor_version_changes_with_extraction_code_not_with_other_modules(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    code = tmp_path / "extractor"
+    shutil.copytree(REPO / "extractor", code, ignore=shutil.ignore_patterns("__pycache__"))
+    patterns = REPO / "patterns"
+    before = pipeline.extractor_version(patterns, code)
+
+    (code / "cli.py").write_text("# a command-line change\n", encoding="utf-8")
+    assert pipeline.extractor_version(patterns, code) == before
+
+    matcher = code / "matchers" / "scores.py"
+    matcher.write_text(matcher.read_text(encoding="utf-8") + "\n# a rule change\n", "utf-8")
+    assert pipeline.extractor_version(patterns, code) != before
