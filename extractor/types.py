@@ -117,6 +117,11 @@ class Evidence:
     percent: float | None = None
     p_value: float | None = None
     p_relation: str | None = None
+    se: float | None = None
+    n: int | None = None
+    n_source: str | None = None
+    table_row: str | None = None
+    table_column: str | None = None
     # filled by the assembler
     id: str = ""
     doc_id: str = ""
