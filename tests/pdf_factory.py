@@ -50,6 +50,7 @@ def make_pdf(
     gutter: float = 24.0,
     column_lines: int | None = None,
     stamp: str | None = None,
+    column_offset: float = 0.0,
 ) -> bytes:
     """A PDF with one page per item of `pages`, each a list of body lines.
 
@@ -67,6 +68,11 @@ def make_pdf(
       `.format(n=page number, N=page count)`, e.g. `footer="Page {n} of {N}"`.
     - `stamp` is written up the left margin of every page, at right angles to the text,
       like a publisher's "Downloaded from ..." notice.
+    - `column_offset` moves the right column down by that many points, so its baselines
+      fall between the left column's (as when a heading with its own spacing pushes one
+      column down).
+    - Text between carets (`trial^12^`) is drawn as a superscript: smaller and raised, as
+      reference and footnote markers are.
 
     Raises ValueError when a line is wider than its column, so a test cannot silently
     produce overlapping text.
@@ -97,7 +103,7 @@ def make_pdf(
         flow = _split_columns(list(lines), columns, column_lines, top, margin, leading)
         for index, column in enumerate(flow):
             x = margin + index * (column_width + gutter)
-            y = top - font_size
+            y = top - font_size - (column_offset if index == 1 else 0.0)
             first = True
             for text in column:
                 if text == "":
@@ -105,13 +111,12 @@ def make_pdf(
                         y -= paragraph_gap
                     continue
                 left_text, _, right_text = text.partition("\t")
-                needed = pdfmetrics.stringWidth(left_text.replace("\t", " "), FONT, font_size)
+                needed = pdfmetrics.stringWidth(left_text.replace("^", ""), FONT, font_size)
                 if right_text:
                     needed += font_size + pdfmetrics.stringWidth(right_text, FONT, font_size)
                 if needed > column_width:
                     raise ValueError(f"line does not fit its column: {text!r}")
-                canvas.setFont(FONT, font_size)
-                canvas.drawString(x, y, left_text)
+                _draw_with_superscripts(canvas, x, y, left_text, font_size)
                 if right_text:
                     canvas.drawRightString(x + column_width, y, right_text)
                 y -= leading
@@ -119,6 +124,22 @@ def make_pdf(
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+SUPERSCRIPT_SCALE = 0.6
+SUPERSCRIPT_RISE = 0.4  # ems above the baseline
+
+
+def _draw_with_superscripts(canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
+    """Draw `text` from (x, y); parts between carets are superscripts."""
+    for index, part in enumerate(text.split("^")):
+        if not part:
+            continue
+        superscript = index % 2 == 1
+        part_size = size * SUPERSCRIPT_SCALE if superscript else size
+        canvas.setFont(FONT, part_size)
+        canvas.drawString(x, y + (SUPERSCRIPT_RISE * size if superscript else 0.0), part)
+        x += pdfmetrics.stringWidth(part, FONT, part_size)
 
 
 def _split_columns(
