@@ -10,6 +10,7 @@ a Unicode map, as real publisher PDFs are.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -249,3 +250,58 @@ def make_pdf_without_pages() -> bytes:
     out = io.BytesIO()
     PdfWriter().write(out)
     return out.getvalue()
+
+
+def make_raw_pdf(contents: Sequence[bytes], *, compress: bool = True) -> bytes:
+    """A PDF written byte by byte: one page per content stream, Helvetica as /F1.
+
+    For the files no typesetter would make (millions of operators, a corrupt stream), so
+    tests can build the adversarial inputs of real-world failures without shipping them.
+    With `compress`, each stream is Flate-compressed, as such files usually are.
+    """
+    count = len(contents)
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for i, content in enumerate(contents):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        body = zlib.compress(content, 6) if compress else content
+        flate = b" /Filter /FlateDecode" if compress else b""
+        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(body), flate) + body + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def text_content(lines: Sequence[str], size: float = 10.0) -> bytes:
+    """A content stream showing `lines` (ASCII) top down from (72, 720)."""
+    ops = [b"BT /F1 %.1f Tf %.1f TL 72 720 Td" % (size, size * 1.2)]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(b"(" + escaped.encode("latin-1") + b") Tj T*")
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def break_xref(data: bytes) -> bytes:
+    """The same PDF with its startxref offset pointing at nothing, as after a bad edit."""
+    head, marker, tail = data.rpartition(b"startxref")
+    number_end = tail.index(b"%%EOF")
+    return head + marker + b"\n99999999\n" + tail[number_end:]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extractor.ingest.pdf_guard import oversized_content
 from extractor.ingest.pdf_layout import PageLines, page_lines, page_list, render, running_keys
 from extractor.ingest.pdf_pdfium import PageText, read_page_text
 from extractor.ingest.pdf_plumber import PlumberDocument
@@ -38,6 +39,9 @@ from extractor.types import IngestError, RawText
 # (with a warning), which bounds time and memory for files built to exhaust them.
 MAX_PAGE_CHARS = 100_000
 MAX_DOCUMENT_CHARS = 5_000_000
+# Pages read per document: a 5,000-page volume is no single paper. Past it, the rest are
+# not even loaded (each load parses the page's content).
+MAX_PAGES = 5_000
 # A page is re-read with pdfplumber when PDFium could not decode at least this share of
 # its characters (a font without a Unicode map that pdfminer may still read).
 UNDECODED_SHARE = 0.5
@@ -63,7 +67,9 @@ class _Notes:
     failures: list[tuple[int, str]]
     capped: list[tuple[int, int]]  # page, characters on it
     undecoded: int = 0
-    unread_pages: int = 0  # pages left unread once the document cap was reached
+    stopped_on: int = 0  # the page where the document's character budget ran out
+    unread_pages: int = 0  # pages after it, left empty
+    pages_over: int = 0  # pages past MAX_PAGES, not loaded
 
 
 def read_pdf(data: bytes) -> RawText:
@@ -74,6 +80,9 @@ def read_pdf(data: bytes) -> RawText:
     string plus a warning, so one bad page does not lose the rest of the document.
     """
     _check_signature(data)
+    excess = oversized_content(data)
+    if excess is not None:
+        raise IngestError(f"the PDF is built to exhaust readers: {excess.reason()}")
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -114,10 +123,16 @@ def _warnings(pages: list[PageLines], texts: list[str], notes: _Notes) -> list[s
         f"read only the first {MAX_PAGE_CHARS:,}"
         for number, count in notes.capped
     )
-    if notes.unread_pages:
+    if notes.stopped_on:
         warnings.append(
-            f"the PDF has more than {MAX_DOCUMENT_CHARS:,} characters; the last "
-            f"{notes.unread_pages} page(s) were not read and are left empty"
+            f"the PDF has more than {MAX_DOCUMENT_CHARS:,} characters; reading stopped on "
+            f"page {notes.stopped_on} and the {notes.unread_pages:,} page(s) after it are "
+            "left empty"
+        )
+    if notes.pages_over:
+        warnings.append(
+            f"the PDF has more than {MAX_PAGES:,} pages; the last {notes.pages_over:,} "
+            "were not read"
         )
     failed = {number for number, _ in notes.failures}
     scanned = [
@@ -157,7 +172,7 @@ def _read_pages(document: pdfium.PdfDocument, data: bytes, notes: _Notes) -> lis
     pages: list[PageLines] = []
     budget = MAX_DOCUMENT_CHARS
     try:
-        for index in range(len(document)):
+        for index in range(min(len(document), MAX_PAGES)):
             if budget <= 0:
                 notes.unread_pages += 1
                 pages.append(PageLines(lines=[], has_graphics=False))
@@ -172,9 +187,12 @@ def _read_pages(document: pdfium.PdfDocument, data: bytes, notes: _Notes) -> lis
                 notes.failures.append((index + 1, _describe(exc)))
                 page, read = PageLines(lines=[], has_graphics=False), 0
             budget -= read
+            if budget <= 0 and not notes.stopped_on and index + 1 < len(document):
+                notes.stopped_on = index + 1
             pages.append(page)
     finally:
         plumber.close()
+    notes.pages_over = max(0, len(document) - MAX_PAGES)
     return pages
 
 
@@ -188,8 +206,11 @@ def _read_page(
     page = document[index]
     try:
         text = read_page_text(page, max_chars)
-        if text.read_chars < text.chars and max_chars == MAX_PAGE_CHARS:
-            notes.capped.append((index + 1, text.chars))
+        if text.read_chars < text.chars:
+            if max_chars == MAX_PAGE_CHARS:
+                notes.capped.append((index + 1, text.chars))
+            else:
+                notes.stopped_on = index + 1
         if text.undecoded and text.undecoded >= UNDECODED_SHARE * (
             text.undecoded + text.upright_visible + text.turned_visible
         ):
