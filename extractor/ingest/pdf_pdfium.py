@@ -109,7 +109,10 @@ def read_page_text(page: pdfium.PdfPage, max_chars: int) -> PageText:
 
 
 def _read(page: pdfium.PdfPage, tp: object, max_chars: int) -> PageText:
-    left, bottom, right, top = page.get_cropbox()
+    # The crop box as shown, with boxes inherited from the page tree resolved and clipped
+    # to the media box (get_cropbox reads only the page's own dictionary and falls back
+    # to US Letter, which shifted every word of an A4 page whose box is inherited).
+    left, bottom, right, top = page.get_bbox()
     count = pdfium_c.FPDFText_CountChars(tp)
     read = min(count, max_chars)
     text = _page_string(tp, read)
