@@ -305,3 +305,27 @@ def break_xref(data: bytes) -> bytes:
     head, marker, tail = data.rpartition(b"startxref")
     number_end = tail.index(b"%%EOF")
     return head + marker + b"\n99999999\n" + tail[number_end:]
+
+
+def make_positioned_pdf(
+    pages: Sequence[Sequence[tuple[float, float, str] | tuple[float, float, str, float]]],
+    rules: Sequence[Sequence[tuple[float, float, float, float]]] = (),
+) -> bytes:
+    """Pages of text drawn exactly where a test says: `(x, y, text[, size])` with y
+    measured from the top of the page to the baseline, plus optional rules
+    `(x0, y0, x1, y1)` (same frame) per page. For tables, whose cells sit at columns."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    for number, items in enumerate(pages):
+        for item in items:
+            x, y, text = item[0], item[1], item[2]
+            size = item[3] if len(item) > 3 else 9.0
+            canvas.setFont(FONT, size)
+            canvas.drawString(x, PAGE_HEIGHT - y, text)
+        canvas.setLineWidth(0.5)
+        for x0, y0, x1, y1 in rules[number] if number < len(rules) else ():
+            canvas.line(x0, PAGE_HEIGHT - y0, x1, PAGE_HEIGHT - y1)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -22,16 +22,26 @@ can only be recognised once every page has been seen.
 
 from __future__ import annotations
 
+import ctypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extractor.ingest.pdf_guard import oversized_content
-from extractor.ingest.pdf_layout import PageLines, page_lines, page_list, render, running_keys
+from extractor.ingest.pdf_layout import (
+    PageLines,
+    Word,
+    column_split,
+    page_lines,
+    page_list,
+    render,
+    running_keys,
+)
 from extractor.ingest.pdf_pdfium import PageText, read_page_text
-from extractor.ingest.pdf_plumber import PlumberDocument
+from extractor.ingest.pdf_plumber import PlumberDocument, RuledTable
+from extractor.ingest.pdf_tables import Table, find_tables, has_caption, looks_tabular
 from extractor.types import IngestError, RawText
 
 # Characters read per page and per document. A dense journal page has about 10,000
@@ -47,6 +57,9 @@ MAX_PAGES = 5_000
 UNDECODED_SHARE = 0.5
 # Page objects looked at to tell a scanned page (images, drawing) from a blank one.
 GRAPHICS_PROBE = 1_000
+# Rules across and down that make a page worth pdfplumber's table finder.
+GRID_RULES = 3
+MAX_GRID_PATHS = 400
 
 _NO_TEXT_LAYER = "the PDF has no text layer (it looks like a scanned image); OCR it first"
 _ENCRYPTED = "the PDF is encrypted and cannot be read without a password"
@@ -70,6 +83,8 @@ class _Notes:
     stopped_on: int = 0  # the page where the document's character budget ran out
     unread_pages: int = 0  # pages after it, left empty
     pages_over: int = 0  # pages past MAX_PAGES, not loaded
+    tables: int = 0  # tables rendered in the canonical table text
+    failures_tables: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_pdf(data: bytes) -> RawText:
@@ -148,6 +163,10 @@ def _warnings(pages: list[PageLines], texts: list[str], notes: _Notes) -> list[s
             f"text at right angles to the page left out on page {page_list(sideways)} "
             "(margin stamps?)"
         )
+    warnings.extend(
+        f"a table on page {number} could not be read as a table ({reason}); left as text"
+        for number, reason in notes.failures_tables
+    )
     if notes.undecoded or any("(cid:" in text for text in texts):
         warnings.append(
             "some characters could not be decoded (a font has no Unicode mapping) and "
@@ -218,16 +237,81 @@ def _read_page(
         notes.undecoded += text.undecoded
         upright = text.upright_visible >= text.turned_visible
         words = text.upright if upright else text.turned
+        frame = text.frame if upright else text.turned_frame
         has_graphics = False if words else _has_graphics(page)
+        blocks = []
+        if upright and words and looks_tabular(words):
+            tables = _tables(page, index, words, frame, plumber, notes)
+            taken = {w for table in tables for w in table.words}
+            words = [w for w in words if w not in taken]
+            blocks = [table.block for table in tables]
         laid_out = page_lines(
             words,
-            text.frame if upright else text.turned_frame,
+            frame,
             has_graphics=has_graphics,
             set_aside=text.turned_visible if upright else text.upright_visible,
+            blocks=blocks,
         )
         return laid_out, text.read_chars
     finally:
         page.close()
+
+
+def _tables(
+    page: pdfium.PdfPage,
+    index: int,
+    words: list[Word],
+    frame: tuple[float, float],
+    plumber: PlumberDocument,
+    notes: _Notes,
+) -> list[Table]:
+    """The page's tables; pdfplumber's table finder only when the page has a grid."""
+    ruled = None
+    if has_caption(words) and _has_grid(page):
+        own_media_box = page.get_mediabox(fallback_ok=False)
+        shift = own_media_box[3] - page.get_bbox()[3] if own_media_box else 0.0
+
+        def ruled() -> list[RuledTable]:
+            try:
+                return plumber.tables(index, shift)
+            except Exception:  # pdfminer failing where PDFium read: no ruled tables
+                return []
+
+    try:
+        tables = find_tables(words, column_split(words, frame), ruled)
+    except Exception as exc:  # a table the finder cannot make sense of stays running text
+        notes.failures_tables.append((index + 1, _describe(exc)))
+        return []
+    notes.tables += len(tables)
+    return tables
+
+
+def _has_grid(page: pdfium.PdfPage) -> bool:
+    """Whether the page draws rules both across and down (a ruled table's grid): at least
+    GRID_RULES of each, counting each side of a drawn rectangle. A page of more than
+    MAX_GRID_PATHS drawn paths is a figure (pdfplumber would take seconds over it)."""
+    raw = page.raw
+    across = down = paths = 0
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    grid = False
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        paths += 1
+        if paths > MAX_GRID_PATHS:
+            return False
+        pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+        width, height = right.value - left.value, top.value - bottom.value
+        if height <= 2 and width >= 10:
+            across += 1
+        elif width <= 2 and height >= 10:
+            down += 1
+        elif width >= 10 and height >= 10:
+            across += 2
+            down += 2
+        grid = grid or (across >= GRID_RULES and down >= GRID_RULES)
+    return grid
 
 
 def _better_of(text: PageText, plumber: PlumberDocument, index: int) -> PageText:

@@ -128,6 +128,15 @@ class PageLines:
     set_aside: int = 0  # visible characters left out for running at right angles
 
 
+def column_split(words: Sequence[Word], frame: tuple[float, float]) -> float | None:
+    """The gutter of a two-column page (None for one column), as `page_lines` finds it."""
+    if not words:
+        return None
+    top, bottom = frame
+    band = MARGIN_BAND * (bottom - top)
+    return _column_split(words, rows_of(words), (top + band, bottom - band))
+
+
 def page_lines(
     words: Sequence[Word],
     frame: tuple[float, float],

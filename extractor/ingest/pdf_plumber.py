@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
@@ -30,6 +31,14 @@ Y_TOLERANCE = 3.0
 DEDUPE_TOLERANCE = 1.0
 
 
+@dataclass(frozen=True)
+class RuledTable:
+    """Where the rules of a table put its columns (x ranges) and rows (y ranges)."""
+
+    columns: list[tuple[float, float]]
+    rows: list[tuple[float, float]]
+
+
 class PlumberDocument:
     """A pdfplumber view of the same bytes, opened on first use."""
 
@@ -45,6 +54,25 @@ class PlumberDocument:
         page = Page(pdf, self._pages[index], page_number=index + 1, initial_doctop=0)
         try:
             return _page_text(page)
+        finally:
+            page.close()
+
+    def tables(self, index: int, shift: float) -> list[RuledTable]:
+        """pdfplumber's ruled tables on page `index`: the x range of each column and the y
+        range of each row, moved up by `shift` points (from the media box's top to the
+        crop box's). The cells' text is taken from the fast reader's words, not from
+        pdfplumber, whose word spacing is cruder."""
+        pdf = self._open()
+        assert self._pages is not None
+        page = Page(pdf, self._pages[index], page_number=index + 1, initial_doctop=0)
+        try:
+            return [
+                RuledTable(
+                    columns=[(c.bbox[0], c.bbox[2]) for c in t.columns],
+                    rows=[(r.bbox[1] - shift, r.bbox[3] - shift) for r in t.rows],
+                )
+                for t in page.find_tables()
+            ]
         finally:
             page.close()
 
