@@ -139,7 +139,10 @@ def test_table_inside_the_right_column_keeps_both_columns_of_prose_in_order() ->
     left = _prose(60, 80, LEFT_PROSE)
     right_above = _prose(320, 80, RIGHT_ABOVE)
     table, baselines = _table(
-        [320.0, 400.0, 480.0], 80 + 9 * 12.0, [NARROW_HEADER, *NARROW_ROWS], caption="Table 1. Outcomes"
+        [320.0, 400.0, 480.0],
+        80 + 9 * 12.0,
+        [NARROW_HEADER, *NARROW_ROWS],
+        caption="Table 1. Outcomes",
     )
     right_below = _prose(320, baselines[-1] + 24, RIGHT_BELOW)
     page = _single_page(left + right_above + table + right_below)
@@ -171,3 +174,12 @@ def test_rendered_table_survives_the_normaliser_unchanged() -> None:
     raw = read_pdf(make_positioned_pdf([_prose(60, 150, PROSE) + table]))
     block = "\n".join(_block(raw.pages[0]))
     assert block in normalise(raw).text
+
+
+def test_table_cells_point_into_the_normalised_text_on_their_page() -> None:
+    table, _ = _table(COLUMNS, 200.0, [HEADER, *ROWS])
+    raw = read_pdf(make_positioned_pdf([_prose(60, 150, PROSE), _prose(60, 150, PROSE) + table]))
+    text = normalise(raw)
+    offset = text.text.index("| 54.2 (8.1) |") + 2
+    assert text.text[offset : offset + len("54.2 (8.1)")] == "54.2 (8.1)"
+    assert text.page_at(offset) == 2
