@@ -10,6 +10,8 @@ parsing here goes through defusedxml on top of the standard library's expat pars
 * defusedxml refuses every `<!ENTITY>` declaration before anything is expanded, which is
   the only way to build an expansion bomb; JATS and PubMed files never declare entities
   (they use numeric character references), so nothing legitimate is refused;
+* named characters of the JATS/PubMed DTDs that some publishers write (`&nbsp;`,
+  `&plusmn;`) come from a fixed table of single characters, since the DTD is not read;
 * parsing is incremental (`iterparse`), so a caller can stream a file of any size.
 
 Every failure becomes an `IngestError` whose message says, in words, what is wrong with
@@ -24,10 +26,12 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.entities import html5
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import iterparse as _defused_iterparse
 
 from extractor.types import IngestError
@@ -41,6 +45,11 @@ _SNIFF_BYTES = 64 * 1024
 # larger than this is refused: no article is that large, and a small .gz can expand to
 # gigabytes ("zip bomb").
 MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+
+# Named characters (`&nbsp;`, `&plusmn;`, `&alpha;`) that JATS and PubMed DTDs define and
+# some publishers write instead of numeric references. The DTD is never read, so they are
+# known from this fixed table: one character each, nothing a document can redefine.
+_NAMED_CHARACTERS = {name[:-1]: text for name, text in html5.items() if name.endswith(";")}
 
 _DOCTYPE_PUBLIC = re.compile(rb"<!DOCTYPE\s+([\w:.-]+)(?:\s+PUBLIC\s+[\"']([^\"']*)[\"'])?")
 _XML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:\?xml|!DOCTYPE|!--|[A-Za-z_])")
@@ -100,14 +109,14 @@ def read_all(data: bytes) -> bytes:
 
 def head(data: bytes, size: int = _SNIFF_BYTES) -> bytes:
     """The first `size` bytes of the (decompressed) XML; as many as there are of a
-    truncated .gz."""
+    truncated .gz (read in small steps: a failing read loses what it decompressed)."""
     if not is_gzip(data):
         return data[:size]
     stream = open_stream(data)
     out = bytearray()
     try:
         while len(out) < size:
-            chunk = stream.read(size - len(out))
+            chunk = stream.read(min(4096, size - len(out)))
             if not chunk:
                 break
             out += chunk
@@ -135,10 +144,12 @@ def iterparse(
     The elements are those of the tree being built: a streaming caller must clear or
     detach what it has used, or the tree grows with the file.
     """
+    parser = DefusedXMLParser(
+        target=TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
+    parser.entity.update(_NAMED_CHARACTERS)
     try:
-        yield from _defused_iterparse(
-            stream, events=events, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
+        yield from _defused_iterparse(stream, events=events, parser=parser)
     except EntitiesForbidden as error:
         raise IngestError(
             f"the XML declares its own entity (<!ENTITY {error.name} ...>), the mechanism of "
