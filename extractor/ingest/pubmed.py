@@ -73,15 +73,12 @@ def pubmed_records(open_file: Callable[[], BinaryIO]) -> Iterator[PubmedRecord]:
     except (IngestError, EOFError, OSError) as error:  # the main pass reports it
         log.debug("no deletions read: %s", error)
         deleted = set()
-    seen: set[str] = set()
+    # PMIDs are unique within a PubMed file; they are not checked for repeats, because a
+    # set of every PMID seen would make memory grow with the file
     with open_file() as stream:
         for pmid, element in _stream_records(stream):
             if pmid in deleted:
                 continue
-            if pmid in seen:
-                log.warning("PMID %s appears twice in one file; the first is kept", pmid)
-                continue
-            seen.add(pmid)
             element.tail = None
             yield PubmedRecord(pmid, tostring(element, encoding="utf-8"))
 
