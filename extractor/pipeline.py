@@ -10,6 +10,7 @@ file never stops a run.
 from __future__ import annotations
 
 import hashlib
+import os
 import logging
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,7 +34,9 @@ from extractor.sections import (
     load_section_vocabulary,
     sections_from_headings,
 )
-from extractor.sentences import SentenceSplitter
+from extractor.link.engine import ProseEngine
+from extractor.matchers.tables import find_table_evidence
+from extractor.sentences import ABBREVIATIONS_FILE, SentenceSplitter, sentences_of
 from extractor.types import DocumentResult, IngestError, RawText
 from extractor.vocab import Vocabulary
 
@@ -57,15 +60,18 @@ class Extractor:
     vocab: Vocabulary
     sections: SectionVocabulary
     splitter: SentenceSplitter
+    prose: ProseEngine
     version: str
 
     @classmethod
     def load(cls, patterns_dir: Path | None = None) -> Extractor:
         directory = Path(patterns_dir) if patterns_dir else default_patterns_dir()
+        splitter = SentenceSplitter(directory / ABBREVIATIONS_FILE)
         return cls(
             vocab=Vocabulary.load(directory),
             sections=load_section_vocabulary(directory / "sections.tsv"),
-            splitter=SentenceSplitter(),
+            splitter=splitter,
+            prose=ProseEngine(directory, splitter.nlp.vocab),
             version=extractor_version(directory),
         )
 
@@ -181,13 +187,18 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     headings = find_headings(text, extractor.sections)
     sections = sections_from_headings(text, headings)
     # a glued heading ("ResultsThe lumbar ...") must start its own sentence
-    sentences = extractor.splitter.split(text, extra_starts=heading_sentence_starts(headings))
-    rows = find_evidence(
-        text,
-        sentences,
-        extractor.vocab,
-        extract_allowed=lambda offset: extract_allowed(sections, offset),
-    )
+    chunks = list(extractor.splitter.docs(text, extra_starts=heading_sentence_starts(headings)))
+    sentences = sentences_of(text, chunks)
+
+    def allowed(offset: int) -> bool:
+        return extract_allowed(sections, offset)
+
+    if os.environ.get("EVIDENCE_ENGINE") == "old":
+        rows = find_evidence(text, sentences, extractor.vocab, extract_allowed=allowed)
+    else:
+        tables = find_table_evidence(text, sentences, extractor.vocab)
+        rows = [r for r in tables.evidence if allowed(r.char_start)]
+        rows += extractor.prose.find(text, chunks, allowed, frozenset(tables.consumed))
     result.text = text
     result.pages = len(raw.pages) if raw.paginated else None
     result.page_starts = normalised.page_starts

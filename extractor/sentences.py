@@ -215,20 +215,16 @@ class SentenceSplitter:
 
     def split(self, text: str, extra_starts: Iterable[int] = ()) -> list[Sentence]:
         """Sentences of `text` in order, stripped, with `text[start:end] == sentence.text`."""
+        return sentences_of(text, self.docs(text, extra_starts))
+
+    def docs(self, text: str, extra_starts: Iterable[int] = ()) -> Iterator[tuple[Doc, int]]:
+        """The tokenised chunks of `text`, sentence starts set, each with its offset.
+
+        The annotation stage works on these same Docs, so a document is tokenised once.
+        """
         extras = sorted(set(extra_starts))
-        sentences: list[Sentence] = []
         docs = ((self._doc(text, start, end, extras), start) for start, end in self._chunks(text))
-        for doc, offset in self.nlp.pipe(docs, as_tuples=True, batch_size=64):
-            for span in doc.sents:
-                begin = offset + span.start_char
-                finish = offset + span.end_char
-                while begin < finish and text[begin].isspace():
-                    begin += 1
-                while finish > begin and text[finish - 1].isspace():
-                    finish -= 1
-                if begin < finish:
-                    sentences.append(Sentence(begin, finish, text[begin:finish]))
-        return sentences
+        yield from self.nlp.pipe(docs, as_tuples=True, batch_size=64)
 
     def _doc(self, text: str, start: int, end: int, extras: list[int]) -> Doc:
         doc = self.nlp.make_doc(text[start:end])
@@ -267,3 +263,19 @@ class SentenceSplitter:
             yield start, start + cut
             start += cut
         yield start, end
+
+
+def sentences_of(text: str, docs: Iterable[tuple[Doc, int]]) -> list[Sentence]:
+    """The sentences of chunk Docs (as `SentenceSplitter.docs` yields them), stripped."""
+    sentences: list[Sentence] = []
+    for doc, offset in docs:
+        for span in doc.sents:
+            begin = offset + span.start_char
+            finish = offset + span.end_char
+            while begin < finish and text[begin].isspace():
+                begin += 1
+            while finish > begin and text[finish - 1].isspace():
+                finish -= 1
+            if begin < finish:
+                sentences.append(Sentence(begin, finish, text[begin:finish]))
+    return sentences

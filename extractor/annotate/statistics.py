@@ -45,7 +45,21 @@ WINDOW = 200
 # and the value would not survive a REAL or INTEGER column.
 MAX_MAGNITUDE = 1e15
 
-ROLES = ("sd", "se", "ci", "iqr", "range", "percent", "n", "p", "to", "of", "relation", "label")
+ROLES = (
+    "sd",
+    "se",
+    "ci",
+    "iqr",
+    "range",
+    "percent",
+    "n",
+    "p",
+    "to",
+    "of",
+    "relation",
+    "label",
+    "join",
+)
 RELATIONS = ("<", ">", "<=", ">=", "~")
 DIMENSIONS = (
     "time",
@@ -62,6 +76,7 @@ DIMENSIONS = (
     "count",
     "score",
     "proportion",
+    "dose",
     "other",
 )
 # What an ambiguous `x (y)` or unlabelled pair may be declared to mean.
@@ -317,6 +332,11 @@ class StatisticParser:
             rf"(?P<lo>{bound}){pct}?{to}(?P<hi>{bound}){pct}?)?"
             rf"{extra}\s*[)\]]"
         )
+        # `7 patients (24.1%)`, `Thirteen women (44.8%)`: the words between name what was
+        # counted; no number may stand among them
+        self._count_words_pct = re.compile(
+            rf"\s+(?:[^\W\d_][\w\-]*\s+){{0,3}}[^\W\d_][\w\-]*\s*[(\[]\s*(?P<p>{num}){pct}\s*[)\]]"
+        )
         self._paren = re.compile(rf"\s*[(\[]\s*(?P<x>{bound})\s*[)\]]")
         self._of_denominator = re.compile(rf"\s+{of}\s+(?P<d>{num})(?![\d.,·]\d)(?!\s?%)(?!{to}\d)")
         self._equals_percent = re.compile(rf"\s*=\s*(?P<p>{num}){pct}")
@@ -333,6 +353,7 @@ class StatisticParser:
             r"\s?[×x*]\s?10\s?(?:\^\s?(?P<e1>[−\-]?\d{1,2})|\(\s?(?P<e2>[−\-]?\d{1,2})\s?\)"
             r"|(?P<e3>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))"
         )
+        self._join: re.Pattern[str] | None = None
         self._declaration = re.compile(
             rf"[(\[]\s*(?:±\s*)?(?:(?P<sd>{w('sd')})|(?P<se>{w('se')})|(?P<iqr>{w('iqr')})|"
             rf"(?P<range>{w('range')})|(?P<pct>%|{w('percent')})|"
@@ -645,11 +666,13 @@ class StatisticParser:
                     fields["denominator"] = _int(m.group("d"))
                     return m.end()
             elif float(fields["value"]).is_integer() and fields["value"] >= 0:
-                m = self._pct_in_paren.match(text, pos, limit)
+                m = self._pct_in_paren.match(text, pos, limit) or self._count_words_pct.match(
+                    text, pos, limit
+                )
                 if m:
                     fields["count"] = int(fields["value"])
                     fields["percent"] = parse_digits(m.group("p"))
-                    if m.group("lo"):
+                    if m.groupdict().get("lo"):
                         fields.update(_interval(m, "ci"))
                     self._p_from_extra(m, fields)
                     end = m.end()
@@ -740,6 +763,30 @@ class StatisticParser:
         fields.setdefault("shape", _shape_of(fields))
         return Statistic(start=start, end=end, text=text[start:end], value_end=value_end, **fields)
 
+    # -- lists sharing a unit -------------------------------------------------------------
+
+    def share_units(self, text: str, stats: list[Statistic], offset: int = 0) -> list[Statistic]:
+        """`from 44.8 to 24.1%`, `97.6 and 91.4 %`, `12 and 24 months`: a plain number
+        joined to the next statistic by a list word takes that statistic's % or unit."""
+        if self._join is None:
+            self._join = re.compile(
+                rf"\s*(?:{_alternation(self.notation.words['join'])})\s*"
+                if self.notation.words["join"]
+                else r"(?!)"
+            )
+        out = list(stats)
+        for i in range(len(out) - 2, -1, -1):
+            a, b = out[i], out[i + 1]
+            if not _plain_number(a) or b.kind != "value" or not (b.is_percent or b.unit):
+                continue
+            if not self._join.fullmatch(text, a.end - offset, b.start - offset):
+                continue
+            if b.is_percent:
+                out[i] = replace(a, is_percent=True, percent=a.value, shape="percent")
+            elif not b.compound:
+                out[i] = replace(a, unit=b.unit, unit_text=b.unit_text, dimension=b.dimension)
+        return out
+
     # -- declarations ------------------------------------------------------------------------
 
     def declared(self, text: str) -> tuple[str | None, str | None]:
@@ -807,6 +854,17 @@ def _strip_marks(text: str) -> tuple[str, int]:
 
 
 _CELL_MARKS_END = re.compile(r"(?:\s*(?:[*†‡§¶#ᵃᵇᶜᵈᵉ]+|\^[a-z*†‡§¶#]{1,3}\^|\^\w\^))+\s*$")
+
+
+def _plain_number(stat: Statistic) -> bool:
+    return (
+        stat.kind == "value"
+        and stat.shape == "number"
+        and stat.value is not None
+        and stat.unit is None
+        and not stat.is_word
+        and not stat.year_like
+    )
 
 
 def _attached(fields: dict) -> bool:

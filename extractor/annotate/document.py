@@ -1,0 +1,172 @@
+"""A document's sentences with their statistics and terms as single tokens.
+
+The sentence splitter's Docs are annotated in place: every statistic the parser finds
+and every vocabulary term becomes one token carrying what it is (see `extensions.py`).
+Rules then match sequences of such tokens, and the linking steps walk them, without any
+step searching the text again.
+
+Where a statistic and a term overlap, the term wins when it holds the statistic (`6-minute
+walk distance`, `30-day mortality` are names, not numbers); the statistic wins otherwise.
+A paragraph that declares its notation (`Values are mean (SD).`) reads every later bare
+`x (y)` of the paragraph that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from extractor.annotate import extensions
+from extractor.annotate.statistics import Statistic, StatisticParser
+from extractor.annotate.terms import TermSpan, TermVocabulary
+from extractor.types import Sentence
+
+extensions.declare()
+
+
+@dataclass
+class AnnotatedSentence:
+    """One sentence of the merged Doc, with where it sits in the document."""
+
+    sentence: Sentence
+    span: Span  # tokens of the annotated Doc
+    offset: int  # document offset of the Doc's first character
+    paragraph: int  # consecutive sentences with no blank line between share a number
+
+    @property
+    def tokens(self) -> Span:
+        return self.span
+
+    def char(self, token_index: int) -> int:
+        """Document offset where a token of the Doc starts."""
+        return self.offset + self.span.doc[token_index].idx
+
+    def char_end(self, token_index: int) -> int:
+        token = self.span.doc[token_index]
+        return self.offset + token.idx + len(token.text)
+
+
+def annotate(
+    text: str,
+    chunks: Iterable[tuple[Doc, int]],
+    parser: StatisticParser,
+    terms: TermVocabulary,
+) -> list[AnnotatedSentence]:
+    """Annotate the splitter's chunk Docs; return the document's sentences in order."""
+    out: list[AnnotatedSentence] = []
+    paragraph = 0
+    previous_end: int | None = None
+    declared: tuple[str | None, str | None] = (None, None)
+    for doc, offset in chunks:
+        spans: list[tuple[int, int, dict]] = []
+        found_terms = terms.find(doc)
+        sentence_bounds: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            begin, finish = _stripped(text, offset + sent.start_char, offset + sent.end_char)
+            if begin >= finish:
+                continue
+            if previous_end is not None and "\n\n" in text[previous_end:begin]:
+                paragraph += 1
+                declared = (None, None)
+            previous_end = finish
+            own = parser.declared(text[begin:finish])
+            meanings = (own[0] or declared[0], own[1] or declared[1])
+            declared = meanings
+            stats = parser.scan(
+                text[begin:finish], begin, paren_means=meanings[0], pair_means=meanings[1]
+            )
+            stats = parser.share_units(text, stats)
+            sentence_bounds.append((sent.start, sent.end))
+            spans += _stat_spans(doc, offset, stats, sent)
+        spans = _resolve(spans, [_term_span(t) for t in found_terms])
+        with doc.retokenize() as retokenizer:
+            for start, end, attrs in spans:
+                retokenizer.merge(doc[start:end], attrs={"_": attrs})
+        for sent in doc.sents:
+            begin, finish = _stripped(text, offset + sent.start_char, offset + sent.end_char)
+            if begin >= finish:
+                continue
+            out.append(
+                AnnotatedSentence(Sentence(begin, finish, text[begin:finish]), sent, offset, 0)
+            )
+    _number_paragraphs(text, out)
+    return out
+
+
+def _stripped(text: str, begin: int, finish: int) -> tuple[int, int]:
+    while begin < finish and text[begin].isspace():
+        begin += 1
+    while finish > begin and text[finish - 1].isspace():
+        finish -= 1
+    return begin, finish
+
+
+def _number_paragraphs(text: str, sentences: list[AnnotatedSentence]) -> None:
+    paragraph = 0
+    for i, s in enumerate(sentences):
+        if i and "\n\n" in text[sentences[i - 1].sentence.end : s.sentence.start]:
+            paragraph += 1
+        s.paragraph = paragraph
+
+
+def _stat_spans(doc: Doc, offset: int, stats: list[Statistic], sent: Span) -> list:
+    spans = []
+    for stat in stats:
+        if stat.kind == "noise":
+            continue
+        span = doc.char_span(stat.start - offset, stat.end - offset, alignment_mode="expand")
+        if span is None or span.start < sent.start or span.end > sent.end:
+            continue
+        spans.append((span.start, span.end, _stat_attrs(stat)))
+    return spans
+
+
+def _stat_attrs(stat: Statistic) -> dict:
+    plain = (
+        stat.kind == "value"
+        and stat.value is not None
+        and stat.value >= 0
+        and float(stat.value).is_integer()
+        and not stat.is_percent
+        and stat.unit is None
+        and stat.shape in ("number", "n_equals")
+    )
+    return {
+        "stat": stat,
+        "is_stat": True,
+        "shape": stat.shape,
+        "integer": plain,
+        "unit_dim": stat.dimension or "",
+        "relation": stat.relation or "",
+        "compound": stat.compound,
+        "year_like": stat.year_like,
+    }
+
+
+def _term_span(term: TermSpan) -> tuple[int, int, dict]:
+    attrs = {"vocab": term.label, "canonical": term.canonical, "category": term.category}
+    return (term.start, term.end, attrs)
+
+
+def _resolve(stats: list, terms: list) -> list:
+    """Non-overlapping spans: a term holding a statistic wins, else the statistic."""
+    kept_terms = []
+    for t in terms:
+        inside = [s for s in stats if t[0] <= s[0] and s[1] <= t[1]]
+        overlapping = [s for s in stats if s[0] < t[1] and t[0] < s[1]]
+        if overlapping and len(inside) != len(overlapping):
+            continue  # partly over a statistic: the number wins
+        if inside and any((s[1] - s[0]) >= (t[1] - t[0]) for s in inside):
+            continue
+        stats = [s for s in stats if s not in inside]
+        kept_terms.append(t)
+    merged = sorted(stats + kept_terms)
+    out = []
+    for span in merged:
+        if out and span[0] < out[-1][1]:
+            continue
+        if span[1] - span[0] >= 1:
+            out.append(span)
+    return out

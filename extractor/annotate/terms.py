@@ -1,0 +1,140 @@
+"""Vocabulary terms as labelled token spans, found in one pass over a document.
+
+The vocabularies of `patterns/` (instruments, complications, count nouns, effects,
+baseline/follow-up phrases) name things. Here they become spaCy `PhraseMatcher`s, so a
+document is searched once for all of them, whatever its length, instead of once per
+sentence and per number. The spelling rules every vocabulary file promises are applied
+when the matchers are built: case does not matter (except for a term written in capitals,
+an abbreviation such as `OR` or `ODI`, which matches only as written), hyphen, space or
+nothing between a term's parts (`VAS-pain`, `VAS pain`, `VASpain`), a plural ending.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from extractor.term_index import _is_abbreviation, _read_tsv
+from extractor.vocab import _entries
+
+# label of each vocabulary, and the file and category column it is read from
+VOCABULARIES: tuple[tuple[str, str, str | None], ...] = (
+    ("instrument", "instruments.tsv", None),
+    ("event", "complications.tsv", "category"),
+    ("count_noun", "count_nouns.tsv", "category"),
+    ("effect", "effects.tsv", None),
+)
+_PARTS = re.compile(r"[\s\-‐‑–]+")
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    """A vocabulary term in a Doc: token indices [start, end), what it is and names."""
+
+    start: int
+    end: int
+    label: str  # instrument | event | count_noun | effect | timepoint
+    canonical: str
+    category: str  # the event category, the counted unit's category, baseline/follow-up
+
+
+class TermVocabulary:
+    """Every vocabulary of a patterns directory, compiled into two phrase matchers."""
+
+    def __init__(self, vocab: Vocab, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        self._folded = PhraseMatcher(vocab, attr="LOWER")
+        self._exact = PhraseMatcher(vocab, attr="ORTH")
+        self._meta: dict[str, tuple[str, str, str]] = {}
+        tokenizer = _Tokenizer(vocab)
+        for term, label, canonical, category in entries:
+            key = f"{label}\x1f{canonical}\x1f{category}"
+            self._meta[key] = (label, canonical, category)
+            exact = _is_abbreviation(term)
+            docs = [tokenizer(spelling) for spelling in spellings(term, plural=label != "effect")]
+            (self._exact if exact else self._folded).add(key, docs)
+
+    @classmethod
+    def load(cls, directory: Path, vocab: Vocab) -> TermVocabulary:
+        return cls(vocab, _read_entries(directory))
+
+    def find(self, doc: Doc) -> list[TermSpan]:
+        """Terms in `doc`, longest first where two overlap, in document order."""
+        found = []
+        for matcher in (self._folded, self._exact):
+            for key_id, start, end in matcher(doc):
+                label, canonical, category = self._meta[doc.vocab.strings[key_id]]
+                found.append(TermSpan(start, end, label, canonical, category))
+        found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+        kept: list[TermSpan] = []
+        for term in found:
+            if kept and term.start < kept[-1].end:
+                continue
+            kept.append(term)
+        return kept
+
+
+class _Tokenizer:
+    """The blank English tokenizer, so patterns split exactly as documents do."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        import spacy
+
+        self._nlp = spacy.blank("en", vocab=vocab)
+
+    def __call__(self, text: str) -> Doc:
+        return self._nlp.make_doc(text)
+
+
+def spellings(term: str, plural: bool = True) -> list[str]:
+    """The written forms a vocabulary term stands for (see the module docstring)."""
+    parts = [p for p in _PARTS.split(term.strip()) if p]
+    if not parts:
+        return []
+    joined = {" ".join(parts), "-".join(parts), "".join(parts), term.strip()}
+    forms = set(joined)
+    if plural and parts[-1][-1:].isalpha():
+        for form in joined:
+            if _is_abbreviation(term):
+                forms.add(form + "s")
+            elif form.endswith("y") and form[-2:-1] not in "aeiou":
+                forms.add(form[:-1] + "ies")
+            elif form.endswith(("s", "x", "ch", "sh")):
+                forms.add(form + "es")
+            else:
+                forms.add(form + "s")
+    return sorted(forms)
+
+
+def _read_entries(directory: Path) -> list[tuple[str, str, str, str]]:
+    """(term, label, canonical, category) for every vocabulary and baseline phrase."""
+    out: list[tuple[str, str, str, str]] = []
+    for label, filename, column in VOCABULARIES:
+        path = directory / filename
+        header = _header_of(path)
+        rows = _read_tsv(path, header)
+
+        def category(_lineno: int, row: dict[str, str], column: str | None = column) -> str:
+            return row[column] if column else ""
+
+        for term, canonical, cat in _entries(path, rows, category):
+            out.append((term, label, canonical, cat))
+    path = directory / "timepoints.tsv"
+    for _lineno, row in _read_tsv(path, ["entry", "kind", "timepoint", "months_factor"]):
+        entry = row["entry"]
+        if row["kind"] == "phrase" and not entry.endswith(("-", "*")):
+            out.append((entry, "timepoint", row["timepoint"], row["timepoint"]))
+    return out
+
+
+def _header_of(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.lstrip().startswith("#"):
+                return [f.strip() for f in line.rstrip("\r\n").split("\t")]
+    raise ValueError(f"{path}: no header line")

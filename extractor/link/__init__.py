@@ -1,0 +1,13 @@
+"""Linking: from annotated sentences and rule matches to evidence rows.
+
+The steps know no English: every word they react to comes from `patterns/` through the
+rules' matches and the shared word lists. In data-flow order:
+
+1. `readings`  each statistic's kind, from the best evidence rule that holds it, refined by
+               the ConText modifiers whose scope covers it (blocked, change, event ...);
+2. `arms`      the document's arms (declared once, mentioned often), linked to values;
+3. `times`     baseline / follow-up and months, linked to values;
+4. `measures`  the outcome each value measures;
+5. `lists`     `respectively` lists, `versus` pairs and unlabelled pairs distributed;
+6. `rows`      p-values and detached intervals attached, n filled, rows built.
+"""

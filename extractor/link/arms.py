@@ -1,0 +1,174 @@
+"""The arms of a study: declared once, mentioned often, linked to the values they own.
+
+A paper names its arms where it assigns patients to them (`randomly assigned to
+pramipexole (n = 107) or placebo (n = 105)`, `the White Grape Juice (WGJ) group`) and
+then refers to them by those names or abbreviations. So arms are gathered for the whole
+document first, from the `arm` rules of `patterns/rules/arms.yml`: a strong rule
+(priority >= DECLARES) declares an arm; a weak one (a name after `receiving`, a name
+before a colon) only counts where it names an arm the document declared. Every mention of
+a known name or abbreviation is then found, and a value takes the arm mentioned right
+after it (`22 in the control group`) or, failing that, the one before it in its clause
+(`in the SI joint fusion group, pain fell from ...`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.link.view import SentenceView
+from extractor.rules.match import RuleMatch
+
+DECLARES = 50  # an arm rule of at least this priority declares an arm
+PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
+AFTER_WINDOW = 7  # tokens after a value where its arm may be named
+_NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
+
+
+@dataclass
+class Arm:
+    name: str  # as first declared
+    key: str
+    aliases: set[str] = field(default_factory=set)
+    n: int | None = None
+    order: int = 0
+    strength: int = 0  # the highest priority of a rule that declared it
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # Doc token indices
+    end: int
+    arm: Arm
+
+
+def arm_key(text: str, group_nouns: frozenset[str]) -> str:
+    """A name reduced to what identifies it: lower case, no determiner or `group`."""
+    words = text.translate(_NAME_CHARS).lower().split()
+    while words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    while words and words[-1] in group_nouns:
+        words = words[:-1]
+    return " ".join(words)
+
+
+class ArmLexicon:
+    """The document's arms, in order of declaration."""
+
+    def __init__(self, group_nouns: frozenset[str]) -> None:
+        self.group_nouns = group_nouns
+        self.arms: dict[str, Arm] = {}
+        self._alias: dict[str, Arm] = {}
+
+    def __len__(self) -> int:
+        return len(self.arms)
+
+    def ordered(self) -> list[Arm]:
+        """The arms values are paired with in order: those declared by the strongest
+        declarations (randomisation, sizes), when there are two or more; else all."""
+        arms = sorted(self.arms.values(), key=lambda a: a.order)
+        strong = [a for a in arms if a.strength >= PRIMARY]
+        return strong if len(strong) >= 2 else arms
+
+    def lookup(self, text: str) -> Arm | None:
+        key = arm_key(text, self.group_nouns)
+        return self.arms.get(key) or self._alias.get(key)
+
+    def declare(self, view: SentenceView, m: RuleMatch) -> None:
+        """Add the arms a strong arm rule names (with their n and abbreviations)."""
+        for start, end in runs(m.slot("arm")):
+            name = view.text_of(start, end)
+            key = arm_key(name, self.group_nouns)
+            if not key or key.isdigit():
+                continue
+            arm = self.arms.get(key) or self._alias.get(key)
+            if arm is None:
+                arm = Arm(name=_display(name, self.group_nouns), key=key, order=len(self.arms))
+                self.arms[key] = arm
+            arm.strength = max(arm.strength, m.rule.priority)
+            alias = _abbreviation_after(view, end)
+            if alias:
+                arm.aliases.add(alias)
+                self._alias.setdefault(arm_key(alias, self.group_nouns), arm)
+            size = _size_in(view, m, start, end)
+            if size is not None and arm.n is None:
+                arm.n = size
+
+    def mentions(self, view: SentenceView) -> list[Mention]:
+        """Every mention of a known arm in the sentence: rule matches and bare names."""
+        found: list[Mention] = []
+        for m in view.of_action("arm"):
+            for start, end in runs(m.slot("arm")):
+                arm = self.lookup(view.text_of(start, end))
+                if arm is not None:
+                    found.append(Mention(start, end, arm))
+        if self.arms:
+            tokens = list(view.span)
+            longest = max(len(k.split()) for k in [*self.arms, *self._alias])
+            i = 0
+            while i < len(tokens):
+                hit = None
+                for width in range(min(longest + 2, len(tokens) - i), 0, -1):
+                    piece = tokens[i : i + width]
+                    if any(t._.is_stat for t in piece):
+                        continue
+                    arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
+                    if arm is not None:
+                        hit = Mention(piece[0].i, piece[-1].i + 1, arm)
+                        break
+                if hit:
+                    found.append(hit)
+                    i += hit.end - hit.start
+                else:
+                    i += 1
+        found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+        kept: list[Mention] = []
+        for mention in found:
+            if kept and mention.start < kept[-1].end:
+                continue
+            kept.append(mention)
+        return kept
+
+
+def runs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Contiguous runs of token indices as [start, end) pairs (one per named arm)."""
+    out: list[tuple[int, int]] = []
+    for i in indices:
+        if out and out[-1][1] == i:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
+def _display(name: str, group_nouns: frozenset[str]) -> str:
+    words = name.split()
+    while words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower() in group_nouns:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _abbreviation_after(view: SentenceView, end: int) -> str | None:
+    """`White Grape Juice (WGJ)`: the bracketed abbreviation right after a name."""
+    if end + 2 >= view.end:
+        return None
+    first, inner, close = view.token(end), view.token(end + 1), view.token(end + 2)
+    if first.text != "(" or close.text != ")" or inner._.is_stat:
+        return None
+    text = inner.text
+    if 1 < len(text) <= 10 and any(c.isupper() for c in text) and " " not in text:
+        return text
+    return None
+
+
+def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | None:
+    """The n a declaration gives its arm: the match's value nearest the name."""
+    values = [i for i in m.slot("value") if view.token(i)._.stat is not None]
+    if not values:
+        return None
+    nearest = min(values, key=lambda i: min(abs(i - start), abs(i - end)))
+    stat = view.token(nearest)._.stat
+    if stat.value is None or not float(stat.value).is_integer():
+        return None
+    return int(stat.value)

@@ -1,0 +1,256 @@
+"""The prose pattern layer: annotated sentences and rule matches in, evidence rows out.
+
+Loaded once per patterns directory (`ProseEngine.load`), then `find` is a pure function
+of a document's text and its tokenised chunks. The order of the steps is the order of
+`extractor/link/__init__.py`; each lives in its own module and knows no English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from extractor.annotate.document import AnnotatedSentence, annotate
+from extractor.annotate.statistics import StatisticParser
+from extractor.annotate.terms import TermVocabulary
+from extractor.link import lists as list_step
+from extractor.link.arms import AFTER_WINDOW, DECLARES, ArmLexicon, Mention
+from extractor.link.measures import phrase_before, term_for
+from extractor.link.readings import Reading, read_statistics
+from extractor.link.rows import attach_p_and_ci, to_evidence
+from extractor.link.times import TimeUnits, find_times, time_of
+from extractor.link.view import SentenceView
+from extractor.numbers import load_number_words
+from extractor.rules.load import SHARED_LISTS, RULES_DIR, _lists
+from extractor.rules.match import RuleMatch, RuleSet
+from extractor.types import Evidence
+
+
+@dataclass(frozen=True)
+class WordLists:
+    """The shared lists the generic steps need (from `patterns/rules/lists.yml`)."""
+
+    clause_breaks: frozenset[str]
+    respectively: frozenset[str]
+    versus: frozenset[str]
+    group_nouns: frozenset[str]
+    function_words: frozenset[str]
+    value_links: frozenset[str]
+
+    @classmethod
+    def load(cls, patterns_dir: Path) -> WordLists:
+        lists = _lists(patterns_dir / RULES_DIR / SHARED_LISTS)
+
+        def get(name: str) -> frozenset[str]:
+            if name not in lists:
+                raise ValueError(f"{RULES_DIR}/{SHARED_LISTS}: the list {name!r} is required")
+            return frozenset(lists[name])
+
+        return cls(
+            clause_breaks=get("clause_breaks"),
+            respectively=get("respectively"),
+            versus=get("versus"),
+            group_nouns=get("group_nouns"),
+            function_words=get("measure_stops"),
+            value_links=get("value_links"),
+        )
+
+
+class ProseEngine:
+    """Everything the prose layer loads once: parser, terms, rules, word lists."""
+
+    def __init__(self, patterns_dir: Path, vocab: Vocab) -> None:
+        self.parser = StatisticParser.load(patterns_dir)
+        self.terms = TermVocabulary.load(patterns_dir, vocab)
+        self.rules = RuleSet.load(patterns_dir, vocab)
+        self.lists = WordLists.load(patterns_dir)
+        self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
+
+    def find(
+        self,
+        text: str,
+        chunks: Iterable[tuple[Doc, int]],
+        allowed: Callable[[int], bool] = lambda _: True,
+        skipped: frozenset[tuple[int, int]] = frozenset(),
+    ) -> list[Evidence]:
+        """Evidence rows of every prose sentence that `allowed` admits and that is not one
+        of the `skipped` (start, end) spans (table lines read elsewhere)."""
+        sentences = annotate(text, chunks, self.parser, self.terms)
+        views = self._views(sentences)
+        lexicon = ArmLexicon(self.lists.group_nouns)
+        for view in views:
+            if _usable(view, allowed, skipped):
+                for m in view.of_action("arm"):
+                    if m.rule.priority >= DECLARES:
+                        lexicon.declare(view, m)
+        rows: list[Evidence] = []
+        population_n: int | None = None
+        population_unit: str | None = None
+        previous: SentenceView | None = None
+        carried_measure: tuple[str, str] | None = None
+        for view in views:
+            if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
+                carried_measure = None
+            previous = view
+            if not _usable(view, allowed, skipped):
+                continue
+            readings = self._link(view, lexicon, carried_measure)
+            for reading in readings:
+                if reading.kind in ("score", "change") and reading.measure:
+                    carried_measure = (reading.measure, reading.measure_text or "")
+            for reading in readings:
+                row = to_evidence(view, reading, population_n)
+                rows.append(row)
+                if row.kind != "sample_size":
+                    continue
+                # `(n = 46)` counts what the document counts (its first counted unit)
+                if row.measure is None:
+                    row.measure = population_unit
+                elif population_unit is None:
+                    population_unit = row.measure
+                if row.group_name is None and population_n is None and row.value is not None:
+                    population_n = int(row.value)
+        rows.sort(key=lambda r: (r.char_start, r.char_end, r.kind))
+        return rows
+
+    def _views(self, sentences: list[AnnotatedSentence]) -> list[SentenceView]:
+        by_doc: dict[int, list[RuleMatch]] = {}
+        docs: dict[int, Doc] = {}
+        for s in sentences:
+            docs.setdefault(id(s.span.doc), s.span.doc)
+        for key, doc in docs.items():
+            by_doc[key] = self.rules.matches(doc)
+        views = []
+        for s in sentences:
+            matches = [
+                m
+                for m in by_doc[id(s.span.doc)]
+                if s.span.start <= m.start and m.end <= s.span.end
+            ]
+            views.append(SentenceView(s, matches, self.lists.clause_breaks))
+        return views
+
+    def _link(
+        self, view: SentenceView, lexicon: ArmLexicon, carried: tuple[str, str] | None
+    ) -> list[Reading]:
+        readings, time_tokens = read_statistics(view)
+        if not readings:
+            return []
+        mentions = lexicon.mentions(view)
+        times = find_times(view, self.units)
+        values = {r.token for r in readings}
+        arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
+        previous: Reading | None = None
+        for reading in readings:
+            _link_arm(view, reading, mentions, lexicon, values)
+            time = time_of(view, reading.token, times, values)
+            if time is not None and reading.timepoint is None:
+                reading.timepoint, reading.months = time.timepoint, time.months
+            elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
+                reading.months = time.months
+            _link_measure(view, reading, arm_tokens | time_tokens, self.lists, carried, previous)
+            previous = reading
+        list_step.distribute(
+            view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
+        )
+        attach_p_and_ci(view, readings, self.lists.respectively)
+        return readings
+
+
+def _usable(view: SentenceView, allowed, skipped) -> bool:
+    s = view.annotated.sentence
+    return allowed(s.start) and (s.start, s.end) not in skipped
+
+
+def _link_arm(
+    view: SentenceView,
+    reading: Reading,
+    mentions: list[Mention],
+    lexicon: ArmLexicon,
+    values: set[int],
+) -> None:
+    """The arm named in the value's own rule, else right after it, else before it."""
+    if reading.match is not None and reading.match.slot("arm"):
+        arm_tokens = reading.match.slot("arm")
+        own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
+        if own is not None:
+            reading.arm, reading.arm_n = own.arm.name, own.arm.n
+            return
+        if reading.match.rule.priority >= DECLARES:
+            arm = lexicon.lookup(view.text_of(arm_tokens[0], arm_tokens[-1] + 1))
+            if arm is not None:
+                reading.arm, reading.arm_n = arm.name, arm.n
+                return
+    token = reading.token
+    for m in mentions:
+        if token < m.start <= token + AFTER_WINDOW and view.same_clause(token, m.start):
+            if not any(i in values for i in range(token + 1, m.start)):
+                reading.arm, reading.arm_n = m.arm.name, m.arm.n
+                return
+    before = [
+        m
+        for m in mentions
+        if m.end <= token
+        and view.same_clause(m.start, token)
+        and not any(i in values for i in range(m.end, token) if _value_has_arm_after(i, mentions))
+    ]
+    if before:
+        reading.arm, reading.arm_n = before[-1].arm.name, before[-1].arm.n
+
+
+def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
+    return any(i < m.start <= i + AFTER_WINDOW for m in mentions)
+
+
+def _link_measure(
+    view: SentenceView,
+    reading: Reading,
+    skip: set[int],
+    lists: WordLists,
+    carried: tuple[str, str] | None,
+    previous: Reading | None,
+) -> None:
+    """The outcome a value measures: its rule's measure slot, a vocabulary term near it,
+    the words before it, the outcome of the value before it in a list (`28% of A users and
+    6% of B users`), else the paragraph's instrument."""
+    if reading.match is not None and reading.match.slot("measure"):
+        tokens = reading.match.slot("measure")
+        first = view.token(tokens[0])
+        reading.measure = first._.canonical if first._.vocab else None
+        reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
+        return
+    if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
+        unit = view.token(reading.match.slot("unit")[0])
+        reading.measure, reading.measure_text = unit._.canonical, unit.text
+        return
+    term = term_for(view, reading.token, reading.kind, skip)
+    if term is not None:
+        reading.measure, reading.measure_text = term._.canonical, term.text
+        return
+    span = None
+    if reading.kind in ("score", "change", "complication", "proportion"):
+        span = phrase_before(view, reading.token, lists.function_words, skip)
+        if previous is not None and _continues_list(view, span, previous, reading, lists):
+            reading.measure = previous.measure if previous.kind == reading.kind else None
+            reading.measure_text = previous.measure_text
+            return
+        if span is not None:
+            reading.measure_text = view.text_of(*span)
+    if reading.kind in ("score", "change") and carried is not None and span is None:
+        reading.measure = carried[0]  # `The mean change was only 0.05` continues the paragraph
+
+
+def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
+    """The value is the next item of the previous value's list: no words of its own tie a
+    new outcome to it (no `was`, `:`, `of` between its name and it)."""
+    if not view.same_clause(previous.token, reading.token) and span is not None:
+        return False
+    if span is None:
+        return True
+    if span[0] < previous.token:
+        return False
+    return not any(view.token(i).lower_ in lists.value_links for i in range(span[1], reading.token))

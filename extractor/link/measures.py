@@ -1,0 +1,90 @@
+"""What a value measures: a vocabulary term when one is near, else the words before it.
+
+`measure` is the canonical name from `patterns/` when a term of the right vocabulary for
+the row's kind stands in the value's clause (an instrument for a score or change, an event
+for a complication, a counted unit for a sample size, an effect type for an effect);
+otherwise it stays NULL and `measure_text` is the outcome's noun phrase as written, read
+leftwards from the value over the function words of `patterns/rules/lists.yml`
+(`total blood loss, 576 ± 53 mL` → `total blood loss`; `duration of analgesia in the
+bupivacaine group (508.92 ± 63.30 minutes)` → `duration of analgesia`).
+"""
+
+from __future__ import annotations
+
+from extractor.link.view import SentenceView
+
+VOCABULARY_OF_KIND = {
+    "score": "instrument",
+    "change": "instrument",
+    "complication": "event",
+    "sample_size": "count_noun",
+    "effect": "effect",
+}
+PHRASE_WORDS = 6  # longest measure phrase taken from the text
+SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
+
+
+def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
+    """The nearest term of the kind's vocabulary: before the value in its clause, else
+    after it in its clause, else anywhere in the sentence; None when there is none."""
+    label = VOCABULARY_OF_KIND.get(kind)
+    if label is None:
+        return None
+    terms = [t for t in view.span if t._.vocab == label and t.i not in avoid]
+    if not terms:
+        return None
+    same = [t for t in terms if view.same_clause(t.i, token)]
+    before = [t for t in same if t.i < token]
+    if before:
+        return before[-1]
+    after = [t for t in same if t.i > token]
+    if after:
+        return after[0]
+    before_all = [t for t in terms if t.i < token]
+    return before_all[-1] if before_all else terms[0]
+
+
+def phrase_before(view: SentenceView, token: int, function_words: frozenset[str], skip: set[int]):
+    """The noun phrase that names the value's outcome, as (start, end) Doc tokens."""
+    i = token - 1
+    lowest = max(view.start, token - SEARCH_TOKENS)
+    while i >= lowest and _skippable(view, i, function_words, skip):
+        i -= 1
+    if i < lowest or view.token(i)._.is_stat:
+        return None
+    end = i + 1
+    words = 0
+    crossed_of = False
+    while i >= lowest and words < PHRASE_WORDS:
+        token_i = view.token(i)
+        lower = token_i.lower_
+        if lower == "of" and not crossed_of and i - 1 >= lowest and _content(view, i - 1, function_words, skip):
+            crossed_of = True
+            i -= 1
+            continue
+        if not _content(view, i, function_words, skip):
+            break
+        words += 1
+        i -= 1
+    start = i + 1
+    if start >= end:
+        return None
+    return start, end
+
+
+def _content(view: SentenceView, i: int, function_words: frozenset[str], skip: set[int]) -> bool:
+    token = view.token(i)
+    if i in skip or token._.is_stat or token.is_punct and token.text not in ("-", "/"):
+        return False
+    if token._.vocab in ("instrument", "event", "effect"):
+        return True
+    return (token.is_alpha or "-" in token.text) and token.lower_ not in function_words
+
+
+def _skippable(view: SentenceView, i: int, function_words: frozenset[str], skip: set[int]) -> bool:
+    token = view.token(i)
+    if i in skip or token._.vocab == "timepoint":
+        return True
+    if token._.is_stat:
+        return False
+    return token.is_punct or token.lower_ in function_words or not token.is_alpha

@@ -1,0 +1,149 @@
+"""What each statistic is evidence of: the best evidence rule, refined by modifiers.
+
+Every statistic token of a sentence gets at most one `Reading`: the evidence rule of
+highest priority whose `value` slot holds it (ties: the longer match, then the earlier
+rule). ConText-style modifier rules then act on the statistics in their scope: `block`
+removes them, `change`/`difference` turn a score into a change, `event` turns a share into
+a complication, `mean`/`median` label a value and make a bare number a score,
+`baseline`/`follow_up` say when (`from 8.2 to 3.1`). A statistic used as a time (a `time`
+rule's value) or blocked by a `block` rule is never evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.annotate.statistics import Statistic
+from extractor.link.view import SentenceView
+from extractor.rules.match import RuleMatch
+
+# a bare number becomes a score only where one of these modifiers covers it
+_MAKES_SCORE = ("mean", "median")
+
+
+@dataclass
+class Reading:
+    """One statistic read as evidence, with everything linked to it so far."""
+
+    token: int
+    stat: Statistic
+    kind: str
+    rule: str
+    priority: int
+    match: RuleMatch | None = None
+    statistic: str | None = None
+    timepoint: str | None = None
+    months: float | None = None
+    arm: str | None = None
+    arm_n: int | None = None
+    measure: str | None = None
+    measure_text: str | None = None
+    modifiers: set[str] = field(default_factory=set)
+    ci: tuple[float | None, float | None, float | None] | None = None
+    p: tuple[float | None, str | None] | None = None
+
+
+def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
+    """For each token of the sentence, the modifier categories whose scope covers it."""
+    covered: dict[int, set[str]] = {}
+    for m in view.of_action("modifier"):
+        rule = m.rule
+        spans = []
+        if rule.direction in ("forward", "both"):
+            spans.append(range(m.end, min(view.end, m.end + rule.scope)))
+        if rule.direction in ("backward", "both"):
+            spans.append(range(max(view.start, m.start - rule.scope), m.start)[::-1])
+        cue_clause = view.clause.get(m.start)
+        for span in spans:
+            for i in span:
+                if view.clause.get(i) != cue_clause:
+                    break
+                covered.setdefault(i, set()).add(rule.category)
+        for i in m.slot("value"):  # a modifier may name the value it acts on
+            covered.setdefault(i, set()).add(rule.category)
+    return covered
+
+
+def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
+    """The readings of a sentence's statistics, and the tokens used as times."""
+    blocked = {i for m in view.of_action("block") for i in m.slot("value")}
+    times = {i for m in view.of_action("time") for i in m.slot("value")}
+    scopes = modifier_scopes(view)
+    best: dict[int, Reading] = {}
+    for m in view.of_action("evidence"):
+        for i in m.slot("value"):
+            stat = view.stat(i)
+            if stat is None or i in blocked or i in times:
+                continue
+            candidate = Reading(i, stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
+            candidate.statistic = m.rule.statistic
+            candidate.timepoint = m.rule.timepoint
+            current = best.get(i)
+            if current is None or _better(candidate, current):
+                best[i] = candidate
+    for m in view.of_action("arm"):  # `180 were assigned to thrombectomy`: an arm's size
+        for i in m.slot("value"):
+            stat = view.stat(i)
+            if stat is None or i in blocked or not view.token(i)._.integer:
+                continue
+            candidate = Reading(i, stat, "sample_size", m.rule.id, m.rule.priority, m)
+            current = best.get(i)
+            if current is None or _better(candidate, current):
+                best[i] = candidate
+    for i, categories in scopes.items():  # a mean or median label makes a number a score
+        stat = view.stat(i)
+        if (
+            stat is not None
+            and i not in best
+            and i not in blocked
+            and i not in times
+            and stat.kind == "value"
+            and not stat.compound
+            and not stat.year_like
+            and any(c in categories for c in _MAKES_SCORE)
+            and not view.token(i)._.integer
+        ):
+            best[i] = Reading(i, stat, "score", "score.labelled_" + _label(categories), 5)
+    readings = []
+    for i in sorted(best):
+        reading = best[i]
+        categories = scopes.get(i, set())
+        reading.modifiers = categories
+        if "block" in categories and reading.priority < 90:
+            continue
+        _refine(reading, categories)
+        readings.append(reading)
+    return readings, times
+
+
+def _label(categories: set[str]) -> str:
+    return "median" if "median" in categories else "mean"
+
+
+def _better(a: Reading, b: Reading) -> bool:
+    if a.priority != b.priority:
+        return a.priority > b.priority
+    len_a = (a.match.end - a.match.start) if a.match else 0
+    len_b = (b.match.end - b.match.start) if b.match else 0
+    return len_a < len_b  # the nearer slot fillers: `wound problems (4%)`, not `Complications ...`
+
+
+def _refine(reading: Reading, categories: set[str]) -> None:
+    if reading.kind == "score":
+        if "difference" in categories:
+            reading.kind, reading.statistic = "change", "difference"
+        elif "change" in categories and not ({"baseline", "follow_up"} & categories):
+            reading.kind, reading.statistic = "change", "change"
+    if reading.kind == "change" and reading.statistic is None:
+        reading.statistic = "difference" if "difference" in categories else "change"
+    if reading.kind == "proportion" and "event" in categories:
+        reading.kind = "complication"
+    if reading.kind in ("score", "change") and reading.statistic is None:
+        if "median" in categories:
+            reading.statistic = "median"
+        elif "mean" in categories or reading.stat.sd is not None or reading.stat.se is not None:
+            reading.statistic = "mean"
+    if "baseline" in categories and reading.timepoint is None:
+        reading.timepoint = "baseline"
+    elif "follow_up" in categories and reading.timepoint is None:
+        reading.timepoint = "follow-up"

@@ -1,0 +1,128 @@
+"""Readings become evidence rows: p-values and detached intervals attached, n filled,
+and each kind's value convention of docs/EVIDENCE.md applied."""
+
+from __future__ import annotations
+
+from extractor.link.readings import Reading
+from extractor.link.view import SentenceView
+from extractor.types import Evidence
+
+
+def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: frozenset[str]):
+    """A p-value qualifies the nearest estimate before it in its clause, or every value of
+    a `respectively` list it closes; a detached `(95% CI, a to b)` the nearest estimate
+    before it that has no interval."""
+    by_token = sorted(readings, key=lambda r: r.token)
+    for token in view.span:
+        stat = token._.stat
+        if stat is None or stat.kind not in ("p", "ci"):
+            continue
+        before = [r for r in by_token if r.token < token.i]
+        if not before:
+            continue
+        if stat.kind == "ci":
+            target = next(
+                (r for r in reversed(before) if r.stat.ci_low is None and r.ci is None), None
+            )
+            if target is not None and view.same_clause(target.token, token.i):
+                target.ci = (stat.ci_low, stat.ci_high, stat.ci_level)
+                if stat.p_value is not None and target.p is None:
+                    target.p = (stat.p_value, stat.p_relation)
+            continue
+        closes = _closes_list(view, before, token.i, respectively)
+        targets = closes or [before[-1]]
+        for target in targets:
+            if target.stat.p_value is None and target.p is None:
+                if view.same_clause(target.token, token.i) or closes:
+                    target.p = (stat.p_value, stat.p_relation)
+
+
+def _closes_list(view, before: list[Reading], p_token: int, respectively) -> list[Reading]:
+    """The readings of a `respectively` list right before this p-value, if any."""
+    marker = next(
+        (i for i in range(p_token - 1, max(view.start, p_token - 4) - 1, -1)
+         if view.token(i).lower_ in respectively),
+        None,
+    )
+    if marker is None:
+        return []
+    group = [r for r in before if r.token < marker and view.same_clause(r.token, marker)]
+    return group if len(group) >= 2 else []
+
+
+def to_evidence(view: SentenceView, reading: Reading, population_n: int | None) -> Evidence:
+    stat = reading.stat
+    sentence = view.annotated.sentence
+    row = Evidence(
+        kind=reading.kind,
+        value=stat.value,
+        char_start=stat.start,
+        char_end=stat.end,
+        rule=reading.rule,
+        quote=sentence.text,
+        quote_start=sentence.start,
+        quote_end=sentence.end,
+        measure=reading.measure,
+        measure_text=reading.measure_text,
+        group_name=reading.arm,
+        timepoint=reading.timepoint,
+        months=reading.months if reading.timepoint != "baseline" else None,
+        statistic=reading.statistic,
+        sd=stat.sd,
+        se=stat.se,
+        ci_low=stat.ci_low,
+        ci_high=stat.ci_high,
+        ci_level=stat.ci_level,
+        range_low=stat.range_low,
+        range_high=stat.range_high,
+        count=stat.count,
+        denominator=stat.denominator,
+        percent=stat.percent,
+        p_value=stat.p_value,
+        p_relation=stat.p_relation,
+    )
+    if reading.ci and row.ci_low is None:
+        row.ci_low, row.ci_high, row.ci_level = reading.ci
+    if reading.p and row.p_value is None:
+        row.p_value, row.p_relation = reading.p
+    _value_convention(row, reading)
+    _n(row, reading, population_n)
+    return row
+
+
+def _value_convention(row: Evidence, reading: Reading) -> None:
+    stat = reading.stat
+    if row.kind == "effect" and stat.unlabelled_pair and row.ci_low is None:
+        row.ci_low, row.ci_high = stat.range_low, stat.range_high
+        row.range_low = row.range_high = None
+    if row.kind in ("complication", "proportion"):
+        if row.count is None and not stat.is_percent and stat.value is not None:
+            if float(stat.value).is_integer() and stat.value >= 0:
+                row.count = int(stat.value)
+        if row.kind == "complication":
+            row.value = row.count if row.count is not None else row.percent
+        else:
+            row.value = row.percent if row.percent is not None else row.count
+        row.statistic = "percent" if row.percent is not None else "count"
+        row.measure = row.measure if row.kind == "complication" else None
+        return
+    if row.kind == "sample_size":
+        row.statistic = "n"
+        return
+    if row.kind in ("score", "change"):
+        if stat.is_percent:
+            row.unit = "%"
+            row.percent = None
+        else:
+            row.unit = stat.unit if stat.dimension != "time" or row.kind != "sample_size" else None
+
+
+def _n(row: Evidence, reading: Reading, population_n: int | None) -> None:
+    if row.kind == "sample_size":
+        return
+    if reading.arm_n is not None:
+        row.n, row.n_source = reading.arm_n, "arm"
+    elif row.denominator is not None:
+        row.n, row.n_source = row.denominator, "statistic"
+    elif row.group_name is None and population_n is not None and row.kind != "effect":
+        row.n, row.n_source = population_n, "population"

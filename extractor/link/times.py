@@ -1,0 +1,112 @@
+"""When a value was measured: baseline, follow-up, and months after baseline.
+
+Times come from two places: the vocabulary's baseline/follow-up phrases (`at baseline`,
+`preoperatively`, `at last follow-up`), which annotation made single tokens, and the
+`time` rules (`at 6 months`, `6-month follow-up`, `week 24`, `2 years after surgery`),
+whose value is a number of time units. A value takes the time written right after it
+(`30.4 at 6 months`), else the nearest one before it in its clause (`At 12 months, the
+ODI was 25`); months come from the unit's factor in `patterns/timepoints.tsv`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.link.view import SentenceView
+from extractor.numbers import NumberWords, parse_digits, parse_months_factor
+from extractor.term_index import _read_tsv
+
+AFTER_WINDOW = 4  # tokens after a value within which its own time is written
+
+
+@dataclass(frozen=True)
+class Time:
+    start: int  # Doc token indices
+    end: int
+    timepoint: str  # baseline | follow-up
+    months: float | None
+
+
+class TimeUnits:
+    """Months per time unit, from `patterns/timepoints.tsv`."""
+
+    def __init__(self, factors: dict[str, float], words: NumberWords) -> None:
+        self.factors = factors
+        self.words = words
+
+    @classmethod
+    def load(cls, directory: Path, words: NumberWords) -> TimeUnits:
+        rows = _read_tsv(directory / "timepoints.tsv", ["entry", "kind", "timepoint", "months_factor"])
+        factors = {
+            row["entry"].lower(): parse_months_factor(row["months_factor"])
+            for _, row in rows
+            if row["kind"] == "unit"
+        }
+        return cls(factors, words)
+
+    def factor(self, unit: str | None) -> float | None:
+        if not unit:
+            return None
+        word = unit.lower().rstrip(".")
+        for candidate in (word, word[:-1] if word.endswith("s") else word, word[:-2]):
+            if candidate in self.factors:
+                return self.factors[candidate]
+        return None
+
+    def months(self, value: float | None, unit: str | None) -> float | None:
+        factor = self.factor(unit)
+        if value is None or factor is None:
+            return None
+        return round(value * factor, 1)
+
+    def number(self, text: str) -> float | None:
+        value = parse_digits(text)
+        if value is None:
+            parsed = self.words.parse(text)
+            value = float(parsed) if parsed is not None else None
+        return value
+
+
+def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
+    """The times written in a sentence, in order."""
+    found: list[Time] = []
+    for token in view.span:
+        if token._.vocab == "timepoint":
+            found.append(Time(token.i, token.i + 1, token._.canonical, None))
+    for m in view.of_action("time"):
+        values = m.slot("value")
+        if not values:
+            if m.rule.timepoint:
+                found.append(Time(m.start, m.end, m.rule.timepoint, None))
+            continue
+        i = values[-1]
+        stat = view.token(i)._.stat
+        if stat is not None:
+            months = units.months(stat.value, stat.unit_text or stat.unit)
+        else:  # `week 24`: the number is a label, its unit the word before it
+            unit = next((view.token(j).text for j in m.slot("unit")), None)
+            months = units.months(units.number(view.token(i).text), unit)
+        found.append(Time(m.start, m.end, m.rule.timepoint or "follow-up", months))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    kept: list[Time] = []
+    for t in found:
+        if kept and t.start < kept[-1].end:
+            if (t.end - t.start) > (kept[-1].end - kept[-1].start) and t.start == kept[-1].start:
+                kept[-1] = t
+            continue
+        kept.append(t)
+    return kept
+
+
+def time_of(view: SentenceView, token: int, times: list[Time], values: set[int]) -> Time | None:
+    """The time a value at `token` was measured at (see the module docstring)."""
+    for t in times:
+        if token < t.start <= token + AFTER_WINDOW and view.same_clause(token, t.start):
+            between = range(token + 1, t.start)
+            if not any(i in values for i in between):
+                return t
+    before = [
+        t for t in times if t.end <= token and view.same_clause(t.start, token)
+    ]
+    return before[-1] if before else None

@@ -1,0 +1,76 @@
+"""One sentence as the linking steps see it: tokens, clauses, statistics and matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from extractor.annotate.document import AnnotatedSentence
+from extractor.annotate.statistics import Statistic
+from extractor.rules.match import RuleMatch
+
+
+@dataclass
+class SentenceView:
+    """Token-level facts of one annotated sentence (token indices are the Doc's)."""
+
+    annotated: AnnotatedSentence
+    matches: list[RuleMatch]
+    clause_breaks: frozenset[str]
+    clause: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        number = 0
+        depth = 0
+        for token in self.span:
+            if token.text in "([" and not token._.is_stat:
+                depth += 1
+            elif token.text in ")]" and not token._.is_stat:
+                depth = max(0, depth - 1)
+            if depth == 0 and (token.text == ";" or token.lower_ in self.clause_breaks):
+                number += 1
+            self.clause[token.i] = number
+
+    @property
+    def span(self):
+        return self.annotated.span
+
+    @property
+    def doc(self) -> Doc:
+        return self.annotated.span.doc
+
+    @property
+    def start(self) -> int:
+        return self.annotated.span.start
+
+    @property
+    def end(self) -> int:
+        return self.annotated.span.end
+
+    def token(self, i: int) -> Token:
+        return self.doc[i]
+
+    def stat(self, i: int) -> Statistic | None:
+        return self.doc[i]._.stat
+
+    def stat_tokens(self) -> list[int]:
+        return [t.i for t in self.span if t._.is_stat]
+
+    def same_clause(self, a: int, b: int) -> bool:
+        return self.clause.get(a) == self.clause.get(b)
+
+    def char_start(self, i: int) -> int:
+        return self.annotated.char(i)
+
+    def char_end(self, i: int) -> int:
+        return self.annotated.char_end(i)
+
+    def text_of(self, start: int, end: int) -> str:
+        """Document text of Doc tokens [start, end)."""
+        if start >= end:
+            return ""
+        return self.doc[start:end].text
+
+    def of_action(self, action: str) -> list[RuleMatch]:
+        return [m for m in self.matches if m.rule.action == action]
