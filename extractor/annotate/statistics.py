@@ -508,12 +508,14 @@ class StatisticParser:
                 fields["shape"] = shape
                 pos = m.end()
                 eq = self._equals_percent.match(text, pos, limit)  # `145/178 = 81.5%`
-                pc = self._pct_in_paren.match(text, pos, limit)  # `12/40 (30%)`
+                pc = self._pct_in_paren.match(text, pos, limit) or self._count_words_pct.match(
+                    text, pos, limit
+                )  # `12/40 (30%)`, `27 of 28 patients (96%)`
                 for extra_match in (eq, pc):
                     if extra_match:
                         fields["percent"] = parse_digits(extra_match.group("p"))
                         fields["shape"] = "fraction_percent"
-                        if extra_match is pc and pc.group("lo"):
+                        if extra_match is pc and pc.groupdict().get("lo"):
                             fields.update(_interval(pc, "ci"))
                         pos = extra_match.end()
                         break
@@ -557,7 +559,7 @@ class StatisticParser:
             fields["is_percent"] = True
             fields["percent"] = fields["value"]
             pos = value_end = pct.end()
-        elif not is_word and text[pos : pos + 1] in "-‐" and self._unit.match(text, pos + 1, limit):
+        elif text[pos : pos + 1] in "-‐" and self._unit.match(text, pos + 1, limit):
             unit = self._unit.match(text, pos + 1, limit)
             fields["compound"] = True
             return self._finish(text, start, self._set_unit(fields, unit), pos, fields)
@@ -770,7 +772,7 @@ class StatisticParser:
         joined to the next statistic by a list word takes that statistic's % or unit."""
         if self._join is None:
             self._join = re.compile(
-                rf"\s*(?:{_alternation(self.notation.words['join'])})\s*"
+                rf"(?:\s*(?:{_alternation(self.notation.words['join'])})\s*)+"
                 if self.notation.words["join"]
                 else r"(?!)"
             )

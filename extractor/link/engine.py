@@ -153,12 +153,23 @@ class ProseEngine:
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
             _link_measure(view, reading, arm_tokens | time_tokens, self.lists, carried, previous)
+            if reading.kind == "change" and reading.timepoint == "baseline":
+                reading.kind, reading.statistic = "score", None  # a level at baseline
+                _refine_statistic(reading)
             previous = reading
+        list_step.breakdown(view, readings, lexicon)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
         return readings
+
+
+def _refine_statistic(reading: Reading) -> None:
+    if "median" in reading.modifiers:
+        reading.statistic = "median"
+    elif "mean" in reading.modifiers or reading.stat.sd is not None:
+        reading.statistic = "mean"
 
 
 def _usable(view: SentenceView, allowed, skipped) -> bool:
@@ -178,18 +189,18 @@ def _link_arm(
         arm_tokens = reading.match.slot("arm")
         own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
         if own is not None:
-            reading.arm, reading.arm_n = own.arm.name, own.arm.n
+            reading.arm, reading.arm_n, reading.arm_how = own.arm.name, own.arm.n, "rule"
             return
         if reading.match.rule.priority >= DECLARES:
             arm = lexicon.lookup(view.text_of(arm_tokens[0], arm_tokens[-1] + 1))
             if arm is not None:
-                reading.arm, reading.arm_n = arm.name, arm.n
+                reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
                 return
     token = reading.token
     for m in mentions:
         if token < m.start <= token + AFTER_WINDOW and view.same_clause(token, m.start):
             if not any(i in values for i in range(token + 1, m.start)):
-                reading.arm, reading.arm_n = m.arm.name, m.arm.n
+                reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
     before = [
         m
@@ -200,6 +211,7 @@ def _link_arm(
     ]
     if before:
         reading.arm, reading.arm_n = before[-1].arm.name, before[-1].arm.n
+        reading.arm_how = "before"
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:

@@ -11,6 +11,8 @@ as many. Values that already have an arm of their own keep it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extractor.link.arms import ArmLexicon, Mention
 from extractor.link.readings import Reading
 from extractor.link.view import SentenceView
@@ -72,12 +74,12 @@ def _pair_respectively(
     count = len(group)
     if len(names) == count:
         for reading, mention in zip(group, names, strict=True):
-            reading.arm, reading.arm_n = mention.arm.name, mention.arm.n
+            reading.arm, reading.arm_n, reading.arm_how = mention.arm.name, mention.arm.n, "list"
         return
     declared = lexicon.ordered()
     if len(declared) == count and not names:
         for reading, arm in zip(group, declared, strict=True):
-            reading.arm, reading.arm_n = arm.name, arm.n
+            reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         return
     vocab = "event" if _FAMILIES.get(group[0].kind) == "share" else "instrument"
     terms = [t for t in view.span if t._.vocab == vocab and t.i < marker]
@@ -110,10 +112,21 @@ def _pair_unlabelled(
         while j < len(readings) and _joined(view, run[-1], readings[j], versus):
             run.append(readings[j])
             j += 1
-        if len(run) == len(declared) and all(r.arm is None for r in run):
-            if len(run) == 2 or any(view.token(k).lower_ in versus for k in _between(run)):
-                for reading, arm in zip(run, declared, strict=True):
-                    reading.arm, reading.arm_n = arm.name, arm.n
+        unlinked = [r for r in run if r.arm is None or r.arm_how == "before"]
+        if len(run) == len(declared) and len(unlinked) == len(run):
+            versus_between = any(view.token(k).lower_ in versus for k in _between(run))
+            if len(run) == 2 or versus_between:
+                # `in the A group (81% versus 26%)`: the arm named before the pair is the
+                # first value's only; the pair takes the arms in their declared order
+                first = run[0].arm
+                order = declared
+                if first is not None and versus_between and first in [a.name for a in declared]:
+                    order = [a for a in declared if a.name == first] + [
+                        a for a in declared if a.name != first
+                    ]
+                if first is None or versus_between:
+                    for reading, arm in zip(run, order, strict=True):
+                        reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         i = j
 
 
@@ -137,3 +150,42 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
         t.lower_ in versus or t.lower_ in ("and", "or") or t.is_punct or t._.vocab == "timepoint"
         for t in between
     )
+
+
+PART_OF_SAMPLE = "proportion.part_of_sample"
+
+
+def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) -> None:
+    """`54 patients (41 women, 13 men)`, `Eleven studies (9 cohort and 2 RCTs)`: whole
+    numbers in the bracket right after a size are parts of it, proportions with the size
+    as denominator; a part named by a declared arm stays that arm's size."""
+    sizes = [r for r in readings if r.kind == "sample_size" and r.arm is None]
+    for size in sizes:
+        opening = next(
+            (k for k in range(size.token + 1, min(view.end, size.token + 4))
+             if view.token(k).text in ("(", "[")),
+            None,
+        )
+        if opening is None or size.stat.value is None:
+            continue
+        closing = next(
+            (k for k in range(opening + 1, view.end) if view.token(k).text in (")", "]")),
+            view.end,
+        )
+        parts = [
+            r
+            for r in readings
+            if opening < r.token < closing
+            and r.kind in ("sample_size", "proportion")
+            and r.stat.shape == "number"
+            and r.arm is None
+            and r.stat.value is not None
+            and r.stat.value < size.stat.value
+        ]
+        if len(parts) < 2 and not (len(parts) == 1 and parts[0].kind == "proportion"):
+            continue
+        for part in parts:
+            part.kind, part.rule = "proportion", PART_OF_SAMPLE
+            part.stat = replace(
+                part.stat, count=int(part.stat.value), denominator=int(size.stat.value)
+            )

@@ -20,6 +20,7 @@ VOCABULARY_OF_KIND = {
     "sample_size": "count_noun",
     "effect": "effect",
 }
+NEAR_UNIT = 3  # tokens between a size and the unit it counts
 PHRASE_WORDS = 6  # longest measure phrase taken from the text
 SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
@@ -31,6 +32,8 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     if label is None:
         return None
     terms = [t for t in view.span if t._.vocab == label and t.i not in avoid]
+    if kind == "sample_size":  # a size counts the unit written with it, not one far off
+        terms = [t for t in terms if abs(t.i - token) <= NEAR_UNIT]
     if not terms:
         return None
     same = [t for t in terms if view.same_clause(t.i, token)]

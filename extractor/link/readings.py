@@ -36,6 +36,7 @@ class Reading:
     months: float | None = None
     arm: str | None = None
     arm_n: int | None = None
+    arm_how: str | None = None  # rule | after | before | list: how the arm was linked
     measure: str | None = None
     measure_text: str | None = None
     modifiers: set[str] = field(default_factory=set)
@@ -72,7 +73,7 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
     best: dict[int, Reading] = {}
     for m in view.of_action("evidence"):
         for i in m.slot("value"):
-            stat = view.stat(i)
+            stat = view.stat(i) if m.rule.constant is None else _constant_stat(view, i, m)
             if stat is None or i in blocked or i in times:
                 continue
             candidate = Reading(i, stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
@@ -114,6 +115,22 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
         _refine(reading, categories)
         readings.append(reading)
     return readings, times
+
+
+def _constant_stat(view: SentenceView, i: int, m: RuleMatch) -> Statistic | None:
+    """`no patients`, `none of the patients`: a count written as a word, its value given
+    by the rule."""
+    if view.token(i)._.is_stat:
+        return None
+    value = m.rule.constant
+    return Statistic(
+        start=view.char_start(i),
+        end=view.char_end(i),
+        text=view.token(i).text,
+        value=value,
+        count=int(value) if value is not None and float(value).is_integer() else None,
+        value_end=view.char_end(i),
+    )
 
 
 def _label(categories: set[str]) -> str:

@@ -22,7 +22,7 @@ SHARED_LISTS = "lists.yml"
 
 ACTIONS = {
     # a statistic in slot `value` is evidence of `kind`
-    "evidence": {"kind", "statistic", "timepoint", "priority", "group"},
+    "evidence": {"kind", "statistic", "timepoint", "priority", "group", "constant"},
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
@@ -68,6 +68,7 @@ class Rule:
     timepoint: str | None = None
     priority: int = 0
     group: str | None = None
+    constant: float | None = None  # the value of a count written as a word (`no patients`)
     category: str | None = None
     direction: str = "forward"
     scope: int = 8
@@ -197,11 +198,20 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         timepoint=raw.get("timepoint"),
         priority=int(raw.get("priority", 0)),
         group=raw.get("group"),
+        constant=_constant(where, raw.get("constant")),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
         examples=tuple(examples),
     )
+
+
+def _constant(where: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RuleError(f"{where}: `constant` must be a number")
+    return float(value)
 
 
 def _expand(value: Any, lists: dict[str, list[str]], where: str) -> Any:
