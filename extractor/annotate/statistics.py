@@ -332,11 +332,6 @@ class StatisticParser:
             rf"(?P<lo>{bound}){pct}?{to}(?P<hi>{bound}){pct}?)?"
             rf"{extra}\s*[)\]]"
         )
-        # `7 patients (24.1%)`, `Thirteen women (44.8%)`: the words between name what was
-        # counted; no number may stand among them
-        self._count_words_pct = re.compile(
-            rf"\s+(?:[^\W\d_][\w\-]*\s+){{0,3}}[^\W\d_][\w\-]*\s*[(\[]\s*(?P<p>{num}){pct}\s*[)\]]"
-        )
         self._paren = re.compile(rf"\s*[(\[]\s*(?P<x>{bound})\s*[)\]]")
         self._of_denominator = re.compile(rf"\s+{of}\s+(?P<d>{num})(?![\d.,·]\d)(?!\s?%)(?!{to}\d)")
         self._equals_percent = re.compile(rf"\s*=\s*(?P<p>{num}){pct}")
@@ -508,9 +503,7 @@ class StatisticParser:
                 fields["shape"] = shape
                 pos = m.end()
                 eq = self._equals_percent.match(text, pos, limit)  # `145/178 = 81.5%`
-                pc = self._pct_in_paren.match(text, pos, limit) or self._count_words_pct.match(
-                    text, pos, limit
-                )  # `12/40 (30%)`, `27 of 28 patients (96%)`
+                pc = self._pct_in_paren.match(text, pos, limit)  # `12/40 (30%)`
                 for extra_match in (eq, pc):
                     if extra_match:
                         fields["percent"] = parse_digits(extra_match.group("p"))
@@ -668,9 +661,7 @@ class StatisticParser:
                     fields["denominator"] = _int(m.group("d"))
                     return m.end()
             elif float(fields["value"]).is_integer() and fields["value"] >= 0:
-                m = self._pct_in_paren.match(text, pos, limit) or self._count_words_pct.match(
-                    text, pos, limit
-                )
+                m = self._pct_in_paren.match(text, pos, limit)
                 if m:
                     fields["count"] = int(fields["value"])
                     fields["percent"] = parse_digits(m.group("p"))

@@ -18,7 +18,7 @@ from extractor.annotate.document import AnnotatedSentence, annotate
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
-from extractor.link.arms import AFTER_WINDOW, DECLARES, ArmLexicon, Mention
+from extractor.link.arms import AFTER_WINDOW, DECLARES, Arm, ArmLexicon, Mention, runs
 from extractor.link.measures import phrase_before, term_for
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -144,9 +144,10 @@ class ProseEngine:
         times = find_times(view, self.units)
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
+        owned = _owned_values(view, lexicon)
         previous: Reading | None = None
         for reading in readings:
-            _link_arm(view, reading, mentions, lexicon, values)
+            _link_arm(view, reading, mentions, lexicon, values, owned)
             time = time_of(view, reading.token, times, values)
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
@@ -183,8 +184,14 @@ def _link_arm(
     mentions: list[Mention],
     lexicon: ArmLexicon,
     values: set[int],
+    owned: dict[int, Arm],
 ) -> None:
-    """The arm named in the value's own rule, else right after it, else before it."""
+    """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
+    9.2 %`), else the one right after it, else the one before it in its clause."""
+    if reading.token in owned:
+        arm = owned[reading.token]
+        reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
+        return
     if reading.match is not None and reading.match.slot("arm"):
         arm_tokens = reading.match.slot("arm")
         own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
@@ -202,6 +209,8 @@ def _link_arm(
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
+    if reading.kind == "sample_size":
+        return  # a size named only after an arm is the population's (`WLC enrolled 66`)
     before = [
         m
         for m in mentions
@@ -212,6 +221,22 @@ def _link_arm(
     if before:
         reading.arm, reading.arm_n = before[-1].arm.name, before[-1].arm.n
         reading.arm_how = "before"
+
+
+def _owned_values(view: SentenceView, lexicon: ArmLexicon) -> dict[int, Arm]:
+    """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
+    name), by token."""
+    owned: dict[int, Arm] = {}
+    for m in view.of_action("arm"):
+        names = runs(m.slot("arm"))
+        if len(names) != 1:
+            continue
+        arm = lexicon.lookup(view.text_of(*names[0]))
+        if arm is None:
+            continue
+        for i in m.slot("value"):
+            owned.setdefault(i, arm)
+    return owned
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:

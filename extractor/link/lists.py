@@ -47,7 +47,7 @@ def distribute(
             continue
         _pair_respectively(view, group, mentions, lexicon, marker)
         done.update(r.token for r in group)
-    _pair_unlabelled(view, [r for r in readings if r.token not in done], lexicon, versus)
+    _pair_unlabelled(view, [r for r in readings if r.token not in done], mentions, lexicon, versus)
 
 
 def _last_family(group: list[Reading]) -> list[Reading]:
@@ -71,6 +71,8 @@ def _pair_respectively(
     marker: int,
 ) -> None:
     names = _distinct([m for m in mentions if m.start < marker])
+    if len(names) >= 2 and len(group) > len(names):
+        group = group[-len(names) :]  # `3.8% more ...: 20 (19%) and 16 (16%), respectively`
     count = len(group)
     if len(names) == count:
         for reading, mention in zip(group, names, strict=True):
@@ -100,11 +102,12 @@ def _distinct(mentions: list[Mention]) -> list[Mention]:
 
 
 def _pair_unlabelled(
-    view: SentenceView, readings: list[Reading], lexicon: ArmLexicon, versus: frozenset[str]
+    view: SentenceView,
+    readings: list[Reading],
+    mentions: list[Mention],
+    lexicon: ArmLexicon,
+    versus: frozenset[str],
 ) -> None:
-    declared = lexicon.ordered()
-    if len(declared) < 2:
-        return
     i = 0
     while i < len(readings):
         run = [readings[i]]
@@ -112,22 +115,32 @@ def _pair_unlabelled(
         while j < len(readings) and _joined(view, run[-1], readings[j], versus):
             run.append(readings[j])
             j += 1
-        unlinked = [r for r in run if r.arm is None or r.arm_how == "before"]
-        if len(run) == len(declared) and len(unlinked) == len(run):
-            versus_between = any(view.token(k).lower_ in versus for k in _between(run))
-            if len(run) == 2 or versus_between:
-                # `in the A group (81% versus 26%)`: the arm named before the pair is the
-                # first value's only; the pair takes the arms in their declared order
-                first = run[0].arm
-                order = declared
-                if first is not None and versus_between and first in [a.name for a in declared]:
-                    order = [a for a in declared if a.name == first] + [
-                        a for a in declared if a.name != first
-                    ]
-                if first is None or versus_between:
-                    for reading, arm in zip(run, order, strict=True):
-                        reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         i = j
+        if len(run) < 2 or any(r.arm_how in ("rule", "after", "list") for r in run[1:]):
+            continue
+        order = _order_for(run, mentions, lexicon)
+        if order is None:
+            continue
+        versus_between = any(view.token(k).lower_ in versus for k in _between(run))
+        first = run[0].arm
+        if first is not None and run[0].arm_how in ("rule", "after"):
+            if not versus_between or first not in [a.name for a in order]:
+                continue
+            # `(anastrozole 3.1% vs. tamoxifen ...)`: the first value's own arm leads
+            order = [a for a in order if a.name == first] + [a for a in order if a.name != first]
+        for reading, arm in zip(run, order, strict=True):
+            reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
+
+
+def _order_for(run: list[Reading], mentions: list[Mention], lexicon: ArmLexicon):
+    """The arms a bare list of values pairs with: the distinct arms the sentence named
+    before it (`with denosumab compared with ZA (9.7 vs 5.8 months)`), else the study's
+    declared arms, when there are as many as values."""
+    before = [a.arm for a in _distinct([m for m in mentions if m.end <= run[0].token])]
+    if len(before) == len(run):
+        return before
+    declared = lexicon.ordered()
+    return declared if len(declared) == len(run) else None
 
 
 def _between(run: list[Reading]) -> range:

@@ -11,7 +11,7 @@ rule's value) or blocked by a `block` rule is never evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractor.annotate.statistics import Statistic
 from extractor.link.view import SentenceView
@@ -57,7 +57,7 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
         cue_clause = view.clause.get(m.start)
         for span in spans:
             for i in span:
-                if view.clause.get(i) != cue_clause:
+                if view.clause.get(i) != cue_clause or view.token(i).lower_ in rule.terminated_by:
                     break
                 covered.setdefault(i, set()).add(rule.category)
         for i in m.slot("value"):  # a modifier may name the value it acts on
@@ -71,7 +71,16 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
     times = {i for m in view.of_action("time") for i in m.slot("value")}
     scopes = modifier_scopes(view)
     best: dict[int, Reading] = {}
+    joined: set[int] = set()
     for m in view.of_action("evidence"):
+        if m.rule.combine:
+            combined = _combined(view, m, blocked | times)
+            if combined is not None:
+                current = best.get(combined.token)
+                if current is None or _better(combined, current):
+                    best[combined.token] = combined
+                    joined.add(m.slot("value")[-1])
+            continue
         for i in m.slot("value"):
             stat = view.stat(i) if m.rule.constant is None else _constant_stat(view, i, m)
             if stat is None or i in blocked or i in times:
@@ -107,6 +116,8 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
             best[i] = Reading(i, stat, "score", "score.labelled_" + _label(categories), 5)
     readings = []
     for i in sorted(best):
+        if i in joined:
+            continue
         reading = best[i]
         categories = scopes.get(i, set())
         reading.modifiers = categories
@@ -115,6 +126,29 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
         _refine(reading, categories)
         readings.append(reading)
     return readings, times
+
+
+def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading | None:
+    """`14 in the control group (25%)`, `Thirteen patients (44.8%)`: a count and the
+    percent written after it are one share, read at the count."""
+    values = m.slot("value")
+    if len(values) != 2 or any(i in excluded for i in values):
+        return None
+    count, share = view.stat(values[0]), view.stat(values[1])
+    if count is None or share is None or count.value is None or share.percent is None:
+        return None
+    stat = replace(
+        share,
+        start=count.start,
+        text=count.text,
+        value=share.percent,
+        count=int(count.value),
+        is_word=count.is_word,
+        shape="count_percent",
+    )
+    reading = Reading(values[0], stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
+    reading.statistic = m.rule.statistic
+    return reading
 
 
 def _constant_stat(view: SentenceView, i: int, m: RuleMatch) -> Statistic | None:

@@ -22,11 +22,11 @@ SHARED_LISTS = "lists.yml"
 
 ACTIONS = {
     # a statistic in slot `value` is evidence of `kind`
-    "evidence": {"kind", "statistic", "timepoint", "priority", "group", "constant"},
+    "evidence": {"kind", "statistic", "timepoint", "priority", "group", "constant", "combine"},
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
-    "modifier": {"category", "direction", "scope"},
+    "modifier": {"category", "direction", "scope", "terminated_by"},
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
     "arm": {"priority"},
@@ -69,9 +69,11 @@ class Rule:
     priority: int = 0
     group: str | None = None
     constant: float | None = None  # the value of a count written as a word (`no patients`)
+    combine: bool = False  # the two values are one share: a count, then its percent
     category: str | None = None
     direction: str = "forward"
     scope: int = 8
+    terminated_by: frozenset[str] = frozenset()  # tokens that end a modifier's scope
     examples: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -199,9 +201,11 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         priority=int(raw.get("priority", 0)),
         group=raw.get("group"),
         constant=_constant(where, raw.get("constant")),
+        combine=bool(raw.get("combine", False)),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
+        terminated_by=frozenset(_expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]),
         examples=tuple(examples),
     )
 
