@@ -54,10 +54,18 @@ def arm_key(text: str, group_nouns: frozenset[str]) -> str:
 class ArmLexicon:
     """The document's arms, in order of declaration."""
 
-    def __init__(self, group_nouns: frozenset[str]) -> None:
+    def __init__(
+        self, group_nouns: frozenset[str], abbreviations: dict[str, str] | None = None
+    ) -> None:
         self.group_nouns = group_nouns
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
+        # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
+        self._long_of: dict[str, str] = {}
+        self._short_of: dict[str, str] = {}
+        for short, long in (abbreviations or {}).items():
+            self._long_of[arm_key(short, group_nouns)] = long
+            self._short_of[arm_key(long, group_nouns)] = short
 
     def __len__(self) -> int:
         return len(self.arms)
@@ -82,8 +90,16 @@ class ArmLexicon:
                 continue
             arm = self.arms.get(key) or self._alias.get(key)
             if arm is None:
-                arm = Arm(name=_display(name, self.group_nouns), key=key, order=len(self.arms))
+                long = self._long_of.get(key)
+                display = long if long else _display(name, self.group_nouns)
+                arm = Arm(name=display, key=key, order=len(self.arms))
                 self.arms[key] = arm
+                for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
+                    self._alias.setdefault(other, arm)
+                short = self._short_of.get(key)
+                if short:
+                    arm.aliases.add(short)
+                    self._alias.setdefault(arm_key(short, self.group_nouns), arm)
             arm.strength = max(arm.strength, m.rule.priority)
             alias = _abbreviation_after(view, end)
             if alias:
@@ -164,6 +180,8 @@ def _abbreviation_after(view: SentenceView, end: int) -> str | None:
 
 def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | None:
     """The n a declaration gives its arm: the match's value nearest the name."""
+    if not m.rule.sizes:
+        return None
     values = [i for i in m.slot("value") if view.token(i)._.stat is not None]
     if not values:
         return None

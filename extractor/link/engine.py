@@ -14,6 +14,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from extractor.annotate.abbreviations import find_abbreviations
 from extractor.annotate.document import AnnotatedSentence, annotate
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
@@ -81,7 +82,7 @@ class ProseEngine:
         of the `skipped` (start, end) spans (table lines read elsewhere)."""
         sentences = annotate(text, chunks, self.parser, self.terms)
         views = self._views(sentences)
-        lexicon = ArmLexicon(self.lists.group_nouns)
+        lexicon = ArmLexicon(self.lists.group_nouns, find_abbreviations(text))
         for view in views:
             if _usable(view, allowed, skipped):
                 for m in view.of_action("arm"):

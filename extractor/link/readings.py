@@ -92,6 +92,8 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
             if current is None or _better(candidate, current):
                 best[i] = candidate
     for m in view.of_action("arm"):  # `180 were assigned to thrombectomy`: an arm's size
+        if not m.rule.sizes:
+            continue
         for i in m.slot("value"):
             stat = view.stat(i)
             if stat is None or i in blocked or not view.token(i)._.integer:

@@ -85,6 +85,9 @@ def to_evidence(view: SentenceView, reading: Reading, population_n: int | None) 
         row.ci_low, row.ci_high, row.ci_level = reading.ci
     if reading.p and row.p_value is None:
         row.p_value, row.p_relation = reading.p
+    if row.kind == "effect" or row.statistic == "difference":
+        row.group_name = None  # a comparison of arms belongs to neither
+        reading.arm_n = None
     _value_convention(row, reading)
     _n(row, reading, population_n)
     return row

@@ -29,7 +29,7 @@ ACTIONS = {
     "modifier": {"category", "direction", "scope", "terminated_by"},
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
-    "arm": {"priority"},
+    "arm": {"priority", "sizes"},
     # slot `value` (or the match) is a time: `timepoint`, and months from the value's unit
     "time": {"timepoint"},
     # slot `measure` names the outcome of the statistics in slot `value` (or the clause)
@@ -70,6 +70,7 @@ class Rule:
     group: str | None = None
     constant: float | None = None  # the value of a count written as a word (`no patients`)
     combine: bool = False  # the two values are one share: a count, then its percent
+    sizes: bool = False  # an arm rule whose `value` is the arm's size
     category: str | None = None
     direction: str = "forward"
     scope: int = 8
@@ -136,8 +137,9 @@ def _lists_of(path: Path, raw: Any) -> dict[str, list[str]]:
         if odd:  # YAML reads a bare no/on/yes as a boolean: quote such words
             raise RuleError(f"{path.name}: list {name!r} has non-words {odd!r} (quote them)")
         lowered = [w.lower() for w in words]
-        if len(set(lowered)) != len(lowered):
-            raise RuleError(f"{path.name}: list {name!r} repeats a word")
+        repeated = sorted({w for w in lowered if lowered.count(w) > 1})
+        if repeated:
+            raise RuleError(f"{path.name}: list {name!r} repeats {repeated}")
         out[name] = lowered
     return out
 
@@ -202,6 +204,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         group=raw.get("group"),
         constant=_constant(where, raw.get("constant")),
         combine=bool(raw.get("combine", False)),
+        sizes=bool(raw.get("sizes", False)),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
