@@ -81,6 +81,10 @@ _CHAR_MAP.update(
     {code: "" for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if code not in _CHAR_MAP}
 )
 del _CHAR_MAP[ord("\n")]
+# A thin or no-break space between digit groups (`16 608`, the Lancet's thousands) is kept
+# as U+2009 so that the number parser reads one number; anywhere else it is a space.
+del _CHAR_MAP[0x2009]
+_DIGIT_GROUP_SPACE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))|([\u2009])")
 
 _SPACES = re.compile(r" {2,}")
 
@@ -215,6 +219,7 @@ def _lines(pages: list[str]) -> list[_Line]:
     for page_index, page in enumerate(pages):
         gap = "page" if lines else "start"
         page = page.replace("\r\n", "\n").replace("\r", "\n")
+        page = _DIGIT_GROUP_SPACE.sub(lambda m: " " if m.group(1) else "\u2009", page)
         for raw_line in page.translate(_CHAR_MAP).split("\n"):
             rstripped = raw_line.rstrip(" ")
             soft_break = rstripped.endswith(_SOFT_HYPHEN)

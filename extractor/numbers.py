@@ -23,7 +23,7 @@ from extractor.patterns_dir import default_patterns_dir
 
 # A digit number: thousands groups only when every group has exactly three digits
 # (`5,319`, not the list `8,13`), a decimal part with `.` or `·`, or a bare decimal `.026`.
-DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?![\d])(?:[.·]\d+)?|\d+(?:[.·]\d+)?|[.·]\d+)"
+DIGITS = r"(?:\d{1,3}(?:[,\u2009]\d{3})+(?![\d])(?:[.·]\d+)?|\d+(?:[.·]\d+)?|[.·]\d+)"
 MINUS = "−"  # U+2212: always a sign
 SIGNED = rf"(?:{MINUS}\s?)?{DIGITS}"
 
@@ -39,7 +39,7 @@ def parse_digits(text: str) -> float | None:
     match = _DIGIT_RE.match(text)
     if not match:
         return None
-    value = float(match.group("num").replace(",", "").replace("·", "."))
+    value = float(match.group("num").replace(",", "").replace("\u2009", "").replace("·", "."))
     return -value if match.group("sign") else value
 
 

@@ -162,7 +162,7 @@ def _resolve(stats: list, terms: list) -> list:
             continue
         stats = [s for s in stats if s not in inside]
         kept_terms.append(t)
-    merged = sorted(stats + kept_terms)
+    merged = sorted(stats + kept_terms, key=lambda span: (span[0], span[1]))
     out = []
     for span in merged:
         if out and span[0] < out[-1][1]:

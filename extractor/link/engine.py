@@ -145,7 +145,7 @@ class ProseEngine:
         times = find_times(view, self.units)
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
-        owned = _owned_values(view, lexicon)
+        owned = _owned_values(view, lexicon, self.lists.versus)
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
@@ -224,13 +224,15 @@ def _link_arm(
         reading.arm_how = "before"
 
 
-def _owned_values(view: SentenceView, lexicon: ArmLexicon) -> dict[int, Arm]:
+def _owned_values(view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token."""
+    name), by token; not the second name of `A vs B: a vs b`, which labels the pair."""
     owned: dict[int, Arm] = {}
     for m in view.of_action("arm"):
         names = runs(m.slot("arm"))
         if len(names) != 1:
+            continue
+        if names[0][0] > view.start and view.token(names[0][0] - 1).lower_ in versus:
             continue
         arm = lexicon.lookup(view.text_of(*names[0]))
         if arm is None:

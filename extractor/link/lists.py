@@ -42,7 +42,7 @@ def distribute(
     for marker in markers:
         group = [r for r in readings if previous <= r.token < marker and r.kind != "effect"]
         previous = marker + 1
-        group = _last_family(group)
+        group = _last_run(view, group, versus)
         if len(group) < 2:
             continue
         _pair_respectively(view, group, mentions, lexicon, marker)
@@ -50,17 +50,27 @@ def distribute(
     _pair_unlabelled(view, [r for r in readings if r.token not in done], mentions, lexicon, versus)
 
 
-def _last_family(group: list[Reading]) -> list[Reading]:
-    """The run of same-family readings that ends the list (sizes before it are apart)."""
+def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) -> list[Reading]:
+    """The list that ends right before `respectively`: the last value and those joined to
+    it by list words only (`97.6 and 91.4 %`, `49.4 ± 32.6, 47.5 ± 38.9 and 26.5`)."""
     if not group:
         return group
-    family = _FAMILIES.get(group[-1].kind)
-    run: list[Reading] = []
-    for reading in reversed(group):
-        if _FAMILIES.get(reading.kind) != family:
+    run = [group[-1]]
+    for reading in reversed(group[:-1]):
+        between = [view.token(k) for k in range(reading.token + 1, run[0].token)]
+        if len(between) > 6 or not all(_joiner(t, versus) for t in between):
             break
-        run.append(reading)
-    return list(reversed(run))
+        run.insert(0, reading)
+    return run
+
+
+def _joiner(token, versus: frozenset[str]) -> bool:
+    return (
+        token.lower_ in versus
+        or token.lower_ in ("and", "or")
+        or token.is_punct
+        or token._.vocab == "timepoint"
+    )
 
 
 def _pair_respectively(
@@ -118,7 +128,7 @@ def _pair_unlabelled(
         i = j
         if len(run) < 2 or any(r.arm_how in ("rule", "after", "list") for r in run[1:]):
             continue
-        order = _order_for(run, mentions, lexicon)
+        order = _order_for(view, run, mentions, lexicon, versus)
         if order is None:
             continue
         versus_between = any(view.token(k).lower_ in versus for k in _between(run))
@@ -132,13 +142,28 @@ def _pair_unlabelled(
             reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
 
 
-def _order_for(run: list[Reading], mentions: list[Mention], lexicon: ArmLexicon):
+def _after_comparison(view: SentenceView, mention: Mention, versus: frozenset[str]) -> bool:
+    previous = [view.token(k).lower_ for k in range(max(view.start, mention.start - 3), mention.start)]
+    return any(word in versus for word in previous)
+
+
+def _order_for(
+    view: SentenceView,
+    run: list[Reading],
+    mentions: list[Mention],
+    lexicon: ArmLexicon,
+    versus: frozenset[str],
+):
     """The arms a bare list of values pairs with: the distinct arms the sentence named
     before it (`with denosumab compared with ZA (9.7 vs 5.8 months)`), else the study's
     declared arms, when there are as many as values."""
-    before = [a.arm for a in _distinct([m for m in mentions if m.end <= run[0].token])]
-    if len(before) == len(run):
-        return before
+    named = _distinct([m for m in mentions if m.end <= run[0].token])
+    if len(named) == len(run):
+        # `Compared with TM, BIS had ... (15.8% vs 28.5%)`, `with sunitinib than
+        # capecitabine (2.8 vs 4.2)`: a name after a comparison word is the second
+        compared = [m for m in named if _after_comparison(view, m, versus)]
+        first = [m for m in named if m not in compared]
+        return [m.arm for m in first + compared]
     declared = lexicon.ordered()
     return declared if len(declared) == len(run) else None
 
