@@ -252,3 +252,14 @@ def serve_command(
             open_browser=open_browser,
         )
     )
+
+
+@cli.command("explain")
+@click.argument("text")
+@patterns_option
+def explain_command(text: str, patterns_dir: Path | None) -> None:
+    """Show why TEXT gives the rows it gives: tokens, rule matches, rows and their rules."""
+    from extractor.explain import explain
+    from extractor.pipeline import Extractor
+
+    click.echo(explain(text, Extractor.load(patterns_dir)))

@@ -1,21 +1,21 @@
-"""Run the prose matchers on one sentence, for the matcher specifications."""
+"""Run the prose engine on one sentence, for the matcher specifications."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from extractor.matchers import find_evidence
-from extractor.types import Evidence, Sentence
-from extractor.vocab import Vocabulary
+from extractor.pipeline import Extractor
+from extractor.types import Evidence
 
 
 @lru_cache(maxsize=1)
-def vocab() -> Vocabulary:
-    return Vocabulary.load()
+def extractor() -> Extractor:
+    return Extractor.load()
 
 
 def rows(text: str, kind: str | None = None) -> list[Evidence]:
-    found = find_evidence(text, [Sentence(0, len(text), text)], vocab())
+    ex = extractor()
+    found = ex.prose.rows_of(text, ex.splitter)
     return [r for r in found if kind is None or r.kind == kind]
 
 

@@ -4,7 +4,7 @@ Cases are data (`tests/constructions/<construction>.jsonl`, format in the README
 written in other wordings, instruments and specialties (orthopaedics, cardiology,
 oncology, pain) than the seed documents, so a pattern that only matches one paper's words
 fails here. Each case is one paragraph run through the real sentence splitter and
-`find_evidence` with the project's vocabularies; the rows must be exactly the expected
+the prose engine with the project's patterns; the rows must be exactly the expected
 ones (kind and value as a multiset), carry the expected attributes and mention span, and
 every row's span must lie inside its quote.
 """
@@ -46,18 +46,11 @@ def _params() -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Any:
-    from extractor.vocab import Vocabulary
+def extractor() -> Any:
+    """The project's extractor (patterns, sentence splitter, prose engine), loaded once."""
+    from extractor.pipeline import Extractor
 
-    return Vocabulary.load()
-
-
-@pytest.fixture(scope="module")
-def split() -> Any:
-    """The project's sentence splitter, as the pipeline uses it."""
-    from extractor.sentences import SentenceSplitter
-
-    return SentenceSplitter().split
+    return Extractor.load()
 
 
 def _same(key: str, got: Any, want: Any) -> bool:
@@ -106,11 +99,9 @@ def _show(rows: list[Evidence], text: str) -> str:
 
 
 @pytest.mark.parametrize("case", _params())
-def test_construction(case: dict[str, Any], vocab: Any, split: Any) -> None:
-    from extractor.matchers import find_evidence
-
+def test_construction(case: dict[str, Any], extractor: Any) -> None:
     text = case["text"]
-    rows = find_evidence(text, split(text), vocab, extract_allowed=lambda offset: True)
+    rows = extractor.prose.rows_of(text, extractor.splitter)
     shown = _show(rows, text)
     for row in rows:
         assert text[row.quote_start : row.quote_end] == row.quote, shown

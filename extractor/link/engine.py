@@ -118,6 +118,11 @@ class ProseEngine:
         rows.sort(key=lambda r: (r.char_start, r.char_end, r.kind))
         return rows
 
+    def rows_of(self, text: str, splitter) -> list[Evidence]:
+        """Prose rows of one paragraph or sentence, with no section or table filtering:
+        what the construction suite and `extract explain` check."""
+        return self.find(text, list(splitter.docs(text)))
+
     def _views(self, sentences: list[AnnotatedSentence]) -> list[SentenceView]:
         by_doc: dict[int, list[RuleMatch]] = {}
         docs: dict[int, Doc] = {}
