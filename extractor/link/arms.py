@@ -55,9 +55,15 @@ class ArmLexicon:
     """The document's arms, in order of declaration."""
 
     def __init__(
-        self, group_nouns: frozenset[str], abbreviations: dict[str, str] | None = None
+        self,
+        group_nouns: frozenset[str],
+        abbreviations: dict[str, str] | None = None,
+        generic_names: frozenset[str] = frozenset(),
+        function_words: frozenset[str] = frozenset(),
     ) -> None:
         self.group_nouns = group_nouns
+        self.generic_names = generic_names
+        self.function_words = function_words
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -80,6 +86,30 @@ class ArmLexicon:
     def lookup(self, text: str) -> Arm | None:
         key = arm_key(text, self.group_nouns)
         return self.arms.get(key) or self._alias.get(key)
+
+    def closest(self, text: str) -> Arm | None:
+        """The declared arm sharing the most words with a name written differently
+        (`the group given tamoxifen alone` -> `tamoxifen alone`), when one arm shares more
+        than any other."""
+        words = self._content(text)
+        if not words:
+            return None
+        scored = sorted(
+            ((len(words & self._content(a.key)), a) for a in self.arms.values()),
+            key=lambda pair: -pair[0],
+        )
+        if not scored or scored[0][0] == 0:
+            return None
+        if len(scored) > 1 and scored[1][0] == scored[0][0]:
+            return None
+        return scored[0][1]
+
+    def _content(self, text: str) -> set[str]:
+        return {
+            w
+            for w in arm_key(text, self.group_nouns).split()
+            if w not in self.function_words and w not in self.group_nouns
+        }
 
     def declare(self, view: SentenceView, m: RuleMatch) -> None:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
@@ -108,13 +138,27 @@ class ArmLexicon:
             size = _size_in(view, m, start, end)
             if size is not None and arm.n is None:
                 arm.n = size
+            for a_start, a_end in runs(m.slot("alias")):
+                self._add_alias(arm, view.text_of(a_start, a_end))
+
+    def _add_alias(self, arm: Arm, text: str) -> None:
+        """`the control group received routine care`: the treatment names the arm too, and
+        names it better than a generic word (`control`, `intervention`) does."""
+        key = arm_key(text, self.group_nouns)
+        if not key or key in self.arms:
+            return
+        arm.aliases.add(text)
+        self._alias.setdefault(key, arm)
+        if arm.key in self.generic_names:
+            arm.name = f"{_display(text, self.group_nouns)} ({arm.name})"
 
     def mentions(self, view: SentenceView) -> list[Mention]:
         """Every mention of a known arm in the sentence: rule matches and bare names."""
         found: list[Mention] = []
         for m in view.of_action("arm"):
             for start, end in runs(m.slot("arm")):
-                arm = self.lookup(view.text_of(start, end))
+                name = view.text_of(start, end)
+                arm = self.lookup(name) or self.closest(name)
                 if arm is not None:
                     found.append(Mention(start, end, arm))
         if self.arms:

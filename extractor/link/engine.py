@@ -41,6 +41,7 @@ class WordLists:
     group_nouns: frozenset[str]
     function_words: frozenset[str]
     value_links: frozenset[str]
+    generic_arm_names: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -58,6 +59,7 @@ class WordLists:
             group_nouns=get("group_nouns"),
             function_words=get("measure_stops"),
             value_links=get("value_links"),
+            generic_arm_names=get("generic_arm_names"),
         )
 
 
@@ -82,7 +84,12 @@ class ProseEngine:
         of the `skipped` (start, end) spans (table lines read elsewhere)."""
         sentences = annotate(text, chunks, self.parser, self.terms)
         views = self._views(sentences)
-        lexicon = ArmLexicon(self.lists.group_nouns, find_abbreviations(text))
+        lexicon = ArmLexicon(
+            self.lists.group_nouns,
+            find_abbreviations(text),
+            self.lists.generic_arm_names,
+            self.lists.function_words,
+        )
         for view in views:
             if _usable(view, allowed, skipped):
                 for m in view.of_action("arm"):

@@ -57,11 +57,21 @@ def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) 
         return group
     run = [group[-1]]
     for reading in reversed(group[:-1]):
-        between = [view.token(k) for k in range(reading.token + 1, run[0].token)]
+        between = _gap(view, reading, run[0])
         if len(between) > 6 or not all(_joiner(t, versus) for t in between):
             break
         run.insert(0, reading)
     return run
+
+
+def _gap(view: SentenceView, a: Reading, b: Reading) -> list:
+    """The tokens between two readings, after the end of `a`'s statistic (a combined share
+    `19 of 66 patients (28.8%)` ends at its percent, not at its first token)."""
+    return [
+        view.token(k)
+        for k in range(a.token + 1, b.token)
+        if view.char_start(k) >= a.stat.end
+    ]
 
 
 def _joiner(token, versus: frozenset[str]) -> bool:
@@ -181,7 +191,7 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
             and any(view.token(k).lower_ in versus for k in range(a.token + 1, b.token))
         ):
             return False
-    between = [view.token(k) for k in range(a.token + 1, b.token)]
+    between = _gap(view, a, b)
     if len(between) > 4:
         return False
     return all(

@@ -51,7 +51,7 @@ MODIFIER_CATEGORIES = {
     "population",  # sizes in scope are of an analysed population, not an arm
 }
 DIRECTIONS = ("forward", "backward", "both")
-SLOTS = {"value", "arm", "measure", "time", "unit", "list", "cue"}
+SLOTS = {"value", "arm", "alias", "measure", "time", "unit", "list", "cue"}
 
 
 @dataclass(frozen=True)
