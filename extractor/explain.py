@@ -17,13 +17,14 @@ def explain(text: str, extractor: Extractor) -> str:
     lines: list[str] = []
     chunks = list(extractor.splitter.docs(text))
     sentences = annotate(text, chunks, extractor.prose.parser, extractor.prose.terms)
-    docs = {id(s.span.doc): s.span.doc for s in sentences}
-    for doc in docs.values():
+    docs = {id(s.span.doc): (s.span.doc, s.features) for s in sentences}
+    for doc, features in docs.values():
         lines.append("tokens:")
         for token in doc:
             note = []
-            if token._.is_stat:
-                stat = token._.stat
+            feature = features[token.i]
+            if feature.is_stat:
+                stat = feature.stat
                 attached = {
                     k: v
                     for k, v in vars(stat).items()
@@ -31,11 +32,11 @@ def explain(text: str, extractor: Extractor) -> str:
                     and k not in ("start", "end", "text", "value_end", "shape", "kind")
                 }
                 note.append(f"stat {stat.shape} {attached}")
-            if token._.vocab:
-                note.append(f"{token._.vocab}: {token._.canonical} {token._.category}".rstrip())
+            if feature.vocab:
+                note.append(f"{feature.vocab}: {feature.canonical} {feature.category}".rstrip())
             lines.append(f"  {token.i:3} {token.text!r:28} {'; '.join(note)}")
         lines.append("rules:")
-        for m in extractor.prose.rules.matches(doc):
+        for m in extractor.prose.rules.matches(features, 0, len(doc)):
             slots = {k: [doc[i].text for i in v] for k, v in m.slots.items()}
             lines.append(f"  {m.rule.id:32} {doc[m.start : m.end].text!r} {slots}")
     lines.append("rows:")

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from extractor.annotate import extensions
+from extractor.annotate.features import TokenFeatures, features_of
 from extractor.annotate.statistics import Statistic, StatisticParser
 from extractor.annotate.terms import TermSpan, TermVocabulary
 from extractor.types import Sentence
-
-extensions.declare()
 
 
 @dataclass
@@ -34,6 +32,7 @@ class AnnotatedSentence:
     span: Span  # tokens of the annotated Doc
     offset: int  # document offset of the Doc's first character
     paragraph: int  # consecutive sentences with no blank line between share a number
+    features: list[TokenFeatures]  # of every token of the Doc (shared by its sentences)
 
     @property
     def tokens(self) -> Span:
@@ -82,14 +81,26 @@ def annotate(
             spans += _stat_spans(doc, offset, stats, sent)
         spans = _resolve(spans, [_term_span(t) for t in found_terms])
         with doc.retokenize() as retokenizer:
-            for start, end, attrs in spans:
-                retokenizer.merge(doc[start:end], attrs={"_": attrs})
+            for start, end, _annotation in spans:
+                if end - start > 1:
+                    retokenizer.merge(doc[start:end])
+        features = features_of(doc)
+        removed = 0  # tokens merged away before the current span
+        for start, end, annotation in spans:
+            feature = features[start - removed]
+            if isinstance(annotation, Statistic):
+                feature.set_statistic(annotation)
+            else:
+                feature.set_term(*annotation)
+            removed += end - start - 1
         for sent in doc.sents:
             begin, finish = _stripped(text, offset + sent.start_char, offset + sent.end_char)
             if begin >= finish:
                 continue
             out.append(
-                AnnotatedSentence(Sentence(begin, finish, text[begin:finish]), sent, offset, 0)
+                AnnotatedSentence(
+                    Sentence(begin, finish, text[begin:finish]), sent, offset, 0, features
+                )
             )
     _number_paragraphs(text, out)
     return out
@@ -119,35 +130,12 @@ def _stat_spans(doc: Doc, offset: int, stats: list[Statistic], sent: Span) -> li
         span = doc.char_span(stat.start - offset, stat.end - offset, alignment_mode="expand")
         if span is None or span.start < sent.start or span.end > sent.end:
             continue
-        spans.append((span.start, span.end, _stat_attrs(stat)))
+        spans.append((span.start, span.end, stat))
     return spans
 
 
-def _stat_attrs(stat: Statistic) -> dict:
-    plain = (
-        stat.kind == "value"
-        and stat.value is not None
-        and stat.value >= 0
-        and float(stat.value).is_integer()
-        and not stat.is_percent
-        and stat.unit is None
-        and stat.shape in ("number", "n_equals")
-    )
-    return {
-        "stat": stat,
-        "is_stat": True,
-        "shape": stat.shape,
-        "integer": plain,
-        "unit_dim": stat.dimension or "",
-        "relation": stat.relation or "",
-        "compound": stat.compound,
-        "year_like": stat.year_like,
-    }
-
-
-def _term_span(term: TermSpan) -> tuple[int, int, dict]:
-    attrs = {"vocab": term.label, "canonical": term.canonical, "category": term.category}
-    return (term.start, term.end, attrs)
+def _term_span(term: TermSpan) -> tuple[int, int, tuple[str, str, str]]:
+    return (term.start, term.end, (term.label, term.canonical, term.category))
 
 
 def _resolve(stats: list, terms: list) -> list:

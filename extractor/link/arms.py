@@ -169,7 +169,7 @@ class ArmLexicon:
                 hit = None
                 for width in range(min(longest + 2, len(tokens) - i), 0, -1):
                     piece = tokens[i : i + width]
-                    if any(t._.is_stat for t in piece):
+                    if any(view.feat(t.i).is_stat for t in piece):
                         continue
                     arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
                     if arm is not None:
@@ -214,7 +214,7 @@ def _abbreviation_after(view: SentenceView, end: int) -> str | None:
     if end + 2 >= view.end:
         return None
     first, inner, close = view.token(end), view.token(end + 1), view.token(end + 2)
-    if first.text != "(" or close.text != ")" or inner._.is_stat:
+    if first.text != "(" or close.text != ")" or view.feat(inner.i).is_stat:
         return None
     text = inner.text
     if 1 < len(text) <= 10 and any(c.isupper() for c in text) and " " not in text:
@@ -226,11 +226,11 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
     """The n a declaration gives its arm: the match's value nearest the name."""
     if not m.rule.sizes:
         return None
-    values = [i for i in m.slot("value") if view.token(i)._.stat is not None]
+    values = [i for i in m.slot("value") if view.stat(i) is not None]
     if not values:
         return None
     nearest = min(values, key=lambda i: min(abs(i - start), abs(i - end)))
-    stat = view.token(nearest)._.stat
+    stat = view.stat(nearest)
     if stat.value is None or not float(stat.value).is_integer():
         return None
     return int(stat.value)

@@ -69,7 +69,7 @@ class ProseEngine:
     def __init__(self, patterns_dir: Path, vocab: Vocab) -> None:
         self.parser = StatisticParser.load(patterns_dir)
         self.terms = TermVocabulary.load(patterns_dir, vocab)
-        self.rules = RuleSet.load(patterns_dir, vocab)
+        self.rules = RuleSet.load(patterns_dir)
         self.lists = WordLists.load(patterns_dir)
         self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
 
@@ -131,21 +131,14 @@ class ProseEngine:
         return self.find(text, list(splitter.docs(text)))
 
     def _views(self, sentences: list[AnnotatedSentence]) -> list[SentenceView]:
-        by_doc: dict[int, list[RuleMatch]] = {}
-        docs: dict[int, Doc] = {}
-        for s in sentences:
-            docs.setdefault(id(s.span.doc), s.span.doc)
-        for key, doc in docs.items():
-            by_doc[key] = self.rules.matches(doc)
-        views = []
-        for s in sentences:
-            matches = [
-                m
-                for m in by_doc[id(s.span.doc)]
-                if s.span.start <= m.start and m.end <= s.span.end
-            ]
-            views.append(SentenceView(s, matches, self.lists.clause_breaks))
-        return views
+        return [
+            SentenceView(
+                s,
+                self.rules.matches(s.features, s.span.start, s.span.end),
+                self.lists.clause_breaks,
+            )
+            for s in sentences
+        ]
 
     def _link(
         self, view: SentenceView, lexicon: ArmLexicon, carried: tuple[str, str] | None
@@ -272,16 +265,16 @@ def _link_measure(
     if reading.match is not None and reading.match.slot("measure"):
         tokens = reading.match.slot("measure")
         first = view.token(tokens[0])
-        reading.measure = first._.canonical if first._.vocab else None
+        reading.measure = view.feat(first.i).canonical or None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
         return
     if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
         unit = view.token(reading.match.slot("unit")[0])
-        reading.measure, reading.measure_text = unit._.canonical, unit.text
+        reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
         return
     term = term_for(view, reading.token, reading.kind, skip)
     if term is not None:
-        reading.measure, reading.measure_text = term._.canonical, term.text
+        reading.measure, reading.measure_text = view.feat(term.i).canonical, term.text
         return
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):

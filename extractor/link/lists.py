@@ -58,7 +58,7 @@ def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) 
     run = [group[-1]]
     for reading in reversed(group[:-1]):
         between = _gap(view, reading, run[0])
-        if len(between) > 6 or not all(_joiner(t, versus) for t in between):
+        if len(between) > 6 or not all(_joiner(view, t, versus) for t in between):
             break
         run.insert(0, reading)
     return run
@@ -74,12 +74,12 @@ def _gap(view: SentenceView, a: Reading, b: Reading) -> list:
     ]
 
 
-def _joiner(token, versus: frozenset[str]) -> bool:
+def _joiner(view: SentenceView, token, versus: frozenset[str]) -> bool:
     return (
         token.lower_ in versus
         or token.lower_ in ("and", "or")
         or token.is_punct
-        or token._.vocab == "timepoint"
+        or view.feat(token.i).vocab == "timepoint"
     )
 
 
@@ -104,10 +104,10 @@ def _pair_respectively(
             reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         return
     vocab = "event" if _FAMILIES.get(group[0].kind) == "share" else "instrument"
-    terms = [t for t in view.span if t._.vocab == vocab and t.i < marker]
+    terms = [t for t in view.span if view.feat(t.i).vocab == vocab and t.i < marker]
     if len(terms) == count:
         for reading, term in zip(group, terms, strict=True):
-            reading.measure, reading.measure_text = term._.canonical, term.text
+            reading.measure, reading.measure_text = view.feat(term.i).canonical, term.text
 
 
 def _distinct(mentions: list[Mention]) -> list[Mention]:
@@ -195,7 +195,10 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
     if len(between) > 4:
         return False
     return all(
-        t.lower_ in versus or t.lower_ in ("and", "or") or t.is_punct or t._.vocab == "timepoint"
+        t.lower_ in versus
+        or t.lower_ in ("and", "or")
+        or t.is_punct
+        or view.feat(t.i).vocab == "timepoint"
         for t in between
     )
 

@@ -31,7 +31,7 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     label = VOCABULARY_OF_KIND.get(kind)
     if label is None:
         return None
-    terms = [t for t in view.span if t._.vocab == label and t.i not in avoid]
+    terms = [t for t in view.span if view.feat(t.i).vocab == label and t.i not in avoid]
     if kind == "sample_size":  # a size counts the unit written with it, not one far off
         terms = [t for t in terms if abs(t.i - token) <= NEAR_UNIT]
     if not terms:
@@ -53,7 +53,7 @@ def phrase_before(view: SentenceView, token: int, function_words: frozenset[str]
     lowest = max(view.start, token - SEARCH_TOKENS)
     while i >= lowest and _skippable(view, i, function_words, skip):
         i -= 1
-    if i < lowest or view.token(i)._.is_stat:
+    if i < lowest or view.feat(i).is_stat:
         return None
     end = i + 1
     words = 0
@@ -77,17 +77,19 @@ def phrase_before(view: SentenceView, token: int, function_words: frozenset[str]
 
 def _content(view: SentenceView, i: int, function_words: frozenset[str], skip: set[int]) -> bool:
     token = view.token(i)
-    if i in skip or token._.is_stat or token.is_punct and token.text not in ("-", "/"):
+    feature = view.feat(i)
+    if i in skip or feature.is_stat or token.is_punct and token.text not in ("-", "/"):
         return False
-    if token._.vocab in ("instrument", "event", "effect"):
+    if feature.vocab in ("instrument", "event", "effect"):
         return True
     return (token.is_alpha or "-" in token.text) and token.lower_ not in function_words
 
 
 def _skippable(view: SentenceView, i: int, function_words: frozenset[str], skip: set[int]) -> bool:
     token = view.token(i)
-    if i in skip or token._.vocab == "timepoint":
+    feature = view.feat(i)
+    if i in skip or feature.vocab == "timepoint":
         return True
-    if token._.is_stat:
+    if feature.is_stat:
         return False
     return token.is_punct or token.lower_ in function_words or not token.is_alpha

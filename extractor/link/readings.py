@@ -96,7 +96,7 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
             continue
         for i in m.slot("value"):
             stat = view.stat(i)
-            if stat is None or i in blocked or not view.token(i)._.integer:
+            if stat is None or i in blocked or not view.feat(i).integer:
                 continue
             candidate = Reading(i, stat, "sample_size", m.rule.id, m.rule.priority, m)
             current = best.get(i)
@@ -113,7 +113,7 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
             and not stat.compound
             and not stat.year_like
             and any(c in categories for c in _MAKES_SCORE)
-            and not view.token(i)._.integer
+            and not view.feat(i).integer
         ):
             best[i] = Reading(i, stat, "score", "score.labelled_" + _label(categories), 5)
     readings = []
@@ -156,7 +156,7 @@ def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading |
 def _constant_stat(view: SentenceView, i: int, m: RuleMatch) -> Statistic | None:
     """`no patients`, `none of the patients`: a count written as a word, its value given
     by the rule."""
-    if view.token(i)._.is_stat:
+    if view.feat(i).is_stat:
         return None
     value = m.rule.constant
     return Statistic(

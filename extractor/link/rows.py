@@ -14,7 +14,7 @@ def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: f
     before it that has no interval."""
     by_token = sorted(readings, key=lambda r: r.token)
     for token in view.span:
-        stat = token._.stat
+        stat = view.feat(token.i).stat
         if stat is None or stat.kind not in ("p", "ci"):
             continue
         before = [r for r in by_token if r.token < token.i]

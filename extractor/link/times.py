@@ -72,8 +72,9 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
     """The times written in a sentence, in order."""
     found: list[Time] = []
     for token in view.span:
-        if token._.vocab == "timepoint":
-            found.append(Time(token.i, token.i + 1, token._.canonical, None))
+        feature = view.feat(token.i)
+        if feature.vocab == "timepoint":
+            found.append(Time(token.i, token.i + 1, feature.canonical, None))
     for m in view.of_action("time"):
         values = m.slot("value")
         if not values:
@@ -81,7 +82,7 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
                 found.append(Time(m.start, m.end, m.rule.timepoint, None))
             continue
         i = values[-1]
-        stat = view.token(i)._.stat
+        stat = view.stat(i)
         if stat is not None:
             months = units.months(stat.value, stat.unit_text or stat.unit)
         else:  # `week 24`: the number is a label, its unit the word before it

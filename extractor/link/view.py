@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from extractor.annotate.document import AnnotatedSentence
+from extractor.annotate.features import TokenFeatures
 from extractor.annotate.statistics import Statistic
 from extractor.rules.match import RuleMatch
 
@@ -24,9 +25,9 @@ class SentenceView:
         number = 0
         depth = 0
         for token in self.span:
-            if token.text in "([" and not token._.is_stat:
+            if token.text in "([" and not self.feat(token.i).is_stat:
                 depth += 1
-            elif token.text in ")]" and not token._.is_stat:
+            elif token.text in ")]" and not self.feat(token.i).is_stat:
                 depth = max(0, depth - 1)
             if depth == 0 and (token.text == ";" or token.lower_ in self.clause_breaks):
                 number += 1
@@ -51,11 +52,15 @@ class SentenceView:
     def token(self, i: int) -> Token:
         return self.doc[i]
 
+    def feat(self, i: int) -> TokenFeatures:
+        """What annotation found at Doc token `i` (see `annotate/features.py`)."""
+        return self.annotated.features[i]
+
     def stat(self, i: int) -> Statistic | None:
-        return self.doc[i]._.stat
+        return self.annotated.features[i].stat
 
     def stat_tokens(self) -> list[int]:
-        return [t.i for t in self.span if t._.is_stat]
+        return [i for i in range(self.start, self.end) if self.annotated.features[i].is_stat]
 
     def same_clause(self, a: int, b: int) -> bool:
         return self.clause.get(a) == self.clause.get(b)

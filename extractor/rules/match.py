@@ -1,25 +1,47 @@
-"""All rules in one spaCy Matcher, run once per annotated Doc.
+"""All rules matched over a sentence's annotated tokens, in time close to linear.
 
-spaCy validates every pattern against its schema when the matcher is built (an unknown
-token attribute fails there, with the rule's id in the message); the alignments spaCy
-returns say which pattern token matched each Doc token, which is how a match's slots are
-filled.
+Patterns are spaCy token patterns, validated by spaCy's own schema (an unknown key or a
+malformed operator fails with the rule's id). They are executed here rather than by
+spaCy's `Matcher` because that matcher evaluates every Python-level predicate (`IN`
+lists, custom attributes) at every token for every pattern that could start there, and a
+pattern that starts with a run of name words (`the SI joint fusion group`) starts
+everywhere: the cost grew with tokens × rules × run length.
+
+Each pattern here is matched from its **anchor**, the first token spec that must match
+and is selective (a word list, a literal, a statistic, a vocabulary term). An inverted
+index from each token's features (its lower-cased text, its statistic shape, its
+vocabulary) to the rules anchored on them gives the candidate positions; the specs after
+the anchor are matched forwards and those before it backwards, with spaCy's operators
+(`?`, `*`, `+`, `!`, `{n,m}`). A rule yields every match, all lengths, like spaCy's
+matcher without `greedy`; arm rules keep the longest of overlapping matches (an arm's
+name is the longest run its rule allows).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from spacy.matcher import Matcher
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
+from spacy.schemas import validate_token_pattern
 
-from extractor.annotate import extensions
+from extractor.annotate.features import TokenFeatures
 from extractor.rules.load import Rule, RuleError, load_rules
 
-extensions.declare()
+Predicate = Callable[[TokenFeatures], bool]
+_FLAGS = {
+    "IS_ALPHA": "is_alpha",
+    "IS_PUNCT": "is_punct",
+    "IS_DIGIT": "is_digit",
+    "LIKE_NUM": "like_num",
+    "IS_SENT_START": "sent_start",
+}
+_TEXTS = {"TEXT": "text", "ORTH": "text", "LOWER": "lower"}
+_OPERATORS = re.compile(r"^(?:[?*+!1]|\{(\d*),?(\d*)\})$")
+MAX_REPEAT = 50  # what `*` and `+` mean in tokens: a sentence rarely holds more
 
 
 @dataclass(frozen=True)
@@ -35,36 +57,295 @@ class RuleMatch:
         return self.slots.get(name, ())
 
 
+@dataclass(frozen=True)
+class _Spec:
+    test: Predicate
+    low: int
+    high: int
+    negate: bool
+    keys: tuple[tuple[str, Any], ...]  # index keys when selective: ("lower", w), ("shape", s)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    specs: tuple[_Spec, ...]
+    anchor: int
+
+
 class RuleSet:
     """The compiled rules of a patterns directory."""
 
-    def __init__(self, rules: list[Rule], vocab: Vocab) -> None:
+    def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self.by_id = {rule.id: rule for rule in rules}
-        self._matcher = Matcher(vocab, validate=True)
+        self._compiled: list[_Compiled] = []
+        self._index: dict[tuple[str, Any], list[_Compiled]] = defaultdict(list)
+        self._unindexed: list[_Compiled] = []
         for rule in rules:
-            try:
-                # an arm's name is the longest run its rule allows; other rules keep every
-                # match, and the linking steps prefer the nearest (shortest) one
-                greedy = "LONGEST" if rule.action == "arm" else None
-                self._matcher.add(rule.id, [rule.pattern], greedy=greedy)
-            except (ValueError, KeyError) as error:
-                raise RuleError(f"{rule.source}: rule {rule.id!r}: {error}") from error
+            problems = validate_token_pattern(rule.pattern)
+            if problems:
+                raise RuleError(f"{rule.source}: rule {rule.id!r}: {'; '.join(problems)}")
+            specs = tuple(_compile(token, rule) for token in rule.pattern)
+            anchor = _anchor(specs)
+            compiled = _Compiled(rule, specs, anchor)
+            self._compiled.append(compiled)
+            keys = specs[anchor].keys if anchor >= 0 else ()
+            if keys:
+                for key in keys:
+                    self._index[key].append(compiled)
+            else:
+                self._unindexed.append(compiled)
 
     @classmethod
-    def load(cls, patterns_dir: Path, vocab: Vocab) -> RuleSet:
-        return cls(load_rules(patterns_dir), vocab)
+    def load(cls, patterns_dir: Path, vocab: Any = None) -> RuleSet:
+        return cls(load_rules(patterns_dir))
 
-    def matches(self, doc: Doc) -> list[RuleMatch]:
-        """Every match in `doc`, all lengths (the linking steps choose between them)."""
-        out = []
-        for key, start, end, alignment in self._matcher(doc, with_alignments=True):
-            rule = self.by_id[doc.vocab.strings[key]]
-            slots: dict[str, list[int]] = defaultdict(list)
-            for offset, pattern_index in enumerate(alignment):
-                name = rule.slots[pattern_index]
-                if name:
-                    slots[name].append(start + offset)
-            out.append(RuleMatch(rule, start, end, {k: tuple(v) for k, v in slots.items()}))
+    def matches(self, features: Sequence[TokenFeatures], start: int, end: int) -> list[RuleMatch]:
+        """Every match inside tokens [start, end) (a sentence), all lengths."""
+        out: list[RuleMatch] = []
+        for position in range(start, end):
+            feature = features[position]
+            candidates = self._candidates(feature)
+            for compiled in candidates:
+                spec = compiled.specs[compiled.anchor]
+                if not spec.test(feature):
+                    continue
+                out += _matches_at(compiled, features, position, start, end)
+        for compiled in self._unindexed:
+            if compiled.anchor >= 0:  # anchored on a spec the index cannot look up
+                spec = compiled.specs[compiled.anchor]
+                for position in range(start, end):
+                    if spec.test(features[position]):
+                        out += _matches_at(compiled, features, position, start, end)
+            else:
+                for position in range(start, end + 1):
+                    out += _matches_from(compiled, features, position, start, end)
+        out = _dedupe(out)
         out.sort(key=lambda m: (m.start, m.end, m.rule.id))
         return out
+
+    def _candidates(self, feature: TokenFeatures) -> list[_Compiled]:
+        found: list[_Compiled] = []
+        index = self._index
+        for key in (
+            ("lower", feature.lower),
+            ("text", feature.text),
+            ("shape", feature.shape),
+            ("vocab", feature.vocab),
+            ("flag", "is_stat") if feature.is_stat else None,
+            ("flag", "sent_start") if feature.sent_start else None,
+            ("flag", "like_num") if feature.like_num else None,
+        ):
+            if key is not None and key in index:
+                found += index[key]
+        if len(found) > 1:
+            seen: set[int] = set()
+            unique = []
+            for compiled in found:
+                if id(compiled) not in seen:
+                    seen.add(id(compiled))
+                    unique.append(compiled)
+            return unique
+        return found
+
+
+def _dedupe(matches: list[RuleMatch]) -> list[RuleMatch]:
+    """One match per (rule, span, slots); for arm rules only the longest of overlapping
+    matches."""
+    seen: set[tuple] = set()
+    unique = []
+    for m in matches:
+        key = (m.rule.id, m.start, m.end, tuple(sorted(m.slots.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(m)
+    by_rule: dict[str, list[RuleMatch]] = defaultdict(list)
+    rest = []
+    for m in unique:
+        (by_rule[m.rule.id] if m.rule.action == "arm" else rest).append(m)
+    for group in by_rule.values():
+        group.sort(key=lambda m: (-(m.end - m.start), m.start))
+        kept: list[RuleMatch] = []
+        for m in group:
+            if all(m.end <= k.start or k.end <= m.start for k in kept):
+                kept.append(m)
+        rest += kept
+    return rest
+
+
+def _matches_at(
+    compiled: _Compiled, features: Sequence[TokenFeatures], position: int, start: int, end: int
+) -> list[RuleMatch]:
+    """Matches whose anchor spec matched the token at `position`."""
+    specs = compiled.specs
+    anchor = compiled.anchor
+    rights = _forward(specs, anchor + 1, features, position + 1, end)
+    if not rights:
+        return []
+    lefts = _backward(specs, anchor - 1, features, position - 1, start)
+    out = []
+    for left_start, left_slots in lefts:
+        for right_end, right_slots in rights:
+            alignment = [*left_slots, anchor, *right_slots]
+            out.append(_match(compiled.rule, left_start, right_end, alignment))
+    return out
+
+
+def _matches_from(
+    compiled: _Compiled, features: Sequence[TokenFeatures], position: int, start: int, end: int
+) -> list[RuleMatch]:
+    return [
+        _match(compiled.rule, position, right_end, slots)
+        for right_end, slots in _forward(compiled.specs, 0, features, position, end)
+        if right_end > position
+    ]
+
+
+def _match(rule: Rule, begin: int, finish: int, alignment: list[int]) -> RuleMatch:
+    slots: dict[str, list[int]] = defaultdict(list)
+    for offset, spec_index in enumerate(alignment):
+        name = rule.slots[spec_index]
+        if name:
+            slots[name].append(begin + offset)
+    return RuleMatch(rule, begin, finish, {k: tuple(v) for k, v in slots.items()})
+
+
+def _forward(
+    specs: tuple[_Spec, ...], index: int, features: Sequence[TokenFeatures], position: int, end: int
+) -> list[tuple[int, list[int]]]:
+    """(end position, spec index of each token) for every way specs[index:] match from
+    `position` onwards."""
+    if index == len(specs):
+        return [(position, [])]
+    spec = specs[index]
+    out: list[tuple[int, list[int]]] = []
+    if spec.negate:
+        if position < end and not spec.test(features[position]):
+            return [(p, [index, *rest]) for p, rest in _forward(specs, index + 1, features, position + 1, end)]
+        return []
+    count = 0
+    p = position
+    while True:
+        if count >= spec.low:
+            for finish, rest in _forward(specs, index + 1, features, p, end):
+                out.append((finish, [index] * count + rest))
+        if count >= spec.high or p >= end or not spec.test(features[p]):
+            break
+        count += 1
+        p += 1
+    return out
+
+
+def _backward(
+    specs: tuple[_Spec, ...], index: int, features: Sequence[TokenFeatures], position: int, start: int
+) -> list[tuple[int, list[int]]]:
+    """(start position, spec index of each token) for every way specs[:index + 1] match
+    ending at `position` (inclusive), going leftwards."""
+    if index < 0:
+        return [(position + 1, [])]
+    spec = specs[index]
+    out: list[tuple[int, list[int]]] = []
+    if spec.negate:
+        if position >= start and not spec.test(features[position]):
+            return [(s, [*rest, index]) for s, rest in _backward(specs, index - 1, features, position - 1, start)]
+        return []
+    count = 0
+    p = position
+    while True:
+        if count >= spec.low:
+            for begin, rest in _backward(specs, index - 1, features, p, start):
+                out.append((begin, rest + [index] * count))
+        if count >= spec.high or p < start or not spec.test(features[p]):
+            break
+        count += 1
+        p -= 1
+    return out
+
+
+def _anchor(specs: tuple[_Spec, ...]) -> int:
+    """The first spec that must match exactly once and can be looked up in the index;
+    else the first mandatory spec; -1 when every spec is optional."""
+    for i, spec in enumerate(specs):
+        if spec.low >= 1 and spec.high == 1 and spec.keys and not spec.negate:
+            return i
+    for i, spec in enumerate(specs):
+        if spec.low >= 1 and spec.high == 1 and not spec.negate:
+            return i
+    return -1
+
+
+def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
+    op = token.get("OP", "1")
+    low, high, negate = _operator(op, rule)
+    tests: list[Predicate] = []
+    keys: list[tuple[str, Any]] | None = None
+    for key, value in token.items():
+        if key == "OP":
+            continue
+        if key in _TEXTS:
+            attr = _TEXTS[key]
+            test, words = _value_test(attr, value, lower=key == "LOWER")
+            tests.append(test)
+            if words is not None and keys is None:
+                keys = [(attr, w.lower() if attr == "lower" else w) for w in words]
+        elif key in _FLAGS:
+            attr = _FLAGS[key]
+            want = bool(value)
+            tests.append(lambda f, a=attr, w=want: getattr(f, a) == w)
+            if want and keys is None and attr in ("sent_start", "like_num"):
+                keys = [("flag", attr)]
+        elif key == "_":
+            for name, inner in value.items():
+                if not hasattr(TokenFeatures, "__slots__") or name not in TokenFeatures.__slots__:
+                    raise RuleError(f"{rule.source}: rule {rule.id!r}: unknown attribute _.{name}")
+                test, words = _value_test(name, inner)
+                tests.append(test)
+                if name in ("shape", "vocab") and words is not None and keys is None:
+                    keys = [(name, w) for w in words]
+                elif name == "is_stat" and inner is True and keys is None:
+                    keys = [("flag", "is_stat")]
+        else:
+            raise RuleError(f"{rule.source}: rule {rule.id!r}: attribute {key} is not supported")
+
+    def test_all(feature: TokenFeatures, tests: tuple[Predicate, ...] = tuple(tests)) -> bool:
+        return all(t(feature) for t in tests)
+
+    return _Spec(test_all, low, high, negate, tuple(keys or ()))
+
+
+def _value_test(attr: str, value: Any, lower: bool = False) -> tuple[Predicate, list | None]:
+    """A predicate on one attribute, and the exact values it accepts when it is a lookup
+    (a literal or an IN list) that the index can use."""
+    if isinstance(value, dict):
+        if "IN" in value:
+            allowed = frozenset(value["IN"])
+            return (lambda f: getattr(f, attr) in allowed), sorted(allowed, key=str)
+        if "NOT_IN" in value:
+            refused = frozenset(value["NOT_IN"])
+            return (lambda f: getattr(f, attr) not in refused), None
+        if "REGEX" in value:
+            pattern = re.compile(value["REGEX"])
+            return (lambda f: bool(pattern.search(str(getattr(f, attr))))), None
+        raise ValueError(f"unsupported predicate {value}")
+    return (lambda f: getattr(f, attr) == value), [value]
+
+
+def _operator(op: str, rule: Rule) -> tuple[int, int, bool]:
+    if not _OPERATORS.match(op):
+        raise RuleError(f"{rule.source}: rule {rule.id!r}: operator {op!r} is not supported")
+    if op == "1":
+        return 1, 1, False
+    if op == "!":
+        return 1, 1, True
+    if op == "?":
+        return 0, 1, False
+    if op == "*":
+        return 0, MAX_REPEAT, False
+    if op == "+":
+        return 1, MAX_REPEAT, False
+    low_text, high_text = _OPERATORS.match(op).groups()  # type: ignore[union-attr]
+    if "," not in op:
+        number = int(low_text)
+        return number, number, False
+    return int(low_text or 0), int(high_text) if high_text else MAX_REPEAT, False

@@ -1,0 +1,99 @@
+"""What a rule or a linking step may ask of a token, computed once per document.
+
+After annotation every statistic and every vocabulary term is one token of the Doc. Their
+features live in a plain list beside the Doc (one `TokenFeatures` per token) rather than
+in spaCy's custom attributes: rules and linking read them many times per token, and a
+slot on a plain object costs a fraction of an extension lookup. The names are those a
+pattern writes under `_` (`{"_": {"shape": "estimate_sd"}}`).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from extractor.annotate.statistics import Statistic
+
+
+class TokenFeatures:
+    """One token's text, flags and annotation (see `patterns/rules/README.md`)."""
+
+    __slots__ = (
+        "text",
+        "lower",
+        "is_alpha",
+        "is_punct",
+        "is_digit",
+        "like_num",
+        "sent_start",
+        "stat",
+        "is_stat",
+        "shape",
+        "integer",
+        "unit_dim",
+        "relation",
+        "compound",
+        "year_like",
+        "vocab",
+        "canonical",
+        "category",
+    )
+
+    def __init__(self, text: str, lower: str, is_alpha: bool, is_punct: bool, is_digit: bool,
+                 like_num: bool, sent_start: bool) -> None:  # fmt: skip
+        self.text = text
+        self.lower = lower
+        self.is_alpha = is_alpha
+        self.is_punct = is_punct
+        self.is_digit = is_digit
+        self.like_num = like_num
+        self.sent_start = sent_start
+        self.stat: Statistic | None = None
+        self.is_stat = False
+        self.shape = ""
+        self.integer = False
+        self.unit_dim = ""
+        self.relation = ""
+        self.compound = False
+        self.year_like = False
+        self.vocab = ""
+        self.canonical = ""
+        self.category = ""
+
+    def set_statistic(self, stat: Statistic) -> None:
+        self.stat = stat
+        self.is_stat = True
+        self.shape = stat.shape
+        self.integer = (
+            stat.kind == "value"
+            and stat.value is not None
+            and stat.value >= 0
+            and float(stat.value).is_integer()
+            and not stat.is_percent
+            and stat.unit is None
+            and stat.shape in ("number", "n_equals")
+        )
+        self.unit_dim = stat.dimension or ""
+        self.relation = stat.relation or ""
+        self.compound = stat.compound
+        self.year_like = stat.year_like
+
+    def set_term(self, label: str, canonical: str, category: str) -> None:
+        self.vocab = label
+        self.canonical = canonical
+        self.category = category
+
+
+def features_of(doc: Doc) -> list[TokenFeatures]:
+    """The plain features of every token of a (merged) Doc; annotation fills the rest."""
+    return [
+        TokenFeatures(
+            t.text,
+            t.lower_,
+            t.is_alpha,
+            t.is_punct,
+            t.is_digit,
+            t.like_num,
+            bool(t.is_sent_start),
+        )
+        for t in doc
+    ]
