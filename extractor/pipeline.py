@@ -10,8 +10,8 @@ file never stops a run.
 from __future__ import annotations
 
 import hashlib
-import os
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,7 +23,9 @@ from extractor.ingest.pdf import read_pdf
 from extractor.ingest.pubmed import read_pubmed
 from extractor.ingest.text import read_text
 from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
+from extractor.link.engine import ProseEngine
 from extractor.matchers import find_evidence
+from extractor.matchers.tables import find_table_evidence
 from extractor.normalise import normalise
 from extractor.patterns_dir import default_patterns_dir
 from extractor.sections import (
@@ -34,8 +36,6 @@ from extractor.sections import (
     load_section_vocabulary,
     sections_from_headings,
 )
-from extractor.link.engine import ProseEngine
-from extractor.matchers.tables import find_table_evidence
 from extractor.sentences import ABBREVIATIONS_FILE, SentenceSplitter, sentences_of
 from extractor.types import DocumentResult, IngestError, RawText
 from extractor.vocab import Vocabulary

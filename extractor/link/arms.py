@@ -162,19 +162,23 @@ class ArmLexicon:
                 if arm is not None:
                     found.append(Mention(start, end, arm))
         if self.arms:
-            tokens = list(view.span)
-            longest = max(len(k.split()) for k in [*self.arms, *self._alias])
+            tokens = view.tokens()
+            keys = [*self.arms, *self._alias]
+            firsts = {k.split()[0] for k in keys if k}
+            longest = max(len(k.split()) for k in keys)
             i = 0
             while i < len(tokens):
                 hit = None
-                for width in range(min(longest + 2, len(tokens) - i), 0, -1):
-                    piece = tokens[i : i + width]
-                    if any(view.feat(t.i).is_stat for t in piece):
-                        continue
-                    arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
-                    if arm is not None:
-                        hit = Mention(piece[0].i, piece[-1].i + 1, arm)
-                        break
+                head = arm_key(tokens[i].text, self.group_nouns).split()
+                if head and head[0] in firsts and not tokens[i].is_stat:
+                    for width in range(min(longest + 2, len(tokens) - i), 0, -1):
+                        piece = tokens[i : i + width]
+                        if any(t.is_stat for t in piece):
+                            continue
+                        arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
+                        if arm is not None:
+                            hit = Mention(piece[0].i, piece[-1].i + 1, arm)
+                            break
                 if hit:
                     found.append(hit)
                     i += hit.end - hit.start

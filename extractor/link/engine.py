@@ -26,8 +26,8 @@ from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.times import TimeUnits, find_times, time_of
 from extractor.link.view import SentenceView
 from extractor.numbers import load_number_words
-from extractor.rules.load import SHARED_LISTS, RULES_DIR, _lists
-from extractor.rules.match import RuleMatch, RuleSet
+from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
+from extractor.rules.match import RuleSet
 from extractor.types import Evidence
 
 
@@ -229,7 +229,9 @@ def _link_arm(
         reading.arm_how = "before"
 
 
-def _owned_values(view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]) -> dict[int, Arm]:
+def _owned_values(
+    view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
+) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
     name), by token; not the second name of `A vs B: a vs b`, which labels the pair."""
     owned: dict[int, Arm] = {}

@@ -208,7 +208,9 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
-        terminated_by=frozenset(_expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]),
+        terminated_by=frozenset(
+            _expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]
+        ),
         examples=tuple(examples),
     )
 
