@@ -30,6 +30,7 @@ from extractor.sections import (
     sections_from_headings,
 )
 from extractor.sentences import SentenceSplitter
+from extractor.tables.text_source import render_text_tables
 from extractor.types import DocumentResult, IngestError, RawText
 from extractor.vocab import Vocabulary
 
@@ -141,6 +142,8 @@ def extract_document(data: bytes, doc_id: str, extractor: Extractor) -> Document
 
 
 def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
+    if raw.source_type == "text":  # aligned columns exist only before spaces collapse
+        raw = render_text_tables(raw, extractor.vocab)
     normalised = normalise(raw)
     text = normalised.text
     if not text.strip():
