@@ -232,8 +232,8 @@ def _body(
             continue
         if not fits(line, columns) and body:
             break
-        if index + 1 < high and COLUMN_RULE.match(lines[index + 1]) and body:
-            break  # the header line of the next table
+        if body and _heads_next_table(lines, index, high):
+            break
         if multiline:
             block.append(line)
         else:
@@ -244,6 +244,14 @@ def _body(
         index += 1
     flush()
     return body, last, doubtful
+
+
+def _heads_next_table(lines: list[str], index: int, high: int) -> bool:
+    """A line right above a column rule that has rows under it is the next table's
+    header (a closing rule has none)."""
+    if index + 2 >= high or not COLUMN_RULE.match(lines[index + 1]):
+        return False
+    return not blank(lines[index + 2]) and not FRAME_RULE.match(lines[index + 2])
 
 
 def parse_unruled_table(

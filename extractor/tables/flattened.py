@@ -24,6 +24,7 @@ from extractor.annotate.statistics import StatisticParser
 from extractor.tables.labels import group_size, times_in
 from extractor.tables.model import Cell, Footnote, Line, Row, Table
 from extractor.tables.reader import split_caption
+from extractor.tables.readings import holds_statistic
 
 MAX_ROW = 400  # characters: a longer line is prose, whatever it ends with
 _DASHES = re.compile(r"^[-–—−.…]+$")
@@ -100,7 +101,7 @@ class FlattenedReader:
             found = None
             for pos in _word_starts(rest):
                 piece = rest[pos:]
-                if self.empty_cell(piece.strip()) or self.parser.parse_cell(piece) is not None:
+                if self.empty_cell(piece.strip()) or holds_statistic(piece, self.parser):
                     found = pos
                     break
             if found is None or not rest[:found].strip():

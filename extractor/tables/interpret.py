@@ -520,9 +520,7 @@ class TableEvidence:
         if stated:
             return stated
         if reading.sd is not None or reading.se is not None:
-            return "mean"
-        if reading.range_kind == "iqr":
-            return "median"
+            return "mean"  # conventions: a score is a mean when an SD is given
         return None
 
     # -- p-values -----------------------------------------------------------------------------

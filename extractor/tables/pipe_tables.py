@@ -1,6 +1,7 @@
 """Markdown pipe tables (`| a | b |` over `|---|---|`) -> `Grid`.
 
-The header is the line above the separator; rows follow until a line without a `|`.
+The header is the `|` line(s) above the separator (markdown has one; the canonical form
+repeats spanning cells over several); rows follow until a line without a `|`.
 A row with more or fewer cells than the separator is kept whole (the grid is widened or
 the row padded, never cut: no text is lost) and the grid marked uncertain, because which
 column a surplus or missing cell belonged to cannot be known.
@@ -36,11 +37,14 @@ def parse_pipe_table(lines: list[str], separator: int) -> tuple[Grid, int, int] 
     if separator == 0 or not is_pipe_row(lines[separator - 1]):
         return None
     width = len(cells(lines[separator]))
-    header = cells(lines[separator - 1])
+    first = separator - 1
+    while first > 0 and lines[first - 1].strip().startswith("|"):
+        first -= 1  # header rows over header rows: the canonical form's spanning headers
+    header = [cells(x) for x in lines[first:separator]]
     body: list[list[str]] = []
     last = separator
     while last + 1 < len(lines) and is_pipe_row(lines[last + 1]):
         last += 1
         body.append(cells(lines[last]))
-    uncertain = any(len(r) != width for r in [header, *body])
-    return Grid([header], body, uncertain=uncertain), separator - 1, last
+    uncertain = any(len(r) != width for r in [*header, *body])
+    return Grid(header, body, uncertain=uncertain), first, last

@@ -12,7 +12,7 @@ the parser does not read as one statistic is no reading: there is no second gram
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractor.annotate.statistics import Statistic, StatisticParser
 from extractor.tables.columns import Column
@@ -21,6 +21,8 @@ from extractor.tables.model import Cell
 Declaration = tuple[tuple[str, ...], tuple[str, ...]]
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]")
 _GAP = re.compile(r"^[\s()\[\]]*$")
+# a footnote mark inside a cell, before the bracket it does not belong to
+_INNER_MARK = re.compile(r"\^[^^\s]{1,8}\^|[*†‡§¶#]+(?=\s*[(\[±])|[ᵃᵇᶜᵈᵉᶠ]+")
 
 
 @dataclass
@@ -126,6 +128,11 @@ def read_cell(
     if inner and column.sub == "percent":  # `(22)` under `(%)`
         text, start = inner.group(1), cell.start + cell.text.index(inner.group(1))
     stat = parser.parse_cell(text, start, paren_means=paren, pair_means=pair)
+    if stat is None and _INNER_MARK.search(text):  # `61.2^a^ (14.0)`: the mark is blanked
+        blanked = _INNER_MARK.sub(lambda m: " " * len(m.group()), text)
+        stat = parser.parse_cell(blanked, start, paren_means=paren, pair_means=pair)
+        if stat is not None:
+            stat = replace(stat, text=text[stat.start - start : stat.end - start])
     if stat is None and column.pair_arms:
         return _two_arms(cell, column, paren, pair, parser)
     if stat is None or stat.kind == "noise" or stat.year_like:

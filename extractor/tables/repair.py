@@ -35,12 +35,21 @@ IsStatistic = Callable[[str], bool]
 _N_EQUALS = re.compile(r"[(\[]?\s*[nN]\s*=\s*[\d,]+\s*[)\]]?")
 
 
-def repair(grid: Grid, is_statistic: IsStatistic) -> list[Grid]:
-    """The grid with its header made whole, split where a second header starts."""
+def repair(grid: Grid, is_statistic: IsStatistic, positional: bool = True) -> list[Grid]:
+    """The grid with its header made whole, split where a second header starts.
+
+    `positional` is for layouts whose columns are positions (pandoc simple and multiline
+    tables): only there can a row lose its empty first cell; a pipe or grid table writes
+    every cell between its separators."""
     grid = grid.squared()
     grid = _promote(grid, is_statistic)
     values = _value_columns(grid, is_statistic)
-    grid.header = [_shifted(row, values, grid) for row in grid.header]
+    if positional:
+        grid.header = (
+            [grid.header[0]] + [_shifted(r, values, grid) for r in grid.header[1:]]
+            if grid.header
+            else []
+        )
     if _demote_stray(grid):
         _demote_partial(grid, values)
     for upper in range(len(grid.header) - 2, -1, -1):

@@ -49,6 +49,7 @@ class _Found:
     grid: Grid
     first: int
     last: int
+    positional: bool = True  # columns given by positions, not by separators
 
 
 class TextTables:
@@ -134,7 +135,7 @@ class TextTables:
         the last one the notes."""
         grids: list[Grid] = []
         for table in found:
-            grids += repair(table.grid, self.is_statistic)
+            grids += repair(table.grid, self.is_statistic, table.positional)
         blocks = []
         for i, grid in enumerate(grids):
             grid.caption = caption
@@ -168,20 +169,21 @@ class TextTables:
     ) -> _Found | None:
         line = lines[index]
         parsed = None
+        positional = False
         if SEPARATOR.match(line):
             parsed = parse_pipe_table(lines, index)
         elif BORDER.match(line):
             parsed = parse_grid_table(lines, index)
         elif COLUMN_RULE.match(line):
-            parsed = parse_ruled_table(lines, index, low, high, fenced)
+            parsed, positional = parse_ruled_table(lines, index, low, high, fenced), True
         elif FRAME_RULE.match(line) and not fenced:
             return None  # a horizontal rule alone is no table
         elif not blank(line):
-            parsed = parse_unruled_table(lines, index, self.is_value)
+            parsed, positional = parse_unruled_table(lines, index, self.is_value), True
         if parsed is None:
             return None
         grid, first, last = parsed
-        return _Found(grid, max(first, low), last)
+        return _Found(grid, max(first, low), last, positional)
 
     # -- captions and notes outside fences ---------------------------------------------------
 
