@@ -326,6 +326,13 @@ class StatisticParser:
             rf"(?P<open>[(\[])?\s*(?P<lo>{bound})(?P<lopct>{pct})?{to}(?P<hi>{bound})(?P<hipct>{pct})?"
             rf"\s*(?(open)[)\]])"
         )
+        # `29.7, 49.5`, `[10.0,16.8]`: a comma joins the bounds of a CI column's cell (a
+        # space after it, or decimals on both sides, so `1,234` stays one number)
+        decimal = r"[−\-–]?\d+\.\d+"
+        self._cell_ci_comma = re.compile(
+            rf"(?P<open>[(\[])?\s*(?:(?P<lo>{bound})\s*[,;]\s+(?P<hi>{bound})"
+            rf"|(?P<lo2>{decimal})\s*[,;]\s*(?P<hi2>{decimal}))\s*(?(open)[)\]])"
+        )
         self._of_denominator = re.compile(rf"\s+{of}\s+(?P<d>{num})(?![\d.,·]\d)(?!\s?%)(?!{to}\d)")
         self._equals_percent = re.compile(rf"\s*=\s*(?P<p>{num}){pct}")
         self._fraction = re.compile(rf"(?P<c>{num})\s*/\s*(?P<d>{num})(?![\d/])")
@@ -822,6 +829,21 @@ class StatisticParser:
         interval = self._cell_interval.fullmatch(body)
         if interval and (interval.group("lopct") is None) == (interval.group("hipct") is None):
             return self._interval_cell(interval, start + lead, pair_means)
+        comma = self._cell_ci_comma.fullmatch(body) if pair_means == "ci" else None
+        if comma:
+            low = comma.group("lo") or comma.group("lo2")
+            high = comma.group("hi") or comma.group("hi2")
+            return Statistic(
+                start=start + lead,
+                end=start + lead + len(body),
+                text=body,
+                value=None,
+                kind="ci",
+                shape="ci",
+                value_end=start + lead,
+                ci_low=parse_digits(low),
+                ci_high=parse_digits(high),
+            )
         found = self.scan(body, start + lead, paren_means=paren_means, pair_means=pair_means)
         if len(found) != 1:
             return None
