@@ -695,3 +695,106 @@ def test_a_block_whose_columns_were_inferred_with_doubt_flags_every_row(vocab):
         vocab,
     )
     assert rows and all(r.flags == ["table_columns_uncertain"] for r in rows)
+
+
+SUBHEADER_IN_BODY = """Table 6. Blood loss by arm
+
+| | Tranexamic acid (n = 60) | Tranexamic acid (n = 60) | Saline (n = 58) | Saline (n = 58) |
+|---|---|---|---|---|
+| | Mean | SD | Mean | SD |
+| Blood loss, mL | 412 | 160 | 598 | 210 |
+"""
+
+
+def test_a_row_of_sub_headers_a_reader_left_in_the_body_is_read_as_a_header_row(vocab):
+    rows = rows_of(SUBHEADER_IN_BODY, vocab)
+    saline = only(rows, kind="score", group_name="Saline")
+    assert (saline.value, saline.sd, saline.unit, saline.n) == (598, 210, "mL", 58)
+    assert saline.table_column == "Saline (n = 58) › Mean"
+
+
+REGISTRY = """Table 1. Stage at diagnosis by tumour site (n = 7 412)
+
+| | Cervix | Cervix | Vulva |
+| | n = 5 110 | n = 5 110 | n = 2 302 |
+|---|---|---|---|
+| Stage I | 2 044 40% | | 921 40% |
+"""
+
+
+def test_a_count_and_its_percent_side_by_side_in_one_cell_make_one_share(vocab):
+    row = only(rows_of(REGISTRY, vocab), kind="proportion", group_name="Vulva")
+    assert (row.count, row.percent, row.denominator, row.n) == (921, 40, 2302, 2302)
+
+
+def test_a_group_size_written_with_thin_space_thousands_is_one_number(vocab):
+    sizes = {r.group_name: r.value for r in rows_of(REGISTRY, vocab) if r.kind == "sample_size"}
+    assert sizes == {None: 7412, "Cervix": 5110, "Vulva": 2302}
+
+
+SEROPREVALENCE = """Table 2. Hepatitis E seroprevalence by province
+
+| Province | Blood donors | Blood donors | Blood donors |
+| | n | Seroprevalence (%) | 95% C.I. |
+|---|---|---|---|
+| North | 210 | 12.4 | 8.6, 17.5 |
+"""
+
+
+def test_an_n_column_is_the_denominator_of_a_named_share_beside_it_with_its_ci(vocab):
+    rows = rows_of(SEROPREVALENCE, vocab)
+    share = only(rows, kind="proportion")
+    assert (share.percent, share.denominator, share.ci_low, share.ci_high) == (12.4, 210, 8.6, 17.5)
+    assert (share.group_name, share.count) == ("Blood donors", None)
+    assert only(rows, kind="sample_size").value == 210
+
+
+def test_a_header_with_a_unit_names_what_is_measured_not_an_arm(vocab):
+    rows = rows_of(
+        "| Strain | n | Lysis time (min) | SD (min) |\n"
+        "|---|---|---|---|\n"
+        "| Wild type | 230 | 65.1 | 3.2 |\n",
+        vocab,
+    )
+    time = only(rows, kind="score")
+    assert (time.value, time.sd, time.group_name, time.n) == (65.1, 3.2, None, 230)
+    assert time.measure_text == "Lysis time, Wild type"
+
+
+ODDS = """Table 3. Risk of preterm birth
+
+| Variable | Adjusted OR (95% CI) |
+|---|---|
+| Parity | |
+| 0 | 1.00 (reference) |
+| 1 | 0.82 (0.70–0.96) |
+| P-trend | <0.01 |
+"""
+
+
+def test_a_reference_category_and_a_p_trend_row_give_no_effect(vocab):
+    effects = [r for r in rows_of(ODDS, vocab) if r.kind == "effect"]
+    assert [(e.value, e.ci_low, e.ci_high, e.measure_text) for e in effects] == [
+        (0.82, 0.70, 0.96, "Parity 1")
+    ]
+
+
+def test_a_row_label_naming_a_change_makes_its_values_changes_and_the_p_the_differences(vocab):
+    rows = rows_of(
+        "Table 2. Efficacy at week 16\n\n"
+        "| Outcome | Drug (n = 100) | Placebo (n = 98) | Difference (95% CI) | P |\n"
+        "|---|---|---|---|---|\n"
+        "| Itch NRS, mean change from baseline (SD) | −3.9 (2.1) | −1.2 (1.8) "
+        "| −2.7 (−3.3 to −2.1) | <0.001 |\n",
+        vocab,
+    )
+    drug = only(rows, kind="change", group_name="Drug")
+    assert (drug.value, drug.sd, drug.statistic, drug.p_value, drug.months) == (
+        -3.9,
+        2.1,
+        "change",
+        None,
+        3.7,
+    )
+    difference = only(rows, kind="change", statistic="difference")
+    assert (difference.value, difference.group_name, difference.p_value) == (-2.7, None, 0.001)

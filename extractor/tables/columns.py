@@ -112,7 +112,7 @@ def read_level(cell: Cell, vocab: Any, parser: StatisticParser) -> Level:
         return replace(level, total=True)
     taken: list[tuple[int, int]] = []
     level = _role(level, rest, vocab, taken)
-    level = replace(level, sub=_sub_role(rest, words), statistic=_statistic(rest, words))
+    level = replace(level, sub=_sub_role(rest, words, parser), statistic=_statistic(rest, words))
     when = one_time(rest, vocab)
     if when is not None and level.role == "change" and when.timepoint == "baseline":
         taken += [(w.start, w.end) for w in _times(rest, vocab)]  # `change from baseline`
@@ -171,9 +171,14 @@ def _role(level: Level, rest: str, vocab: Any, taken: list[tuple[int, int]]) -> 
     return level
 
 
-def _sub_role(rest: str, words: Any) -> str | None:
-    """The sub-column a whole header cell names: `Mean`, `SD`, `SE`, `IQR`, `n`, `%`."""
-    bare = rest.strip(" :;,")
+def _sub_role(rest: str, words: Any, parser: StatisticParser) -> str | None:
+    """The sub-column a whole header cell names: `Mean`, `SD (min)`, `SE`, `IQR`, `n`,
+    `%` (a unit in brackets does not change what it names)."""
+    bare = re.sub(
+        r"[(\[]([^()\[\]]*)[)\]]",
+        lambda m: " " if parser.notation.unit_of(m.group(1).strip()) else m.group(),
+        rest,
+    ).strip(" :;,")
     if not bare:
         return None
     if words.n_cell.fullmatch(bare):

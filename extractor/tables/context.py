@@ -11,14 +11,14 @@ its own that may say the rows are arms (`Group`) or name the outcome (`CGI-S`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from extractor.annotate.statistics import StatisticParser
 from extractor.tables.columns import Column, percent_only, read_column
 from extractor.tables.labels import GroupSize, When, group_size, one_time, strip_marks, times_in
 from extractor.tables.labels import without_group_size as _without_n
-from extractor.tables.model import Cell, Table
+from extractor.tables.model import Cell, Row, Table
 from extractor.tables.rows import RowInfo, read_rows
 
 
@@ -75,6 +75,7 @@ def read_table(
     table: Table, vocab: Any, parser: StatisticParser, arms: dict[str, set[int]], is_value: Any
 ) -> TableContext:
     words = vocab.table_headers
+    table = _header_rows_from_body(table, is_value)
     stub = _stub_width(table, is_value)
     valid = _valid_header_rows(table, stub, vocab, parser, is_value)
     columns = [
@@ -129,6 +130,28 @@ def _describes_cohort(title: str, vocab: Any) -> bool:
         return False
     return bool(vocab.table_headers.anywhere["cohort_caption"].search(title)) or any(
         w.timepoint == "baseline" for w in times
+    )
+
+
+def _header_rows_from_body(table: Table, is_value: Any) -> Table:
+    """Leading body rows of words only (`| | Mean | SD |` under arm headers, where a
+    reader put a second header row in the body) are header rows; a table of words only
+    keeps its rows."""
+    rows = table.rows
+    count = 0
+    while count < len(rows) and _words_only(rows[count].cells, is_value):
+        count += 1
+    if not count or count == len(rows):
+        return table
+    moved = [
+        Row(r.cells, r.line, None if r.parent is None else r.parent - count, r.uncertain)
+        for r in rows[count:]
+    ]
+    return replace(
+        table,
+        header=[*table.header, *(r.cells for r in rows[:count])],
+        header_lines=[*table.header_lines, *(r.line for r in rows[:count])],
+        rows=moved,
     )
 
 

@@ -25,7 +25,7 @@ from extractor.tables.columns import Column
 from extractor.tables.context import TableContext, arm_key, row_is_arm
 from extractor.tables.labels import strip_marks, without_group_size
 from extractor.tables.model import Cell, Line
-from extractor.tables.readings import Reading, column_n, combine, read_cell
+from extractor.tables.readings import COUNT_PERCENT, Reading, column_n, combine, read_cell
 from extractor.tables.rows import RowInfo, complication_of, instrument_of, outcome_words
 from extractor.types import Evidence
 
@@ -45,8 +45,30 @@ class TableEvidence:
         self.n_row: dict[int, int] = {}  # column index -> n from an `n` row
         arm_columns = [c for c in ctx.columns if c.role == "value" and (c.names or c.total)]
         self.between_arms = ctx.rows_are_arms or len({c.names for c in arm_columns}) >= 2
+        self.count_columns = self._count_columns()
         follow = [c for c in ctx.columns if c.role == "value" and c.timepoint == "follow-up"]
         self.follow_up = follow[0] if len({(c.months,) for c in follow}) == 1 else None
+
+    def _count_columns(self) -> set[int]:
+        """Columns whose numbers are mostly counts (`45 (38%)`, `12/40`, `2219 45%`): a
+        bare whole number among them (`All known stage | 4450`) is a count too."""
+        out = set()
+        for column in self.ctx.columns:
+            counted = numbers = 0
+            for info in self.ctx.rows:
+                cell = info.row.cells[column.index]
+                if cell.empty:
+                    continue
+                stat = self.parser.parse_cell(cell.text, paren_means="percent")
+                if stat is not None and stat.value is not None:
+                    numbers += 1
+                    counted += stat.count is not None
+                elif COUNT_PERCENT.fullmatch(cell.text.strip()):
+                    numbers += 1
+                    counted += 1
+            if numbers and counted * 2 > numbers:
+                out.add(column.index)
+        return out
 
     def evidence(self) -> list[Evidence]:
         self._header_sizes()
@@ -171,6 +193,8 @@ class TableEvidence:
         if info.is_n_row:
             self._n_row(info, readings)
             return
+        if info.is_p_row:
+            return  # `P-trend | | 0.37 | 0.41`: a test across rows, no value of its own
         readings = combine(readings)
         column_n(readings)
         p_values = [r for r in readings if r.column.role == "p"]
@@ -230,11 +254,18 @@ class TableEvidence:
         days of sick leave`), unless such a name is an arm of the document."""
         if column.role in ("p", "ci") or self.ctx.rows_are_arms:
             return None
-        parts = [lv.name for lv in column.levels if lv.name and not self._measured(lv.name, lv)]
+        parts = [
+            lv.name
+            for lv in column.levels
+            if lv.name and lv.role == "value" and not self._measured(lv.name, lv)
+        ]  # the words of an `HR (95% CI)` or `Change` header name a model, not an arm
         return ", ".join(parts) or None
 
     def _measured(self, name: str, level: Any) -> bool:
-        if not level.with_statistic:
+        """A header name with a statistic (`Mean days of sick leave`), a unit (`MLT
+        (min)`) or a percent (`Seroprevalence (%)`) names what is measured; an arm of the
+        document it names is still an arm."""
+        if not (level.with_statistic or level.unit or level.percent_only):
             return False
         key = arm_key(name, self.parser)
         return not any(key == arm or key.startswith(arm + " ") for arm in self.arms)
@@ -247,12 +278,12 @@ class TableEvidence:
         """The outcome's words: the row label (after its group row), or, for a row that
         is an arm or a visit, its group row, the column's words, the label column's
         header or the caption."""
-        parent = outcome_words(info.parent, self.parser) if info.parent else None
+        parent = outcome_words(info.parent, self.parser, self.words) if info.parent else None
         if info.label_outcome:
             return info.label_outcome
         measured = self._column_outcome(column)
         if arm is None and info.time is None:
-            label = outcome_words(info.label, self.parser)
+            label = outcome_words(info.label, self.parser, self.words)
             label = f"{parent} {label}" if parent else label
             return f"{measured}, {label}" if measured else label
         if measured:
@@ -261,7 +292,11 @@ class TableEvidence:
             return parent
         if self.ctx.rows_are_arms and column.names and column.role == "value":
             return ", ".join(column.names)
-        stub = outcome_words(self.ctx.stub_header, self.parser) if self.ctx.stub_header else ""
+        stub = (
+            outcome_words(self.ctx.stub_header, self.parser, self.words)
+            if self.ctx.stub_header
+            else ""
+        )
         if (
             stub
             and not self.words.label.fullmatch(stub)
@@ -307,7 +342,7 @@ class TableEvidence:
             return None
         if reading.stat.kind != "value" or reading.value is None:
             return None
-        return self._estimate(info, reading, row_arm, "score")
+        return self._estimate(info, reading, row_arm, "change" if info.change else "score")
 
     def _counted(self, info: RowInfo, reading: Reading) -> str | None:
         """'count', 'percent' or 'both' when the reading is a count or share, else None."""
@@ -322,9 +357,14 @@ class TableEvidence:
             if instrument is not None and not threshold and not reading.bare_percent:
                 return None  # `HbA1c 7.2%`: a score in percent
             return "percent"
-        if not reading.bare:
+        plain = reading.stat.shape == "number" and reading.stat.kind == "value"
+        if not plain or reading.sd is not None or reading.se is not None:
+            return None  # a number with its own CI column may still be a declared percent
+        if not reading.bare and not (info.percent_only or reading.column.percent_only):
             return None
         paren_row = info.paren
+        if info.percent_only:
+            return "percent"
         if "percent" in paren_row or info.is_count_row:
             return "count" if reading.whole else None
         if info.statistic or any(p in ("sd", "se") for p in paren_row):
@@ -334,6 +374,8 @@ class TableEvidence:
             return "percent"
         declared = column.paren or _single(self.ctx.declarations[0])
         if declared == "percent" and reading.whole:
+            return "count"
+        if reading.whole and column.index in self.count_columns:
             return "count"
         return None
 
@@ -419,6 +461,8 @@ class TableEvidence:
                 denominator = n
         if reading.denominator is not None:
             n, source = reading.denominator, "statistic"
+        elif count is None and percent is not None and source == "n column":
+            denominator = n  # `n | Seroprevalence (%)`: the share of the n tested
         event = self._event(info)
         kind = "complication" if event is not None else "proportion"
         if kind == "complication":
@@ -486,17 +530,18 @@ class TableEvidence:
         row.measure_text = outcome
         timepoint, months = self._when(info, column)
         if kind == "effect":
+            null = self.vocab.effect_null.get(column.effect or "")
+            if null is not None and reading.value == null and reading.ci_low is None:
+                return None  # `1.00` or `1*` of the reference category: no estimate
             row.measure = column.effect
-            row.group_name = (
-                self._arm_of(reading, row_arm) if self.ctx.rows_are_arms or column.names else None
-            )
+            row.group_name = self._arm_of(reading, row_arm)
             row.timepoint = timepoint if timepoint != "baseline" else None
             row.months = months if row.timepoint == "follow-up" else None
             return self._finish(row)
         instrument = instrument_of(outcome, self.vocab)
         row.measure = instrument.canonical if instrument else None
         if kind == "change":
-            statistic = column.change
+            statistic = column.change if column.role == "change" else info.change
             if statistic == "difference?":
                 statistic = "difference" if self.between_arms else "change"
             row.statistic = statistic
@@ -527,9 +572,9 @@ class TableEvidence:
 
     def _attach_p(self, p: Reading, made: list[tuple[Reading, Evidence]]) -> None:
         """A p column qualifies the comparison its row makes, within its own header group:
-        the change or difference when the row has one; else an effect; else the values of
-        one time compared across arms (baseline included); else the values after
-        baseline (a pre/post p)."""
+        the difference between arms when the row has one, else its changes; else an
+        effect; else the values of one time compared across arms (baseline included);
+        else the values after baseline (a pre/post p)."""
         stat = p.stat
         if stat.value is None or not (0 <= stat.value <= 1) or stat.shape != "number":
             return
@@ -542,7 +587,8 @@ class TableEvidence:
         estimates = [e for _, e in mine]
         one_time = len(estimates) >= 2 and len({(e.timepoint, e.months) for e in estimates}) == 1
         targets = (
-            [e for e in estimates if e.kind == "change"]
+            [e for e in estimates if e.kind == "change" and e.statistic == "difference"]
+            or [e for e in estimates if e.kind == "change"]
             or [e for e in estimates if e.kind == "effect"]
             or (estimates if one_time else [])
             or [e for e in estimates if e.timepoint != "baseline"]

@@ -41,7 +41,7 @@ def group_size(text: str, parser: StatisticParser) -> GroupSize | None:
     if len(found) != 1:
         return None
     match = found[0]
-    digits = match.group("n").replace(",", "")
+    digits = re.sub(r"[,\u2009\u202f ]", "", match.group("n"))
     return GroupSize(int(digits), match.start(), match.end()) if digits.isdigit() else None
 
 
@@ -57,7 +57,8 @@ def _n_pattern(parser: StatisticParser) -> re.Pattern[str]:
     if key not in _N_CACHE:
         label = parser.notation.alternation("n")
         _N_CACHE[key] = re.compile(
-            rf"[(\[]?\s*(?<![\w.])(?:{label})\s*[=:]\s*(?P<n>\d[\d,]*)(?![\d.])\s*[)\]]?"
+            rf"[(\[]?\s*(?<![\w.])(?:{label})\s*[=:]\s*"
+            rf"(?P<n>\d{{1,3}}(?:[,\u2009\u202f ]\d{{3}})+(?![\d.])|\d+)(?![\d.])\s*[)\]]?"
         )
     return _N_CACHE[key]
 

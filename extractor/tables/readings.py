@@ -21,6 +21,7 @@ from extractor.tables.model import Cell
 Declaration = tuple[tuple[str, ...], tuple[str, ...]]
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]")
 _GAP = re.compile(r"^[\s()\[\]]*$")
+COUNT_PERCENT = re.compile(r"\d[\d,\u2009\u202f ]*\s+\d+(?:\.\d+)?\s?%")
 # a footnote mark inside a cell, before the bracket it does not belong to
 _INNER_MARK = re.compile(r"\^[^^\s]{1,8}\^|[*†‡§¶#]+(?=\s*[(\[±])|[ᵃᵇᶜᵈᵉᶠ]+")
 
@@ -86,9 +87,13 @@ class Reading:
 
 def holds_statistic(text: str, parser: StatisticParser) -> bool:
     """A cell holding a number a table reports (whatever its brackets are declared to
-    mean; a bracketed `(22)` under `(%)` too); a year or a time heading is not one."""
+    mean; a bracketed `(22)` under `(%)` and a `2219 45%` too); a year or a time heading
+    is not one."""
+    if COUNT_PERCENT.fullmatch(text.strip()):
+        return True
     inner = _BRACKETED.fullmatch(text.strip())
-    for candidate in (text, inner.group(1)) if inner else (text,):
+    candidates = [text, _INNER_MARK.sub(lambda m: " " * len(m.group()), text)]
+    for candidate in [*candidates, inner.group(1)] if inner else candidates:
         for meaning in (None, "sd", "percent"):
             stat = parser.parse_cell(candidate, paren_means=meaning)
             if stat is not None:
@@ -123,6 +128,8 @@ def read_cell(
         (column.pair,) if column.pair else (),
     )
     paren, pair = resolve([*sources[:2], column_declaration, *sources[2:]])
+    if column.role == "ci":
+        pair = "ci"  # a `95% CI` column holds intervals whatever else is declared
     text, start = cell.text, cell.start
     inner = _BRACKETED.fullmatch(text.strip().rstrip("*†‡§¶#"))
     if inner and column.sub == "percent":  # `(22)` under `(%)`
@@ -135,6 +142,8 @@ def read_cell(
             stat = replace(stat, text=text[stat.start - start : stat.end - start])
     if stat is None and column.pair_arms:
         return _two_arms(cell, column, paren, pair, parser)
+    if stat is None:
+        return _count_and_percent(cell, column, parser)
     if stat is None or stat.kind == "noise" or stat.year_like:
         return []
     reading = Reading.of(column, cell, stat)
@@ -165,6 +174,22 @@ def _two_arms(
     return [Reading.of(column, cell, found[0], first), Reading.of(column, cell, found[1], second)]
 
 
+def _count_and_percent(cell: Cell, column: Column, parser: StatisticParser) -> list[Reading]:
+    """`2219 45%`: a count and its percent side by side in one cell."""
+    found = [s for s in parser.scan(cell.text, cell.start) if s.kind == "value"]
+    if len(found) != 2:
+        return []
+    count, share = found
+    gap = cell.text[count.end - cell.start : share.start - cell.start]
+    if gap.strip() or count.shape != "number" or not share.is_percent or share.shape != "percent":
+        return []
+    if count.value is None or not float(count.value).is_integer() or count.value < 0:
+        return []
+    reading = Reading.of(column, cell, count)
+    reading.count, reading.percent = int(count.value), share.percent
+    return [reading]
+
+
 def combine(readings: list[Reading]) -> list[Reading]:
     """Join each reading with the sub-column after it (same arm headers, next column)."""
     for current, following in zip(readings, readings[1:], strict=False):
@@ -190,6 +215,8 @@ def _neighbours(a: Reading, b: Reading) -> bool:
 def _join(a: Reading, b: Reading) -> bool:  # noqa: PLR0911 - one branch per sub-column kind
     """Take `b` into `a` when `b` is the dispersion, percent, CI or range of `a`."""
     b_percent = b.stat.is_percent or b.bare_percent or (b.column.sub == "percent" and b.bare)
+    if b_percent and a.column.sub == "n" and b.column.sub is None:
+        return False  # `n | Seroprevalence (%)`: n is the share's denominator (column_n)
     countable = a.stat.shape in ("count", "fraction") or (
         a.bare and a.whole and a.column.sub in ("n", None, "estimate")
     )
@@ -229,7 +256,8 @@ def _estimate(reading: Reading) -> bool:
 
 
 def column_n(readings: list[Reading]) -> None:
-    """An `n` sub-column gives its size to the estimate after it (`n | Median (IQR)`)."""
+    """An `n` sub-column gives its size to the value after it (`n | Median (IQR)`), and is
+    the denominator of a share given alone (`n | Seroprevalence (%)`)."""
     for current, following in zip(readings, readings[1:], strict=False):
         if (
             current.column.sub == "n"
@@ -239,3 +267,5 @@ def column_n(readings: list[Reading]) -> None:
             and following.n is None
         ):
             following.n, following.n_source = int(current.value), "n column"
+            if following.percent is not None and following.count is None:
+                following.denominator = int(current.value)

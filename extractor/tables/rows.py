@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractor.annotate.statistics import StatisticParser
+from extractor.tables.columns import percent_only
 from extractor.tables.labels import (
     GroupSize,
     When,
@@ -27,7 +28,7 @@ from extractor.tables.labels import (
 )
 from extractor.tables.model import Row, Table
 
-_DECLARATION_TAIL = re.compile(r"\s*[,;(\[]")
+_BRACKET = re.compile(r"[(\[][^()\[\]]*[)\]]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class RowInfo:
     unit: str | None
     statistic: str | None
     parent_text: str | None  # the group row's label as written
+    is_p_row: bool = False  # `P-trend`, `P for interaction`: its numbers are p-values
+    change: str | None = None  # `PASI, mean change from baseline`: its values are changes
+    percent_only: bool = False  # `Current smokers (%)`: bare numbers are percents
     label_arm: str | None = None  # `Constant score, open repair group` -> `open repair`
     label_outcome: str | None = None  # ... and `Constant score`
 
@@ -94,6 +98,10 @@ def read_rows(table: Table, vocab: Any, parser: StatisticParser) -> list[RowInfo
             unit=unit_in(label, parser) or (unit_in(parent, parser) if parent else None),
             statistic=_statistic(label, words) or (_statistic(parent, words) if parent else None),
             parent_text=parent_row.label.text if parent_row else None,
+            is_p_row=bool(_p_label(parser).match(label)),
+            change=_change(label, words),
+            percent_only=percent_only(label, parser, words)
+            or bool(parent and percent_only(parent, parser, words)),
             **_arm_in_label(label, words),
         )
         out.append(info)
@@ -126,6 +134,20 @@ def _arm_in_label(label: str, words: Any) -> dict[str, str]:
     }
 
 
+def _change(label: str, words: Any) -> str | None:
+    """`change`, `difference` or `difference?` when the label names a change column's
+    kind of value (`HbA1c, change from baseline`), else None."""
+    match = words.change.search(label)
+    if match is None:
+        return None
+    return words.statistic_of_change(match.group("quals"), match.group("head"))
+
+
+def _p_label(parser: StatisticParser) -> re.Pattern[str]:
+    """`P-trend`, `P for interaction`, `P value`: a row of p-values."""
+    return re.compile(rf"^\s*(?:{parser.notation.alternation('p')})(?=$|[\s\-–:,(])")
+
+
 def _trailing_n(parser: StatisticParser) -> re.Pattern[str]:
     """`Patients with data, n`: the count label after the words of an n row."""
     return re.compile(rf"[\s,;:]+\(?(?:{parser.notation.alternation('n')})\)?\s*$")
@@ -151,17 +173,19 @@ def _statistic(label: str, words: Any) -> str | None:
     return None
 
 
-def outcome_words(text: str, parser: StatisticParser) -> str:
-    """A label as an outcome name: footnote marks, group size and a trailing format
-    declaration dropped (`Sex, n (%)` -> `Sex`, `Age, mean (SD), years` kept whole
-    when the declaration is inside)."""
+def outcome_words(text: str, parser: StatisticParser, words: Any) -> str:
+    """A label as an outcome name: footnote marks, group size and format declarations
+    dropped (`Sex, n (%)` -> `Sex`; `Age, mean (SD), years` -> `Age, years`; `Mean
+    (s.d.) age at recruitment (years)` -> `age at recruitment (years)`)."""
     text = without_group_size(strip_marks(text), parser)
-    if any(parser.declarations(text)):
-        cut = [m.start() for m in _DECLARATION_TAIL.finditer(text)]
-        for position in cut:
-            if any(parser.declarations(text[position:])) and text[:position].strip():
-                return text[:position].strip()
-    return text
+    out = words.statistic_header.sub(" ", text)
+    out = _BRACKET.sub(lambda m: " " if any(parser.declarations(m.group())) else m.group(), out)
+    counts = f"(?:{parser.notation.alternation('n')}|{words.n_cell.pattern})"
+    out = re.sub(rf"(?:^|[,;])\s*{counts}\s*(?=$|[,;])", " ", out, flags=re.IGNORECASE)
+    out = re.sub(r"[(\[]\s*[)\]]", " ", out)
+    out = re.sub(r"\s*([,;])(?:\s*[,;])+", r"\1", " ".join(out.split()))
+    out = out.strip(" ,;:")
+    return out if re.search(r"[^\W\d_]", out) else text
 
 
 def instrument_of(text: str, vocab: Any) -> Any:
