@@ -25,7 +25,6 @@ from extractor.ingest.text import read_text
 from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
 from extractor.link.engine import ProseEngine
 from extractor.matchers import find_evidence
-from extractor.matchers.tables import find_table_evidence
 from extractor.normalise import normalise
 from extractor.patterns_dir import default_patterns_dir
 from extractor.sections import (
@@ -37,6 +36,8 @@ from extractor.sections import (
     sections_from_headings,
 )
 from extractor.sentences import ABBREVIATIONS_FILE, SentenceSplitter, sentences_of
+from extractor.tables import find_table_evidence
+from extractor.tables.text_source import render_text_tables
 from extractor.types import DocumentResult, IngestError, RawText
 from extractor.vocab import Vocabulary
 
@@ -180,6 +181,8 @@ def _read(kind: Sniffed, data: bytes) -> RawText:
 
 
 def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
+    if raw.source_type == "text":  # aligned columns exist only before spaces collapse
+        raw = render_text_tables(raw, extractor.vocab)
     normalised = normalise(raw)
     text = normalised.text
     if not text.strip():
