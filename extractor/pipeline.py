@@ -201,7 +201,9 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     else:
         tables = find_table_evidence(text, sentences, extractor.vocab)
         rows = [r for r in tables.evidence if allowed(r.char_start)]
-        rows += extractor.prose.find(text, chunks, allowed, frozenset(tables.consumed))
+        rows += extractor.prose.find(
+            text, chunks, allowed, frozenset(tables.consumed), table_rows=rows
+        )
     result.text = text
     result.pages = len(raw.pages) if raw.paginated else None
     result.page_starts = normalised.page_starts

@@ -87,6 +87,16 @@ class ArmLexicon:
         key = arm_key(text, self.group_nouns)
         return self.arms.get(key) or self._alias.get(key)
 
+    def name_for(self, text: str) -> str:
+        """The document's name for an arm written as `text` elsewhere (a table's column
+        header `Intervention`, `EP group`): the declared arm's, else the long form of an
+        abbreviation, else `text` as written."""
+        arm = self.lookup(text)
+        if arm is not None:
+            return arm.name
+        long = self._long_of.get(arm_key(text, self.group_nouns))
+        return long if long else text
+
     def closest(self, text: str) -> Arm | None:
         """The declared arm sharing the most words with a name written differently
         (`the group given tamoxifen alone` -> `tamoxifen alone`), when one arm shares more

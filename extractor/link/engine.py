@@ -79,9 +79,12 @@ class ProseEngine:
         chunks: Iterable[tuple[Doc, int]],
         allowed: Callable[[int], bool] = lambda _: True,
         skipped: frozenset[tuple[int, int]] = frozenset(),
+        table_rows: list[Evidence] = (),
     ) -> list[Evidence]:
         """Evidence rows of every prose sentence that `allowed` admits and that is not one
-        of the `skipped` (start, end) spans (table lines read elsewhere)."""
+        of the `skipped` (start, end) spans (table lines read elsewhere). The arms of
+        `table_rows` are renamed as the prose names them (a column `Intervention` is the
+        arm the text says the intervention group received)."""
         sentences = annotate(text, chunks, self.parser, self.terms)
         views = self._views(sentences)
         lexicon = ArmLexicon(
@@ -122,6 +125,9 @@ class ProseEngine:
                     population_unit = row.measure
                 if row.group_name is None and population_n is None and row.value is not None:
                     population_n = int(row.value)
+        for row in table_rows:
+            if row.group_name:
+                row.group_name = lexicon.name_for(row.group_name)
         rows.sort(key=lambda r: (r.char_start, r.char_end, r.kind))
         return rows
 
