@@ -160,7 +160,14 @@ class ArmLexicon:
         arm.aliases.add(text)
         self._alias.setdefault(key, arm)
         if arm.key in self.generic_names:
-            arm.name = f"{_display(text, self.group_nouns)} ({arm.name})"
+            arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
+
+    def _expanded(self, name: str) -> str:
+        """`MI sessions` -> `motivational interviewing sessions` where the document
+        defines the abbreviation."""
+        return " ".join(
+            self._long_of.get(arm_key(word, self.group_nouns), word) for word in name.split()
+        )
 
     def mentions(self, view: SentenceView) -> list[Mention]:
         """Every mention of a known arm in the sentence: rule matches and bare names."""
