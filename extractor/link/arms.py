@@ -63,6 +63,8 @@ class ArmLexicon:
     ) -> None:
         self.group_nouns = group_nouns
         self.generic_names = generic_names
+        self.intervention_roles: frozenset[str] = frozenset()
+        self.study_intervention: str | None = None
         self.function_words = function_words
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
@@ -94,8 +96,13 @@ class ArmLexicon:
         arm = self.lookup(text)
         if arm is not None:
             return arm.name
-        long = self._long_of.get(arm_key(text, self.group_nouns))
-        return long if long else text
+        key = arm_key(text, self.group_nouns)
+        long = self._long_of.get(key)
+        if long:
+            return long
+        if self.study_intervention and key in self.intervention_roles:
+            return f"{self.study_intervention} ({text})"
+        return text
 
     def closest(self, text: str) -> Arm | None:
         """The declared arm sharing the most words with a name written differently
@@ -141,6 +148,7 @@ class ArmLexicon:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
             arm.strength = max(arm.strength, m.rule.priority)
+            self._name_role(arm)
             alias = _abbreviation_after(view, end)
             if alias:
                 arm.aliases.add(alias)
@@ -150,6 +158,24 @@ class ArmLexicon:
                 arm.n = size
             for a_start, a_end in runs(m.slot("alias")):
                 self._add_alias(arm, view.text_of(a_start, a_end))
+
+    def name_intervention(self, view: SentenceView, m: RuleMatch) -> None:
+        """A title naming what the study tests (`trial of omega 3 fatty acids for ...`):
+        the arm the text calls the intervention (or treatment) group is that."""
+        spans = runs(m.slot("alias"))
+        if self.study_intervention is None and spans:
+            self.study_intervention = self._expanded(view.text_of(*spans[0]))
+            for arm in self.arms.values():
+                self._name_role(arm)
+
+    def _name_role(self, arm: Arm) -> None:
+        if (
+            self.study_intervention
+            and arm.key in self.intervention_roles
+            and not arm.aliases
+            and "(" not in arm.name
+        ):
+            arm.name = f"{self.study_intervention} ({arm.name})"
 
     def _add_alias(self, arm: Arm, text: str) -> None:
         """`the control group received routine care`: the treatment names the arm too, and

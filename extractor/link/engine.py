@@ -42,6 +42,7 @@ class WordLists:
     function_words: frozenset[str]
     value_links: frozenset[str]
     generic_arm_names: frozenset[str]
+    intervention_roles: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -60,6 +61,7 @@ class WordLists:
             function_words=get("measure_stops"),
             value_links=get("value_links"),
             generic_arm_names=get("generic_arm_names"),
+            intervention_roles=get("intervention_roles"),
         )
 
 
@@ -93,10 +95,15 @@ class ProseEngine:
             self.lists.generic_arm_names,
             self.lists.function_words,
         )
-        for view in views:
+        lexicon.intervention_roles = self.lists.intervention_roles
+        for number, view in enumerate(views):
+            if number == 0:  # a document's first sentence is its title
+                for m in view.of_action("arm"):
+                    if m.rule.role == "intervention":
+                        lexicon.name_intervention(view, m)
             if _usable(view, allowed, skipped):
                 for m in view.of_action("arm"):
-                    if m.rule.priority >= DECLARES:
+                    if m.rule.priority >= DECLARES and m.rule.role is None:
                         lexicon.declare(view, m)
         rows: list[Evidence] = []
         population_n: int | None = None
