@@ -399,3 +399,28 @@ def test_the_same_inputs_give_the_same_report(tmp_path: Path) -> None:
         [{"kind": "score", "value": 7.83}, {"kind": "score", "value": 7.83}],
     )
     assert evaluate(db, gold).to_json() == evaluate(db, gold).to_json()
+
+
+def test_each_rule_gets_its_precision_and_recall(tmp_path: Path) -> None:
+    db = make_db(
+        tmp_path,
+        [
+            {**BASELINE, "rule": "score.series"},
+            {**FOLLOW_UP, "timepoint": "baseline", "rule": "score.series"},
+            {"kind": "sample_size", "value": 29, "rule": "sample_size.count_noun", **mention("29")},
+        ],
+    )
+    gold = write_gold(
+        tmp_path,
+        [
+            {"kind": "score", "value": 7.83, "timepoint": "baseline"},
+            {"kind": "score", "value": 4.97, "timepoint": "follow-up"},
+        ],
+    )
+    report = evaluate(db, gold)
+    series = report.rules["score.series"]
+    assert (series.extracted, series.true_positives, series.near_misses) == (2, 1, 1)
+    assert series.precision == 0.5 and series.recall == 0.5
+    counted = report.rules["sample_size.count_noun"]
+    assert (counted.extracted, counted.true_positives, counted.recall) == (1, 0, None)
+    assert "score.series" in format_report(report)
