@@ -145,6 +145,7 @@ def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading |
         text=count.text,
         value=share.percent,
         count=int(count.value),
+        denominator=count.denominator if count.denominator is not None else share.denominator,
         is_word=count.is_word,
         shape="count_percent",
     )
