@@ -57,7 +57,9 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
         cue_clause = view.clause.get(m.start)
         for span in spans:
             for i in span:
-                if view.clause.get(i) != cue_clause or view.token(i).lower_ in rule.terminated_by:
+                if view.feat(i).lower in rule.terminated_by:
+                    break
+                if view.clause.get(i) != cue_clause and not rule.crosses_clauses:
                     break
                 covered.setdefault(i, set()).add(rule.category)
         for i in m.slot("value"):  # a modifier may name the value it acts on

@@ -26,7 +26,7 @@ ACTIONS = {
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
-    "modifier": {"category", "direction", "scope", "terminated_by"},
+    "modifier": {"category", "direction", "scope", "terminated_by", "crosses_clauses"},
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
     "arm": {"priority", "sizes"},
@@ -75,6 +75,7 @@ class Rule:
     direction: str = "forward"
     scope: int = 8
     terminated_by: frozenset[str] = frozenset()  # tokens that end a modifier's scope
+    crosses_clauses: bool = False  # a modifier whose scope is the sentence, not the clause
     examples: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -208,6 +209,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
+        crosses_clauses=bool(raw.get("crosses_clauses", False)),
         terminated_by=frozenset(_expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]),
         examples=tuple(examples),
     )
