@@ -41,6 +41,7 @@ class WordLists:
     group_nouns: frozenset[str]
     function_words: frozenset[str]
     value_links: frozenset[str]
+    label_words: frozenset[str]  # words that label a value as a mean or a median
     generic_arm_names: frozenset[str]
 
     @classmethod
@@ -59,6 +60,7 @@ class WordLists:
             group_nouns=get("group_nouns"),
             function_words=get("measure_stops"),
             value_links=get("value_links"),
+            label_words=get("mean_words") | get("median_words"),
             generic_arm_names=get("generic_arm_names"),
         )
 
@@ -169,7 +171,40 @@ class ProseEngine:
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
-        return readings
+        return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+
+
+_OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "baseline", "follow_up"})
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _corroborated(
+    view: SentenceView, reading: Reading, readings: list[Reading], lists: WordLists
+) -> bool:
+    """Whether a value read by a weak rule (`corroborate: true`: a bare number with a unit)
+    is an outcome's value: something links it to one (a mean/median or change label, an
+    arm, a time, a vocabulary term, a linking word such as `was` or `:` before it, a
+    `versus` word joining it to another value, a p-value). A tourniquet `inflated to 250
+    mmHg` or lesions `at 80 °C` have none, and are settings of the procedure."""
+    rule = reading.match.rule if reading.match is not None else None
+    if rule is None or not rule.corroborate:
+        return True
+    if reading.modifiers & _OUTCOME_MODIFIERS or reading.arm or reading.timepoint:
+        return True
+    if reading.measure or reading.p is not None or reading.stat.p_value is not None:
+        return True
+    i = reading.token - 1
+    while i >= view.start and view.feat(i).lower in _ARTICLES | lists.label_words:
+        i -= 1
+    if i >= view.start and view.feat(i).lower in lists.value_links:
+        return True
+    others = {r.token for r in readings if r is not reading}
+    for k in range(max(view.start, reading.token - 3), min(view.end, reading.token + 4)):
+        if view.feat(k).lower in lists.versus and any(
+            abs(o - k) <= 3 for o in others if view.same_clause(o, reading.token)
+        ):
+            return True
+    return False
 
 
 def _refine_statistic(reading: Reading) -> None:

@@ -22,7 +22,9 @@ SHARED_LISTS = "lists.yml"
 
 ACTIONS = {
     # a statistic in slot `value` is evidence of `kind`
-    "evidence": {"kind", "statistic", "timepoint", "priority", "group", "constant", "combine"},
+    "evidence": {
+        "kind", "statistic", "timepoint", "priority", "group", "constant", "combine", "corroborate",
+    },
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
@@ -70,6 +72,9 @@ class Rule:
     group: str | None = None
     constant: float | None = None  # the value of a count written as a word (`no patients`)
     combine: bool = False  # the two values are one share: a count, then its percent
+    # the shape alone is weak evidence: the value counts only where its context links it to
+    # an outcome (a label, an arm, a time, a vocabulary term, a linking word, a comparison)
+    corroborate: bool = False
     sizes: bool = False  # an arm rule whose `value` is the arm's size
     category: str | None = None
     direction: str = "forward"
@@ -205,6 +210,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         group=raw.get("group"),
         constant=_constant(where, raw.get("constant")),
         combine=bool(raw.get("combine", False)),
+        corroborate=bool(raw.get("corroborate", False)),
         sizes=bool(raw.get("sizes", False)),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
