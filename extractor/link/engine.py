@@ -156,7 +156,7 @@ class ProseEngine:
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
-            time = time_of(view, reading.token, times, values)
+            time = time_of(view, reading.token, times, values, reading.last)
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:

@@ -42,6 +42,11 @@ class Reading:
     modifiers: set[str] = field(default_factory=set)
     ci: tuple[float | None, float | None, float | None] | None = None
     p: tuple[float | None, str | None] | None = None
+    last: int = -1  # the value's last token (a combined count and percent ends at the percent)
+
+    def __post_init__(self) -> None:
+        if self.last < self.token:
+            self.last = self.token
 
 
 def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
@@ -152,6 +157,7 @@ def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading |
         shape="count_percent",
     )
     reading = Reading(values[0], stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
+    reading.last = values[1]
     reading.statistic = m.rule.statistic
     return reading
 
