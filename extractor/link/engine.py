@@ -8,7 +8,7 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -97,6 +97,13 @@ class ProseEngine:
                 for m in view.of_action("arm"):
                     if m.rule.priority >= DECLARES:
                         lexicon.declare(view, m)
+        mentioned: dict[int, list[Mention]] = {}
+        sentences_of_arm: dict[str, int] = {}
+        for view in views:
+            if _usable(view, allowed, skipped) and lexicon.arms:
+                mentioned[id(view)] = lexicon.mentions(view)
+                for key in {m.arm.key for m in mentioned[id(view)]}:
+                    sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
         rows: list[Evidence] = []
         population_n: int | None = None
         population_unit: str | None = None
@@ -108,7 +115,9 @@ class ProseEngine:
             previous = view
             if not _usable(view, allowed, skipped):
                 continue
-            readings = self._link(view, lexicon, carried_measure)
+            readings = self._link(
+                view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
+            )
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -143,12 +152,18 @@ class ProseEngine:
         ]
 
     def _link(
-        self, view: SentenceView, lexicon: ArmLexicon, carried: tuple[str, str] | None
+        self,
+        view: SentenceView,
+        lexicon: ArmLexicon,
+        carried: tuple[str, str] | None,
+        mentions: list[Mention] | None = None,
+        sentences_of_arm: dict[str, int] | None = None,
     ) -> list[Reading]:
         readings, time_tokens = read_statistics(view)
         if not readings:
             return []
-        mentions = lexicon.mentions(view)
+        if mentions is None:
+            mentions = lexicon.mentions(view)
         times = find_times(view, self.units)
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
@@ -156,6 +171,7 @@ class ProseEngine:
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
+            _counted_event(reading, sentences_of_arm or {}, lexicon)
             time = time_of(view, reading.token, times, values, reading.last)
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
@@ -172,6 +188,22 @@ class ProseEngine:
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
         return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+
+
+def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
+    """`wound problems (n=5), iliac fracture (n=1)`: in a sentence that reports events, an
+    `(n = x)` after a name counts patients with that event, unless the name is an arm the
+    document mentions elsewhere (`SI joint fusion (n=102)` stays that arm's size)."""
+    if reading.kind != "sample_size" or reading.stat.shape != "n_equals":
+        return
+    if "event" not in reading.modifiers:
+        return
+    if reading.arm is not None:
+        arm = lexicon.lookup(reading.arm)
+        if arm is None or sentences_of_arm.get(arm.key, 0) > 1:
+            return
+    reading.kind, reading.statistic, reading.arm, reading.arm_n = "complication", None, None, None
+    reading.stat = replace(reading.stat, count=int(reading.stat.value or 0))
 
 
 _OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "baseline", "follow_up"})
