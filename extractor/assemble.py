@@ -44,6 +44,7 @@ def assemble_rows(
         row.doc_id = doc_id
         row.page = text.page_at(row.char_start)
         section = section_at(sections, row.char_start)
-        row.section = section.name if section else None
+        # a table row names its table's caption itself (a PMC caption has no `Table N`)
+        row.section = row.section or (section.name if section else None)
     apply_checks(ordered, vocab.scale_of)
     return ordered

@@ -47,7 +47,16 @@ def explain(text: str, extractor: Extractor) -> str:
             for k, v in row.as_row().items()
             if v not in (None, "", [])
             and k
-            not in ("quote", "quote_start", "quote_end", "id", "doc_id", "rule", "char_start", "char_end")
+            not in (
+                "quote",
+                "quote_start",
+                "quote_end",
+                "id",
+                "doc_id",
+                "rule",
+                "char_start",
+                "char_end",
+            )
         }
         mention = text[row.char_start : row.char_end]
         lines.append(f"  {row.rule:30} «{mention}» {fields}")

@@ -4,7 +4,7 @@ A table's numbers mean nothing without its header: `Mean difference` makes a col
 changes, `p-value` a column of p-values, `Pre-op` a baseline column. Those words are data
 (a clinician adds `Δ from baseline` or `Last visit` without touching Python), so they are
 read here strictly — an unknown role fails with the file and line — and compiled once per
-`Vocabulary`. The table reader (`extractor/matchers/table_columns.py`) only combines them.
+`Vocabulary`. The table interpreter (`extractor/tables/`) only combines them.
 
 Matching rules for every header word: case-insensitive; the parts of a phrase may be
 joined by a space, a hyphen or nothing (`follow-up`, `follow up`, `followup`); a trailing
@@ -52,6 +52,16 @@ ROLES: dict[str, str] = {
     "threshold_label": "in a row label: the row counts patients past a threshold",
     "note_opening": "a line starting with it is a table's note (Note, Abbreviations)",
     "note_subject": "a line starting with it and are/is/were is a note (Data are ...)",
+    "caption_label": "the word that opens a table caption before its number (Table)",
+    "total": "a column or row of the whole population, not one arm (Total, Overall)",
+    "n_row": "a whole row label whose numbers are group sizes (n, Participants)",
+    "arm_stub": "a label-column header saying the rows are arms (Group, Treatment)",
+    "arm_noun": "after a name in a label or header, makes it an arm (group, arm)",
+    "empty_cell": "a whole cell meaning no value (NR, NA, —)",
+    "reference": "a whole cell or bracket marking a reference category (Ref.)",
+    "time_connector": "words a row label may add to a time and still be only a time (at)",
+    "count_label": "a row label starting with it holds counts (Number of)",
+    "prose_end": "a flattened row label ending with it is wrapped prose (from, of)",
 }
 # roles whose words are searched anywhere in a note, caption or row label (`anywhere`)
 ANYWHERE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + (
@@ -134,6 +144,10 @@ class HeaderWords:
             rf"(?:\s*(?:±|\(|\[)\s*{spread}\s*[)\]]?)?)(?![\w])",
             flags,
         )
+        # a statistic with its spread (`Mean ± SD`, `Median [IQR]`, `m (SD)`): one sub-column
+        self.statistic_header = re.compile(
+            rf"(?<![\w]){w['statistic']}(?:\s*(?:±|\(|\[)\s*{spread}\s*[)\]]?)?(?![\w])", flags
+        )
         self.n_cell = re.compile(w["n"], flags)
         # a note line under a caption; the words are data, the shape of the line is not
         self.note_line = re.compile(
@@ -143,6 +157,28 @@ class HeaderWords:
             flags,
         )
         self.percent_cell = re.compile(w["percent"], flags)
+        self.caption = re.compile(
+            rf"^\s*(?P<label>{w['caption_label']}\s*(?:S?\d+[A-Za-z]?|[IVXLC]+))\b"
+            r"(?P<sep>\s*[.:|—–-]+)?\s*",
+            flags,
+        )
+        self.n_row = re.compile(w["n_row"], flags)
+        self.total = re.compile(w["total"], flags)
+        # `anterior group`, `arm B`: a name made an arm by the noun after (or before) it
+        self.arm_noun = w["arm_noun"]
+        self.arm_stub = re.compile(w["arm_stub"], flags)
+        self.empty_cell = re.compile(w["empty_cell"], flags)
+        self.reference = re.compile(w["reference"], flags)
+        # a whole header cell naming one sub-column of an arm (`Mean | SD`, `n | %`)
+        self.sub_columns = {
+            "estimate": re.compile(w["statistic"], flags),
+            "sd": re.compile(w["sd"], flags),
+            "se": re.compile(w["se"], flags),
+            "range": re.compile(w["range"], flags),
+        }
+        self.prose_end = re.compile(rf"^{w['prose_end']}$", flags)
+        self.count_label = re.compile(rf"^\s*{w['count_label']}(?![\w])", flags)
+        self.time_connector = re.compile(rf"(?<![\w]){w['time_connector']}(?![\w])", flags)
         # role -> its words, searched anywhere in a note, caption or row label
         self.anywhere = {
             role: re.compile(_whole_word_alternatives(self.words.get(role, [])), flags)

@@ -10,8 +10,8 @@ file never stops a run.
 from __future__ import annotations
 
 import hashlib
-import os
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,6 +23,7 @@ from extractor.ingest.pdf import read_pdf
 from extractor.ingest.pubmed import read_pubmed
 from extractor.ingest.text import read_text
 from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
+from extractor.link.engine import ProseEngine
 from extractor.matchers import find_evidence
 from extractor.normalise import normalise
 from extractor.patterns_dir import default_patterns_dir
@@ -34,9 +35,9 @@ from extractor.sections import (
     load_section_vocabulary,
     sections_from_headings,
 )
-from extractor.link.engine import ProseEngine
-from extractor.matchers.tables import find_table_evidence
 from extractor.sentences import ABBREVIATIONS_FILE, SentenceSplitter, sentences_of
+from extractor.tables import find_table_evidence
+from extractor.tables.text_source import render_text_tables
 from extractor.types import DocumentResult, IngestError, RawText
 from extractor.vocab import Vocabulary
 
@@ -180,6 +181,8 @@ def _read(kind: Sniffed, data: bytes) -> RawText:
 
 
 def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
+    if raw.source_type == "text":  # aligned columns exist only before spaces collapse
+        raw = render_text_tables(raw, extractor.vocab)
     normalised = normalise(raw)
     text = normalised.text
     if not text.strip():
@@ -198,7 +201,9 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     else:
         tables = find_table_evidence(text, sentences, extractor.vocab)
         rows = [r for r in tables.evidence if allowed(r.char_start)]
-        rows += extractor.prose.find(text, chunks, allowed, frozenset(tables.consumed))
+        rows += extractor.prose.find(
+            text, chunks, allowed, frozenset(tables.consumed), table_rows=rows
+        )
     result.text = text
     result.pages = len(raw.pages) if raw.paginated else None
     result.page_starts = normalised.page_starts

@@ -124,3 +124,10 @@ def _loaded(patterns: Path):
     from extractor.numbers import NumberWords
 
     return NotationWords.load(patterns), NumberWords.load(patterns / "number_words.tsv")
+
+
+def test_declarations_lists_every_meaning_a_text_declares(parser: StatisticParser) -> None:
+    """`mean (SD) or n (%)` declares two meanings for `x (y)`: neither alone settles it."""
+    assert parser.declarations("Values are mean (SD) or n (%)") == (["sd", "percent"], [])
+    assert parser.declarations("Data are median [IQR]; HR (95% CI)") == ([], ["iqr", "ci"])
+    assert parser.declarations("Outcome at 12 weeks") == ([], [])

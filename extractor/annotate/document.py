@@ -1,7 +1,7 @@
 """A document's sentences with their statistics and terms as single tokens.
 
 The sentence splitter's Docs are annotated in place: every statistic the parser finds
-and every vocabulary term becomes one token carrying what it is (see `extensions.py`).
+and every vocabulary term becomes one token whose features (see `features.py`) say what it is.
 Rules then match sequences of such tokens, and the linking steps walk them, without any
 step searching the text again.
 
@@ -33,6 +33,7 @@ class AnnotatedSentence:
     offset: int  # document offset of the Doc's first character
     paragraph: int  # consecutive sentences with no blank line between share a number
     features: list[TokenFeatures]  # of every token of the Doc (shared by its sentences)
+    document: str  # the whole document text (a Doc's `.text` is rebuilt on every access)
 
     @property
     def tokens(self) -> Span:
@@ -99,7 +100,7 @@ def annotate(
                 continue
             out.append(
                 AnnotatedSentence(
-                    Sentence(begin, finish, text[begin:finish]), sent, offset, 0, features
+                    Sentence(begin, finish, text[begin:finish]), sent, offset, 0, features, text
                 )
             )
     _number_paragraphs(text, out)

@@ -18,6 +18,9 @@ class TokenFeatures:
     """One token's text, flags and annotation (see `patterns/rules/README.md`)."""
 
     __slots__ = (
+        "i",
+        "idx",
+        "end_char",
         "text",
         "lower",
         "is_alpha",
@@ -38,8 +41,11 @@ class TokenFeatures:
         "category",
     )
 
-    def __init__(self, text: str, lower: str, is_alpha: bool, is_punct: bool, is_digit: bool,
-                 like_num: bool, sent_start: bool) -> None:  # fmt: skip
+    def __init__(self, i: int, idx: int, text: str, lower: str, is_alpha: bool, is_punct: bool,
+                 is_digit: bool, like_num: bool, sent_start: bool) -> None:  # fmt: skip
+        self.i = i  # index in the Doc
+        self.idx = idx  # character offset in the Doc's text
+        self.end_char = idx + len(text)
         self.text = text
         self.lower = lower
         self.is_alpha = is_alpha
@@ -58,6 +64,10 @@ class TokenFeatures:
         self.vocab = ""
         self.canonical = ""
         self.category = ""
+
+    @property
+    def lower_(self) -> str:  # spaCy's spelling, so linking code reads tokens either way
+        return self.lower
 
     def set_statistic(self, stat: Statistic) -> None:
         self.stat = stat
@@ -87,6 +97,8 @@ def features_of(doc: Doc) -> list[TokenFeatures]:
     """The plain features of every token of a (merged) Doc; annotation fills the rest."""
     return [
         TokenFeatures(
+            t.i,
+            t.idx,
             t.text,
             t.lower_,
             t.is_alpha,

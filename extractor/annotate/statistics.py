@@ -333,6 +333,21 @@ class StatisticParser:
             rf"{extra}\s*[)\]]"
         )
         self._paren = re.compile(rf"\s*[(\[]\s*(?P<x>{bound})\s*[)\]]")
+        # `13 (n)`: a bracket holding only the count label says the number is a count
+        self._count_label = re.compile(rf"\s*[(\[]\s*(?:{n_label})\s*[)\]]")
+        # a whole cell that is only an interval (`−0.11 to 0.46`, `(20.71 - 52.14)`): the
+        # CI column of a table, or a range
+        self._cell_interval = re.compile(
+            rf"(?P<open>[(\[])?\s*(?P<lo>{bound})(?P<lopct>{pct})?{to}(?P<hi>{bound})(?P<hipct>{pct})?"
+            rf"\s*(?(open)[)\]])"
+        )
+        # `29.7, 49.5`, `[10.0,16.8]`: a comma joins the bounds of a CI column's cell (a
+        # space after it, or decimals on both sides, so `1,234` stays one number)
+        decimal = r"[−\-–]?\d+\.\d+"
+        self._cell_ci_comma = re.compile(
+            rf"(?P<open>[(\[])?\s*(?:(?P<lo>{bound})\s*[,;]\s+(?P<hi>{bound})"
+            rf"|(?P<lo2>{decimal})\s*[,;]\s*(?P<hi2>{decimal}))\s*(?(open)[)\]])"
+        )
         self._of_denominator = re.compile(rf"\s+{of}\s+(?P<d>{num})(?![\d.,·]\d)(?!\s?%)(?!{to}\d)")
         self._equals_percent = re.compile(rf"\s*=\s*(?P<p>{num}){pct}")
         self._fraction = re.compile(rf"(?P<c>{num})\s*/\s*(?P<d>{num})(?![\d/])")
@@ -504,9 +519,13 @@ class StatisticParser:
                 pos = m.end()
                 eq = self._equals_percent.match(text, pos, limit)  # `145/178 = 81.5%`
                 pc = self._pct_in_paren.match(text, pos, limit)  # `12/40 (30%)`
+                if pc is None and paren_means == "percent":  # `1/8 (12.5)` under `n/N (%)`
+                    pc = self._paren.match(text, pos, limit)
+                    pc = pc if pc and pc.group("x")[:1].isdigit() else None
                 for extra_match in (eq, pc):
                     if extra_match:
-                        fields["percent"] = parse_digits(extra_match.group("p"))
+                        group = "p" if "p" in extra_match.groupdict() else "x"
+                        fields["percent"] = parse_digits(extra_match.group(group))
                         fields["shape"] = "fraction_percent"
                         if extra_match is pc and pc.groupdict().get("lo"):
                             fields.update(_interval(pc, "ci"))
@@ -647,6 +666,10 @@ class StatisticParser:
                 self._p_from_extra(m, fields)
                 return m.end()
         if fields.get("count") is None and fields.get("value") is not None:
+            m = self._count_label.match(text, pos, limit)
+            if m and not fields.get("is_percent") and _whole(fields["value"]):
+                fields["count"] = int(fields["value"])  # `13 (n)`
+                return m.end()
             if fields.get("is_percent"):
                 m = self._count_in_paren.match(text, pos, limit)
                 if m:
@@ -782,6 +805,23 @@ class StatisticParser:
 
     # -- declarations ------------------------------------------------------------------------
 
+    def declarations(self, text: str) -> tuple[list[str], list[str]]:
+        """Every meaning `text` declares for `x (y)` and for a bare pair, in order.
+
+        `Values are mean (SD) or n (%)` declares both `sd` and `percent`: a reader that
+        must not guess sees that the text alone does not settle a bracket's meaning.
+        """
+        paren: list[str] = []
+        pair: list[str] = []
+        for m in self._declaration.finditer(text):
+            for name, target in (("sd", paren), ("se", paren), ("pct", paren), ("iqr", pair)):
+                if m.group(name):
+                    target.append("percent" if name == "pct" else name)
+            for name in ("range", "ci"):
+                if m.group(name):
+                    pair.append(name)
+        return list(dict.fromkeys(paren)), list(dict.fromkeys(pair))
+
     def declared(self, text: str) -> tuple[str | None, str | None]:
         """What `x (y)` and an unlabelled pair mean where `text` declares it.
 
@@ -826,6 +866,24 @@ class StatisticParser:
         body, lead = _strip_marks(text)
         if not body:
             return None
+        interval = self._cell_interval.fullmatch(body)
+        if interval and (interval.group("lopct") is None) == (interval.group("hipct") is None):
+            return self._interval_cell(interval, start + lead, pair_means)
+        comma = self._cell_ci_comma.fullmatch(body) if pair_means == "ci" else None
+        if comma:
+            low = comma.group("lo") or comma.group("lo2")
+            high = comma.group("hi") or comma.group("hi2")
+            return Statistic(
+                start=start + lead,
+                end=start + lead + len(body),
+                text=body,
+                value=None,
+                kind="ci",
+                shape="ci",
+                value_end=start + lead,
+                ci_low=parse_digits(low),
+                ci_high=parse_digits(high),
+            )
         found = self.scan(body, start + lead, paren_means=paren_means, pair_means=pair_means)
         if len(found) != 1:
             return None
@@ -837,6 +895,22 @@ class StatisticParser:
             return None
         return stat
 
+    def _interval_cell(self, m: re.Match[str], start: int, pair_means: str | None) -> Statistic:
+        """A cell that is only an interval: the CI of a `95% CI` column when the table
+        declares CIs, else a range (an IQR under `median (IQR)`)."""
+        low, high = parse_digits(m.group("lo")), parse_digits(m.group("hi"))
+        if pair_means == "ci":
+            fields: dict = {"kind": "ci", "shape": "ci", "ci_low": low, "ci_high": high}
+        else:
+            kind = "iqr" if pair_means == "iqr" else "range"
+            fields = {"kind": "range", "shape": "range", "range_low": low, "range_high": high}
+            fields["range_kind"] = kind
+        fields["is_percent"] = m.group("lopct") is not None
+        end = start + m.end()
+        return Statistic(
+            start=start, end=end, text=m.group(), value=None, value_end=start, **fields
+        )
+
 
 def _strip_marks(text: str) -> tuple[str, int]:
     """A cell's text without footnote marks (`12.3ᵃ`, `45*`, `0.02^b^`, `†`), and where
@@ -846,7 +920,13 @@ def _strip_marks(text: str) -> tuple[str, int]:
     return body.strip(), lead
 
 
-_CELL_MARKS_END = re.compile(r"(?:\s*(?:[*†‡§¶#ᵃᵇᶜᵈᵉ]+|\^[a-z*†‡§¶#]{1,3}\^|\^\w\^))+\s*$")
+_CELL_MARKS_END = re.compile(
+    r"(?:\s*(?:[*†‡§¶#ᵃᵇᶜᵈᵉ]+|\^[\w*†‡§¶#][\w*†‡§¶#, ]{0,8}\^|(?<=%)\.))+\s*$"
+)
+
+
+def _whole(value: float) -> bool:
+    return float(value).is_integer() and value >= 0
 
 
 def _plain_number(stat: Statistic) -> bool:
@@ -876,7 +956,7 @@ def _shape_of(fields: dict) -> str:
             return "percent_count"
         if fields.get("percent") is not None:
             return "count_percent"
-        return "fraction"
+        return "fraction" if fields.get("denominator") is not None else "count"
     if fields.get("is_percent"):
         return "percent_ci" if fields.get("ci_low") is not None else "percent"
     if fields.get("sd") is not None:

@@ -63,6 +63,8 @@ class ArmLexicon:
     ) -> None:
         self.group_nouns = group_nouns
         self.generic_names = generic_names
+        self.intervention_roles: frozenset[str] = frozenset()
+        self.study_intervention: str | None = None
         self.function_words = function_words
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
@@ -86,6 +88,21 @@ class ArmLexicon:
     def lookup(self, text: str) -> Arm | None:
         key = arm_key(text, self.group_nouns)
         return self.arms.get(key) or self._alias.get(key)
+
+    def name_for(self, text: str) -> str:
+        """The document's name for an arm written as `text` elsewhere (a table's column
+        header `Intervention`, `EP group`): the declared arm's, else the long form of an
+        abbreviation, else `text` as written."""
+        arm = self.lookup(text)
+        if arm is not None:
+            return arm.name
+        key = arm_key(text, self.group_nouns)
+        long = self._long_of.get(key)
+        if long:
+            return long
+        if self.study_intervention and key in self.intervention_roles:
+            return f"{self.study_intervention} ({text})"
+        return text
 
     def closest(self, text: str) -> Arm | None:
         """The declared arm sharing the most words with a name written differently
@@ -131,6 +148,7 @@ class ArmLexicon:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
             arm.strength = max(arm.strength, m.rule.priority)
+            self._name_role(arm)
             alias = _abbreviation_after(view, end)
             if alias:
                 arm.aliases.add(alias)
@@ -141,6 +159,24 @@ class ArmLexicon:
             for a_start, a_end in runs(m.slot("alias")):
                 self._add_alias(arm, view.text_of(a_start, a_end))
 
+    def name_intervention(self, view: SentenceView, m: RuleMatch) -> None:
+        """A title naming what the study tests (`trial of omega 3 fatty acids for ...`):
+        the arm the text calls the intervention (or treatment) group is that."""
+        spans = runs(m.slot("alias"))
+        if self.study_intervention is None and spans:
+            self.study_intervention = self._expanded(view.text_of(*spans[0]))
+            for arm in self.arms.values():
+                self._name_role(arm)
+
+    def _name_role(self, arm: Arm) -> None:
+        if (
+            self.study_intervention
+            and arm.key in self.intervention_roles
+            and not arm.aliases
+            and "(" not in arm.name
+        ):
+            arm.name = f"{self.study_intervention} ({arm.name})"
+
     def _add_alias(self, arm: Arm, text: str) -> None:
         """`the control group received routine care`: the treatment names the arm too, and
         names it better than a generic word (`control`, `intervention`) does."""
@@ -150,7 +186,14 @@ class ArmLexicon:
         arm.aliases.add(text)
         self._alias.setdefault(key, arm)
         if arm.key in self.generic_names:
-            arm.name = f"{_display(text, self.group_nouns)} ({arm.name})"
+            arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
+
+    def _expanded(self, name: str) -> str:
+        """`MI sessions` -> `motivational interviewing sessions` where the document
+        defines the abbreviation."""
+        return " ".join(
+            self._long_of.get(arm_key(word, self.group_nouns), word) for word in name.split()
+        )
 
     def mentions(self, view: SentenceView) -> list[Mention]:
         """Every mention of a known arm in the sentence: rule matches and bare names."""
@@ -162,19 +205,23 @@ class ArmLexicon:
                 if arm is not None:
                     found.append(Mention(start, end, arm))
         if self.arms:
-            tokens = list(view.span)
-            longest = max(len(k.split()) for k in [*self.arms, *self._alias])
+            tokens = view.tokens()
+            keys = [*self.arms, *self._alias]
+            firsts = {k.split()[0] for k in keys if k}
+            longest = max(len(k.split()) for k in keys)
             i = 0
             while i < len(tokens):
                 hit = None
-                for width in range(min(longest + 2, len(tokens) - i), 0, -1):
-                    piece = tokens[i : i + width]
-                    if any(view.feat(t.i).is_stat for t in piece):
-                        continue
-                    arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
-                    if arm is not None:
-                        hit = Mention(piece[0].i, piece[-1].i + 1, arm)
-                        break
+                head = arm_key(tokens[i].text, self.group_nouns).split()
+                if head and head[0] in firsts and not tokens[i].is_stat:
+                    for width in range(min(longest + 2, len(tokens) - i), 0, -1):
+                        piece = tokens[i : i + width]
+                        if any(t.is_stat for t in piece):
+                            continue
+                        arm = self.lookup(view.text_of(piece[0].i, piece[-1].i + 1))
+                        if arm is not None:
+                            hit = Mention(piece[0].i, piece[-1].i + 1, arm)
+                            break
                 if hit:
                     found.append(hit)
                     i += hit.end - hit.start

@@ -26,8 +26,8 @@ from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.times import TimeUnits, find_times, time_of
 from extractor.link.view import SentenceView
 from extractor.numbers import load_number_words
-from extractor.rules.load import SHARED_LISTS, RULES_DIR, _lists
-from extractor.rules.match import RuleMatch, RuleSet
+from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
+from extractor.rules.match import RuleSet
 from extractor.types import Evidence
 
 
@@ -43,6 +43,7 @@ class WordLists:
     value_links: frozenset[str]
     label_words: frozenset[str]  # words that label a value as a mean or a median
     generic_arm_names: frozenset[str]
+    intervention_roles: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -62,6 +63,7 @@ class WordLists:
             value_links=get("value_links"),
             label_words=get("mean_words") | get("median_words"),
             generic_arm_names=get("generic_arm_names"),
+            intervention_roles=get("intervention_roles"),
         )
 
 
@@ -81,9 +83,12 @@ class ProseEngine:
         chunks: Iterable[tuple[Doc, int]],
         allowed: Callable[[int], bool] = lambda _: True,
         skipped: frozenset[tuple[int, int]] = frozenset(),
+        table_rows: list[Evidence] = (),
     ) -> list[Evidence]:
         """Evidence rows of every prose sentence that `allowed` admits and that is not one
-        of the `skipped` (start, end) spans (table lines read elsewhere)."""
+        of the `skipped` (start, end) spans (table lines read elsewhere). The arms of
+        `table_rows` are renamed as the prose names them (a column `Intervention` is the
+        arm the text says the intervention group received)."""
         sentences = annotate(text, chunks, self.parser, self.terms)
         views = self._views(sentences)
         lexicon = ArmLexicon(
@@ -92,10 +97,15 @@ class ProseEngine:
             self.lists.generic_arm_names,
             self.lists.function_words,
         )
-        for view in views:
+        lexicon.intervention_roles = self.lists.intervention_roles
+        for number, view in enumerate(views):
+            if number == 0:  # a document's first sentence is its title
+                for m in view.of_action("arm"):
+                    if m.rule.role == "intervention":
+                        lexicon.name_intervention(view, m)
             if _usable(view, allowed, skipped):
                 for m in view.of_action("arm"):
-                    if m.rule.priority >= DECLARES:
+                    if m.rule.priority >= DECLARES and m.rule.role is None:
                         lexicon.declare(view, m)
         mentioned: dict[int, list[Mention]] = {}
         sentences_of_arm: dict[str, int] = {}
@@ -133,6 +143,9 @@ class ProseEngine:
                     population_unit = row.measure
                 if row.group_name is None and population_n is None and row.value is not None:
                     population_n = int(row.value)
+        for row in table_rows:
+            if row.group_name:
+                row.group_name = lexicon.name_for(row.group_name)
         rows.sort(key=lambda r: (r.char_start, r.char_end, r.kind))
         return rows
 
@@ -296,7 +309,9 @@ def _link_arm(
         reading.arm_how = "before"
 
 
-def _owned_values(view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]) -> dict[int, Arm]:
+def _owned_values(
+    view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
+) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
     name), by token; not the second name of `A vs B: a vs b`, which labels the pair."""
     owned: dict[int, Arm] = {}

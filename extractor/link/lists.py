@@ -36,7 +36,7 @@ def distribute(
     versus: frozenset[str],
 ) -> None:
     """Give the values of list constructions their arms (and outcomes), in order."""
-    markers = [t.i for t in view.span if t.lower_ in respectively]
+    markers = [t.i for t in view.tokens() if t.lower_ in respectively]
     done: set[int] = set()
     previous = view.start
     for marker in markers:
@@ -67,11 +67,7 @@ def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) 
 def _gap(view: SentenceView, a: Reading, b: Reading) -> list:
     """The tokens between two readings, after the end of `a`'s statistic (a combined share
     `19 of 66 patients (28.8%)` ends at its percent, not at its first token)."""
-    return [
-        view.token(k)
-        for k in range(a.token + 1, b.token)
-        if view.char_start(k) >= a.stat.end
-    ]
+    return [view.token(k) for k in range(a.token + 1, b.token) if view.char_start(k) >= a.stat.end]
 
 
 def _joiner(view: SentenceView, token, versus: frozenset[str]) -> bool:
@@ -104,7 +100,7 @@ def _pair_respectively(
             reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         return
     vocab = "event" if _FAMILIES.get(group[0].kind) == "share" else "instrument"
-    terms = [t for t in view.span if view.feat(t.i).vocab == vocab and t.i < marker]
+    terms = [t for t in view.tokens() if view.feat(t.i).vocab == vocab and t.i < marker]
     if len(terms) == count:
         for reading, term in zip(group, terms, strict=True):
             reading.measure, reading.measure_text = view.feat(term.i).canonical, term.text
@@ -153,7 +149,9 @@ def _pair_unlabelled(
 
 
 def _after_comparison(view: SentenceView, mention: Mention, versus: frozenset[str]) -> bool:
-    previous = [view.token(k).lower_ for k in range(max(view.start, mention.start - 3), mention.start)]
+    previous = [
+        view.token(k).lower_ for k in range(max(view.start, mention.start - 3), mention.start)
+    ]
     return any(word in versus for word in previous)
 
 
@@ -213,8 +211,11 @@ def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) 
     sizes = [r for r in readings if r.kind == "sample_size" and r.arm is None]
     for size in sizes:
         opening = next(
-            (k for k in range(size.token + 1, min(view.end, size.token + 4))
-             if view.token(k).text in ("(", "[")),
+            (
+                k
+                for k in range(size.token + 1, min(view.end, size.token + 4))
+                if view.token(k).text in ("(", "[")
+            ),
             None,
         )
         if opening is None or size.stat.value is None:

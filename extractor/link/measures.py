@@ -31,7 +31,7 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     label = VOCABULARY_OF_KIND.get(kind)
     if label is None:
         return None
-    terms = [t for t in view.span if view.feat(t.i).vocab == label and t.i not in avoid]
+    terms = [t for t in view.tokens() if view.feat(t.i).vocab == label and t.i not in avoid]
     if kind == "sample_size":  # a size counts the unit written with it, not one far off
         terms = [t for t in terms if abs(t.i - token) <= NEAR_UNIT]
     if not terms:
@@ -61,7 +61,12 @@ def phrase_before(view: SentenceView, token: int, function_words: frozenset[str]
     while i >= lowest and words < PHRASE_WORDS:
         token_i = view.token(i)
         lower = token_i.lower_
-        if lower == "of" and not crossed_of and i - 1 >= lowest and _content(view, i - 1, function_words, skip):
+        if (
+            lower == "of"
+            and not crossed_of
+            and i - 1 >= lowest
+            and _content(view, i - 1, function_words, skip)
+        ):
             crossed_of = True
             i -= 1
             continue

@@ -13,7 +13,7 @@ def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: f
     a `respectively` list it closes; a detached `(95% CI, a to b)` the nearest estimate
     before it that has no interval."""
     by_token = sorted(readings, key=lambda r: r.token)
-    for token in view.span:
+    for token in view.tokens():
         stat = view.feat(token.i).stat
         if stat is None or stat.kind not in ("p", "ci"):
             continue
@@ -40,8 +40,11 @@ def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: f
 def _closes_list(view, before: list[Reading], p_token: int, respectively) -> list[Reading]:
     """The readings of a `respectively` list right before this p-value, if any."""
     marker = next(
-        (i for i in range(p_token - 1, max(view.start, p_token - 4) - 1, -1)
-         if view.token(i).lower_ in respectively),
+        (
+            i
+            for i in range(p_token - 1, max(view.start, p_token - 4) - 1, -1)
+            if view.token(i).lower_ in respectively
+        ),
         None,
     )
     if marker is None:

@@ -37,7 +37,9 @@ class TimeUnits:
 
     @classmethod
     def load(cls, directory: Path, words: NumberWords) -> TimeUnits:
-        rows = _read_tsv(directory / "timepoints.tsv", ["entry", "kind", "timepoint", "months_factor"])
+        rows = _read_tsv(
+            directory / "timepoints.tsv", ["entry", "kind", "timepoint", "months_factor"]
+        )
         factors = {
             row["entry"].lower(): parse_months_factor(row["months_factor"])
             for _, row in rows
@@ -71,7 +73,7 @@ class TimeUnits:
 def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
     """The times written in a sentence, in order."""
     found: list[Time] = []
-    for token in view.span:
+    for token in view.tokens():
         feature = view.feat(token.i)
         if feature.vocab == "timepoint":
             found.append(Time(token.i, token.i + 1, feature.canonical, None))
@@ -114,7 +116,5 @@ def time_of(
             between = range(end + 1, t.start)
             if not any(i in values for i in between):
                 return t
-    before = [
-        t for t in times if t.end <= token and view.same_clause(t.start, token)
-    ]
+    before = [t for t in times if t.end <= token and view.same_clause(t.start, token)]
     return before[-1] if before else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from extractor.annotate.document import AnnotatedSentence
 from extractor.annotate.features import TokenFeatures
@@ -24,10 +24,10 @@ class SentenceView:
     def __post_init__(self) -> None:
         number = 0
         depth = 0
-        for token in self.span:
-            if token.text in "([" and not self.feat(token.i).is_stat:
+        for token in self.tokens():
+            if token.text in "([" and not token.is_stat:
                 depth += 1
-            elif token.text in ")]" and not self.feat(token.i).is_stat:
+            elif token.text in ")]" and not token.is_stat:
                 depth = max(0, depth - 1)
             if depth == 0 and (token.text == ";" or token.lower_ in self.clause_breaks):
                 if not self._opens_bound(token.i):
@@ -59,8 +59,13 @@ class SentenceView:
     def end(self) -> int:
         return self.annotated.span.end
 
-    def token(self, i: int) -> Token:
-        return self.doc[i]
+    def token(self, i: int) -> TokenFeatures:
+        """Doc token `i` as the linking steps read it: text, flags and annotation."""
+        return self.annotated.features[i]
+
+    def tokens(self) -> list[TokenFeatures]:
+        """The sentence's tokens, in order."""
+        return self.annotated.features[self.start : self.end]
 
     def feat(self, i: int) -> TokenFeatures:
         """What annotation found at Doc token `i` (see `annotate/features.py`)."""
@@ -76,16 +81,20 @@ class SentenceView:
         return self.clause.get(a) == self.clause.get(b)
 
     def char_start(self, i: int) -> int:
-        return self.annotated.char(i)
+        return self.annotated.offset + self.annotated.features[i].idx
 
     def char_end(self, i: int) -> int:
-        return self.annotated.char_end(i)
+        return self.annotated.offset + self.annotated.features[i].end_char
 
     def text_of(self, start: int, end: int) -> str:
         """Document text of Doc tokens [start, end)."""
         if start >= end:
             return ""
-        return self.doc[start:end].text
+        features = self.annotated.features
+        offset = self.annotated.offset
+        return self.annotated.document[
+            offset + features[start].idx : offset + features[end - 1].end_char
+        ]
 
     def of_action(self, action: str) -> list[RuleMatch]:
         return [m for m in self.matches if m.rule.action == action]

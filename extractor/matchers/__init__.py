@@ -18,7 +18,7 @@ from extractor.matchers.context import SentenceContext, cites_reference
 from extractor.matchers.effects import find_effects
 from extractor.matchers.sample_size import find_sample_sizes
 from extractor.matchers.scores import find_scores
-from extractor.matchers.tables import find_table_evidence
+from extractor.tables import find_table_evidence
 from extractor.types import Evidence, Sentence
 from extractor.vocab import Vocabulary
 

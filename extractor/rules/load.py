@@ -11,6 +11,7 @@ the tokens it matches fill that slot of the match (the value, the arm, the measu
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ ACTIONS = {
     "modifier": {"category", "direction", "scope", "terminated_by", "crosses_clauses"},
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
-    "arm": {"priority", "sizes"},
+    "arm": {"priority", "sizes", "role"},
     # slot `value` (or the match) is a time: `timepoint`, and months from the value's unit
     "time": {"timepoint"},
     # slot `measure` names the outcome of the statistics in slot `value` (or the clause)
@@ -76,6 +77,7 @@ class Rule:
     # an outcome (a label, an arm, a time, a vocabulary term, a linking word, a comparison)
     corroborate: bool = False
     sizes: bool = False  # an arm rule whose `value` is the arm's size
+    role: str | None = None  # `intervention`: slot `alias` names the study's intervention
     category: str | None = None
     direction: str = "forward"
     scope: int = 8
@@ -114,9 +116,25 @@ def load_rules(patterns_dir: Path) -> list[Rule]:
     return rules
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 reads a bare `on`, `no`, `yes`, `off`
+    as booleans, and those are words a rule lists (`on placebo`, `no complications`)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def _yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506
     except yaml.YAMLError as error:
         raise RuleError(f"{path.name}: not valid YAML ({error})") from error
     if not isinstance(data, dict):
@@ -192,8 +210,12 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
     needs_value = action in ("evidence", "block")
     if needs_value and "value" not in slots:
         raise RuleError(f"{where}: an {action} rule needs a token with `slot: value`")
-    if action == "arm" and "arm" not in slots:
+    if action == "arm" and "arm" not in slots and not raw.get("role"):
         raise RuleError(f"{where}: an arm rule needs a token with `slot: arm`")
+    if raw.get("role") not in (None, "intervention"):
+        raise RuleError(f"{where}: role must be `intervention`")
+    if raw.get("role") and "alias" not in slots:
+        raise RuleError(f"{where}: a role rule names the treatment in `slot: alias`")
     examples = raw.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise RuleError(f"{where}: `examples` must be a list of sentences")
@@ -212,11 +234,14 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         combine=bool(raw.get("combine", False)),
         corroborate=bool(raw.get("corroborate", False)),
         sizes=bool(raw.get("sizes", False)),
+        role=raw.get("role"),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
         crosses_clauses=bool(raw.get("crosses_clauses", False)),
-        terminated_by=frozenset(_expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]),
+        terminated_by=frozenset(
+            _expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]
+        ),
         examples=tuple(examples),
     )
 

@@ -222,7 +222,10 @@ def _forward(
     out: list[tuple[int, list[int]]] = []
     if spec.negate:
         if position < end and not spec.test(features[position]):
-            return [(p, [index, *rest]) for p, rest in _forward(specs, index + 1, features, position + 1, end)]
+            return [
+                (p, [index, *rest])
+                for p, rest in _forward(specs, index + 1, features, position + 1, end)
+            ]
         return []
     count = 0
     p = position
@@ -238,7 +241,11 @@ def _forward(
 
 
 def _backward(
-    specs: tuple[_Spec, ...], index: int, features: Sequence[TokenFeatures], position: int, start: int
+    specs: tuple[_Spec, ...],
+    index: int,
+    features: Sequence[TokenFeatures],
+    position: int,
+    start: int,
 ) -> list[tuple[int, list[int]]]:
     """(start position, spec index of each token) for every way specs[:index + 1] match
     ending at `position` (inclusive), going leftwards."""
@@ -248,7 +255,10 @@ def _backward(
     out: list[tuple[int, list[int]]] = []
     if spec.negate:
         if position >= start and not spec.test(features[position]):
-            return [(s, [*rest, index]) for s, rest in _backward(specs, index - 1, features, position - 1, start)]
+            return [
+                (s, [*rest, index])
+                for s, rest in _backward(specs, index - 1, features, position - 1, start)
+            ]
         return []
     count = 0
     p = position
@@ -308,10 +318,20 @@ def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
         else:
             raise RuleError(f"{rule.source}: rule {rule.id!r}: attribute {key} is not supported")
 
-    def test_all(feature: TokenFeatures, tests: tuple[Predicate, ...] = tuple(tests)) -> bool:
-        return all(t(feature) for t in tests)
+    return _Spec(_conjunction(tests), low, high, negate, tuple(keys or ()))
 
-    return _Spec(test_all, low, high, negate, tuple(keys or ()))
+
+def _conjunction(tests: list[Predicate]) -> Predicate:
+    """One predicate for all of a spec's tests, without a loop for the common short cases."""
+    if not tests:
+        return lambda f: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda f: first(f) and second(f)
+    frozen = tuple(tests)
+    return lambda f: all(t(f) for t in frozen)
 
 
 def _value_test(attr: str, value: Any, lower: bool = False) -> tuple[Predicate, list | None]:
