@@ -31,6 +31,7 @@ VOCABULARIES: tuple[tuple[str, str, str | None], ...] = (
     ("effect", "effects.tsv", None),
 )
 _PARTS = re.compile(r"[\s\-‐‑–]+")
+MIXED_SEPARATOR_PARTS = 4  # terms of up to this many parts match any mix of spaces and hyphens
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ def spellings(term: str, plural: bool = True) -> list[str]:
     if not parts:
         return []
     joined = {" ".join(parts), "-".join(parts), "".join(parts), term.strip()}
+    if 2 < len(parts) <= MIXED_SEPARATOR_PARTS:
+        # `primary-outcome event`, `primary outcome-event`: each gap a space or a hyphen
+        for mask in range(2 ** (len(parts) - 1)):
+            form = parts[0]
+            for k, part in enumerate(parts[1:]):
+                form += ("-" if mask >> k & 1 else " ") + part
+            joined.add(form)
     forms = set(joined)
     if plural and parts[-1][-1:].isalpha():
         for form in joined:

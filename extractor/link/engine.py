@@ -8,7 +8,7 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -41,6 +41,7 @@ class WordLists:
     group_nouns: frozenset[str]
     function_words: frozenset[str]
     value_links: frozenset[str]
+    label_words: frozenset[str]  # words that label a value as a mean or a median
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
 
@@ -60,6 +61,7 @@ class WordLists:
             group_nouns=get("group_nouns"),
             function_words=get("measure_stops"),
             value_links=get("value_links"),
+            label_words=get("mean_words") | get("median_words"),
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
         )
@@ -105,6 +107,13 @@ class ProseEngine:
                 for m in view.of_action("arm"):
                     if m.rule.priority >= DECLARES and m.rule.role is None:
                         lexicon.declare(view, m)
+        mentioned: dict[int, list[Mention]] = {}
+        sentences_of_arm: dict[str, int] = {}
+        for view in views:
+            if _usable(view, allowed, skipped) and lexicon.arms:
+                mentioned[id(view)] = lexicon.mentions(view)
+                for key in {m.arm.key for m in mentioned[id(view)]}:
+                    sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
         rows: list[Evidence] = []
         population_n: int | None = None
         population_unit: str | None = None
@@ -116,7 +125,9 @@ class ProseEngine:
             previous = view
             if not _usable(view, allowed, skipped):
                 continue
-            readings = self._link(view, lexicon, carried_measure)
+            readings = self._link(
+                view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
+            )
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -154,12 +165,18 @@ class ProseEngine:
         ]
 
     def _link(
-        self, view: SentenceView, lexicon: ArmLexicon, carried: tuple[str, str] | None
+        self,
+        view: SentenceView,
+        lexicon: ArmLexicon,
+        carried: tuple[str, str] | None,
+        mentions: list[Mention] | None = None,
+        sentences_of_arm: dict[str, int] | None = None,
     ) -> list[Reading]:
         readings, time_tokens = read_statistics(view)
         if not readings:
             return []
-        mentions = lexicon.mentions(view)
+        if mentions is None:
+            mentions = lexicon.mentions(view)
         times = find_times(view, self.units)
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
@@ -167,7 +184,8 @@ class ProseEngine:
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
-            time = time_of(view, reading.token, times, values)
+            _counted_event(reading, sentences_of_arm or {}, lexicon)
+            time = time_of(view, reading.token, times, values, reading.last)
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
@@ -182,7 +200,56 @@ class ProseEngine:
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
-        return readings
+        return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+
+
+def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
+    """`wound problems (n=5), iliac fracture (n=1)`: in a sentence that reports events, an
+    `(n = x)` after a name counts patients with that event, unless the name is an arm the
+    document mentions elsewhere (`SI joint fusion (n=102)` stays that arm's size)."""
+    if reading.kind != "sample_size" or reading.stat.shape != "n_equals":
+        return
+    if "event" not in reading.modifiers:
+        return
+    if reading.arm is not None:
+        arm = lexicon.lookup(reading.arm)
+        if arm is None or sentences_of_arm.get(arm.key, 0) > 1:
+            return
+    reading.kind, reading.statistic, reading.arm, reading.arm_n = "complication", None, None, None
+    reading.stat = replace(reading.stat, count=int(reading.stat.value or 0))
+
+
+_OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "baseline", "follow_up"})
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _corroborated(
+    view: SentenceView, reading: Reading, readings: list[Reading], lists: WordLists
+) -> bool:
+    """Whether a value read by a weak rule (`corroborate: true`: a bare number with a unit)
+    is an outcome's value: something links it to one (a mean/median or change label, an
+    arm, a time, a vocabulary term, a linking word such as `was` or `:` before it, a
+    `versus` word joining it to another value, a p-value). A tourniquet `inflated to 250
+    mmHg` or lesions `at 80 °C` have none, and are settings of the procedure."""
+    rule = reading.match.rule if reading.match is not None else None
+    if rule is None or not rule.corroborate:
+        return True
+    if reading.modifiers & _OUTCOME_MODIFIERS or reading.arm or reading.timepoint:
+        return True
+    if reading.measure or reading.p is not None or reading.stat.p_value is not None:
+        return True
+    i = reading.token - 1
+    while i >= view.start and view.feat(i).lower in _ARTICLES | lists.label_words:
+        i -= 1
+    if i >= view.start and view.feat(i).lower in lists.value_links:
+        return True
+    others = {r.token for r in readings if r is not reading}
+    for k in range(max(view.start, reading.token - 3), min(view.end, reading.token + 4)):
+        if view.feat(k).lower in lists.versus and any(
+            abs(o - k) <= 3 for o in others if view.same_clause(o, reading.token)
+        ):
+            return True
+    return False
 
 
 def _refine_statistic(reading: Reading) -> None:

@@ -204,6 +204,23 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
 PART_OF_SAMPLE = "proportion.part_of_sample"
 
 
+def _read_unread_parts(
+    view: SentenceView, readings: list[Reading], opening: int, closing: int
+) -> list[Reading]:
+    """`Eleven studies (9 prospective cohort and 2 trials)`: a whole number in the bracket
+    after a size that no rule read (its noun counts nothing the vocabularies know) is a
+    part of the size all the same."""
+    have = {r.token for r in readings}
+    added = []
+    for k in range(opening + 1, closing):
+        feature = view.feat(k)
+        if k not in have and feature.integer and not feature.year_like:
+            added.append(Reading(k, feature.stat, "sample_size", PART_OF_SAMPLE, 0))
+    readings += added
+    readings.sort(key=lambda r: r.token)
+    return added
+
+
 def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) -> None:
     """`54 patients (41 women, 13 men)`, `Eleven studies (9 cohort and 2 RCTs)`: whole
     numbers in the bracket right after a size are parts of it, proportions with the size
@@ -224,6 +241,7 @@ def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) 
             (k for k in range(opening + 1, view.end) if view.token(k).text in (")", "]")),
             view.end,
         )
+        added = _read_unread_parts(view, readings, opening, closing)
         parts = [
             r
             for r in readings
@@ -235,7 +253,12 @@ def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) 
             and r.stat.value < size.stat.value
         ]
         if len(parts) < 2 and not (len(parts) == 1 and parts[0].kind == "proportion"):
+            for reading in added:
+                readings.remove(reading)
             continue
+        for reading in added:
+            if reading not in parts:
+                readings.remove(reading)
         for part in parts:
             part.kind, part.rule = "proportion", PART_OF_SAMPLE
             part.stat = replace(

@@ -42,6 +42,11 @@ class Reading:
     modifiers: set[str] = field(default_factory=set)
     ci: tuple[float | None, float | None, float | None] | None = None
     p: tuple[float | None, str | None] | None = None
+    last: int = -1  # the value's last token (a combined count and percent ends at the percent)
+
+    def __post_init__(self) -> None:
+        if self.last < self.token:
+            self.last = self.token
 
 
 def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
@@ -57,7 +62,9 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
         cue_clause = view.clause.get(m.start)
         for span in spans:
             for i in span:
-                if view.clause.get(i) != cue_clause or view.token(i).lower_ in rule.terminated_by:
+                if view.feat(i).lower in rule.terminated_by:
+                    break
+                if view.clause.get(i) != cue_clause and not rule.crosses_clauses:
                     break
                 covered.setdefault(i, set()).add(rule.category)
         for i in m.slot("value"):  # a modifier may name the value it acts on
@@ -145,10 +152,12 @@ def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading |
         text=count.text,
         value=share.percent,
         count=int(count.value),
+        denominator=count.denominator if count.denominator is not None else share.denominator,
         is_word=count.is_word,
         shape="count_percent",
     )
     reading = Reading(values[0], stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
+    reading.last = values[1]
     reading.statistic = m.rule.statistic
     return reading
 

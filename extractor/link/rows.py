@@ -105,16 +105,21 @@ def _value_convention(row: Evidence, reading: Reading) -> None:
         if row.count is None and not stat.is_percent and stat.value is not None:
             if float(stat.value).is_integer() and stat.value >= 0:
                 row.count = int(stat.value)
+        # the headline is the count of a complication and the percent of a proportion
+        # (docs/EVIDENCE.md), and `statistic` names which one `value` is
         if row.kind == "complication":
             row.value = row.count if row.count is not None else row.percent
+            row.statistic = "count" if row.count is not None else "percent"
         else:
             row.value = row.percent if row.percent is not None else row.count
-        row.statistic = "percent" if row.percent is not None else "count"
+            row.statistic = "percent" if row.percent is not None else "count"
         row.measure = row.measure if row.kind == "complication" else None
         return
     if row.kind == "sample_size":
         row.statistic = "n"
         return
+    if row.kind == "effect" and row.statistic is None and row.measure:
+        row.statistic = row.measure.lower()  # `hr`, `or`: the estimate is of that type
     if row.kind in ("score", "change"):
         if stat.is_percent:
             row.unit = "%"

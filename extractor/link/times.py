@@ -95,18 +95,25 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
     kept: list[Time] = []
     for t in found:
         if kept and t.start < kept[-1].end:
-            if (t.end - t.start) > (kept[-1].end - kept[-1].start) and t.start == kept[-1].start:
-                kept[-1] = t
+            # overlapping readings of one time (`At one-year` and `one-year
+            # postoperatively`) are one time: the widest span, with the months one gives
+            last = kept[-1]
+            months = last.months if last.months is not None else t.months
+            kept[-1] = Time(last.start, max(last.end, t.end), last.timepoint, months)
             continue
         kept.append(t)
     return kept
 
 
-def time_of(view: SentenceView, token: int, times: list[Time], values: set[int]) -> Time | None:
-    """The time a value at `token` was measured at (see the module docstring)."""
+def time_of(
+    view: SentenceView, token: int, times: list[Time], values: set[int], last: int | None = None
+) -> Time | None:
+    """The time a value at `token` (ending at token `last`) was measured at (see the
+    module docstring)."""
+    end = token if last is None else last
     for t in times:
-        if token < t.start <= token + AFTER_WINDOW and view.same_clause(token, t.start):
-            between = range(token + 1, t.start)
+        if end < t.start <= end + AFTER_WINDOW and view.same_clause(end, t.start):
+            between = range(end + 1, t.start)
             if not any(i in values for i in between):
                 return t
     before = [t for t in times if t.end <= token and view.same_clause(t.start, token)]

@@ -30,8 +30,18 @@ class SentenceView:
             elif token.text in ")]" and not token.is_stat:
                 depth = max(0, depth - 1)
             if depth == 0 and (token.text == ";" or token.lower_ in self.clause_breaks):
-                number += 1
+                if not self._opens_bound(token.i):
+                    number += 1
             self.clause[token.i] = number
+
+    def _opens_bound(self, i: int) -> bool:
+        """`less than 1% (n=48)`: a break word that is part of the bound of the value right
+        after it (the statistic carries the relation) joins, it does not contrast."""
+        nxt = i + 1
+        if nxt >= self.end:
+            return False
+        feature = self.feat(nxt)
+        return feature.is_stat and feature.relation in ("<", ">", "<=", ">=")
 
     @property
     def span(self):

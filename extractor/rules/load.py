@@ -23,11 +23,13 @@ SHARED_LISTS = "lists.yml"
 
 ACTIONS = {
     # a statistic in slot `value` is evidence of `kind`
-    "evidence": {"kind", "statistic", "timepoint", "priority", "group", "constant", "combine"},
+    "evidence": {
+        "kind", "statistic", "timepoint", "priority", "group", "constant", "combine", "corroborate",
+    },
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
-    "modifier": {"category", "direction", "scope", "terminated_by"},
+    "modifier": {"category", "direction", "scope", "terminated_by", "crosses_clauses"},
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
     "arm": {"priority", "sizes", "role"},
@@ -71,12 +73,16 @@ class Rule:
     group: str | None = None
     constant: float | None = None  # the value of a count written as a word (`no patients`)
     combine: bool = False  # the two values are one share: a count, then its percent
+    # the shape alone is weak evidence: the value counts only where its context links it to
+    # an outcome (a label, an arm, a time, a vocabulary term, a linking word, a comparison)
+    corroborate: bool = False
     sizes: bool = False  # an arm rule whose `value` is the arm's size
     role: str | None = None  # `intervention`: slot `alias` names the study's intervention
     category: str | None = None
     direction: str = "forward"
     scope: int = 8
     terminated_by: frozenset[str] = frozenset()  # tokens that end a modifier's scope
+    crosses_clauses: bool = False  # a modifier whose scope is the sentence, not the clause
     examples: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -226,11 +232,13 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         group=raw.get("group"),
         constant=_constant(where, raw.get("constant")),
         combine=bool(raw.get("combine", False)),
+        corroborate=bool(raw.get("corroborate", False)),
         sizes=bool(raw.get("sizes", False)),
         role=raw.get("role"),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
+        crosses_clauses=bool(raw.get("crosses_clauses", False)),
         terminated_by=frozenset(
             _expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]
         ),
