@@ -44,6 +44,7 @@ class WordLists:
     label_words: frozenset[str]  # words that label a value as a mean or a median
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
+    name_stop: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -64,6 +65,7 @@ class WordLists:
             label_words=get("mean_words") | get("median_words"),
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
+            name_stop=get("arm_stop"),
         )
 
 
@@ -98,6 +100,7 @@ class ProseEngine:
             self.lists.function_words,
         )
         lexicon.intervention_roles = self.lists.intervention_roles
+        lexicon.name_stop = self.lists.name_stop
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
                 for m in view.of_action("arm"):
