@@ -131,7 +131,14 @@ def run_command(
     is_flag=True,
     help="Match on kind, value and quote only, not measure, timepoint, arm, CI ...",
 )
-def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_only: bool) -> None:
+@click.option(
+    "--lenient-measure",
+    is_flag=True,
+    help="A row whose measure is NULL matches a gold measure its measure_text names.",
+)
+def eval_command(
+    gold: tuple[Path, ...], db_path: Path, as_json: bool, values_only: bool, lenient_measure: bool
+) -> None:
     """Score the database against hand-checked GOLD files (.jsonl, or folders of them).
 
     Prints precision and recall per kind, the false positives and the misses.
@@ -140,7 +147,12 @@ def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_on
 
     if not db_path.exists():
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
-    report = evaluate(db_path, gold_files(list(gold)), attributes=not values_only)
+    report = evaluate(
+        db_path,
+        gold_files(list(gold)),
+        attributes=not values_only,
+        lenient_measure=lenient_measure,
+    )
     click.echo(report.to_json() if as_json else format_report(report))
 
 

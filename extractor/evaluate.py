@@ -384,8 +384,28 @@ def _near_in_quote(item: GoldItem, row: dict[str, Any]) -> bool:
     return collapse_whitespace(item.near) in collapse_whitespace(row.get("quote") or "")
 
 
-def _disagreements(item: GoldItem, row: dict[str, Any]) -> list[str]:
-    """What stops `row` matching `item`, one phrase per attribute, in contract order."""
+def outcome_text_agrees(expected: str, written: str | None) -> bool:
+    """Whether an outcome written in the text (`Symptomatic intracranial hemorrhage`)
+    names the gold's canonical outcome (`symptomatic intracranial haemorrhage`): at least
+    half of the canonical name's words appear, compared by their first five letters with
+    British `ae`/`oe` spelled the American way."""
+    if not written:
+        return False
+
+    def words(text: str) -> set[str]:
+        text = text.casefold().replace("ae", "e").replace("oe", "e")
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text) if len(w) >= 3}
+
+    wanted = words(expected)
+    return bool(wanted) and len(wanted & words(written)) * 2 >= len(wanted)
+
+
+def _disagreements(item: GoldItem, row: dict[str, Any], lenient_measure: bool = False) -> list[str]:
+    """What stops `row` matching `item`, one phrase per attribute, in contract order.
+
+    With `lenient_measure`, a row whose `measure` is NULL (no vocabulary names its
+    outcome, as the contract allows) agrees with the gold's measure when its
+    `measure_text` names it (`outcome_text_agrees`)."""
     problems: list[str] = []
     if not numbers_equal(item.value, row.get("value")):
         problems.append(f"value: expected {_fmt(item.value)}, got {_fmt(row.get('value'))}")
@@ -393,6 +413,14 @@ def _disagreements(item: GoldItem, row: dict[str, Any]) -> list[str]:
         problems.append(f"near: {item.near!r} not in the row's quote")
     for name, expected in item.attributes.items():
         got = row.get(name)
+        if (
+            lenient_measure
+            and name == "measure"
+            and not got
+            and expected
+            and outcome_text_agrees(str(expected), row.get("measure_text"))
+        ):
+            continue
         if not attribute_agrees(name, expected, got):
             problems.append(f"{name}: expected {_fmt(expected)}, got {_fmt(got)}")
     return problems
@@ -409,13 +437,18 @@ def _fmt(v: Any) -> str:
 # --------------------------------------------------------------------------- matching
 
 
-def _maximum_matching(golds: list[GoldItem], rows: list[dict[str, Any]]) -> dict[int, int]:
+def _maximum_matching(
+    golds: list[GoldItem], rows: list[dict[str, Any]], lenient_measure: bool = False
+) -> dict[int, int]:
     """Gold index -> row index, as many pairs as possible, deterministic.
 
     Kuhn's augmenting paths: gold items in file order, each trying its compatible rows in
     document order, so a tie goes to the earliest row.
     """
-    compatible = [[j for j, row in enumerate(rows) if not _disagreements(g, row)] for g in golds]
+    compatible = [
+        [j for j, row in enumerate(rows) if not _disagreements(g, row, lenient_measure)]
+        for g in golds
+    ]
     row_owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -505,6 +538,7 @@ def evaluate(
     doc_ids: set[str] | None = None,
     *,
     attributes: bool = True,
+    lenient_measure: bool = False,
 ) -> EvalReport:
     """Score the evidence in `db_path` against the gold items.
 
@@ -553,7 +587,7 @@ def evaluate(
             stats = report.kinds[kind]
             stats.gold += len(golds)
             stats.extracted += len(krows)
-            pairs = _maximum_matching(golds, krows)
+            pairs = _maximum_matching(golds, krows, lenient_measure)
             stats.true_positives += len(pairs)
             matched = set(pairs.values())
             by_id = {str(r.get("id")): r for r in krows}
