@@ -21,6 +21,7 @@ from extractor.rules.match import RuleMatch
 DECLARES = 50  # an arm rule of at least this priority declares an arm
 PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
 AFTER_WINDOW = 7  # tokens after a value where its arm may be named
+BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looked for
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
 

@@ -7,6 +7,7 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +20,15 @@ from extractor.annotate.document import AnnotatedSentence, annotate
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
-from extractor.link.arms import AFTER_WINDOW, DECLARES, Arm, ArmLexicon, Mention, runs
+from extractor.link.arms import (
+    AFTER_WINDOW,
+    BEFORE_WINDOW,
+    DECLARES,
+    Arm,
+    ArmLexicon,
+    Mention,
+    runs,
+)
 from extractor.link.measures import phrase_before, term_for
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -293,23 +302,26 @@ def _link_arm(
                 reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
                 return
     token = reading.token
-    for m in mentions:
-        if token < m.start <= token + AFTER_WINDOW and view.same_clause(token, m.start):
+    starts = [m.start for m in mentions]
+    first = bisect.bisect_right(starts, token)
+    for m in mentions[first:]:
+        if m.start > token + AFTER_WINDOW:
+            break
+        if view.same_clause(token, m.start):
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
     if reading.kind == "sample_size":
         return  # a size named only after an arm is the population's (`WLC enrolled 66`)
-    before = [
-        m
-        for m in mentions
-        if m.end <= token
-        and view.same_clause(m.start, token)
-        and not any(i in values for i in range(m.end, token) if _value_has_arm_after(i, mentions))
-    ]
-    if before:
-        reading.arm, reading.arm_n = before[-1].arm.name, before[-1].arm.n
-        reading.arm_how = "before"
+    # the nearest mention before, in the clause, with no value between that has an arm of
+    # its own after it; looked for within BEFORE_WINDOW tokens (linking stays linear)
+    for m in reversed(mentions[bisect.bisect_left(starts, token - BEFORE_WINDOW) : first]):
+        if m.end > token or not view.same_clause(m.start, token):
+            continue
+        if any(i in values and _value_has_arm_after(i, mentions) for i in range(m.end, token)):
+            break
+        reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
+        return
 
 
 def _owned_values(
@@ -333,7 +345,9 @@ def _owned_values(
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
-    return any(i < m.start <= i + AFTER_WINDOW for m in mentions)
+    starts = [m.start for m in mentions]
+    k = bisect.bisect_right(starts, i)
+    return k < len(starts) and starts[k] <= i + AFTER_WINDOW
 
 
 def _link_measure(
