@@ -193,6 +193,7 @@ class ProseEngine:
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
         owned = _owned_values(view, lexicon, self.lists.versus)
+        skip = arm_tokens | time_tokens
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
@@ -202,7 +203,7 @@ class ProseEngine:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
-            _link_measure(view, reading, arm_tokens | time_tokens, self.lists, carried, previous)
+            _link_measure(view, reading, skip, self.lists, carried, previous)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
@@ -212,7 +213,7 @@ class ProseEngine:
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
-        return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+        return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
@@ -235,9 +236,7 @@ _OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "basel
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
-def _corroborated(
-    view: SentenceView, reading: Reading, readings: list[Reading], lists: WordLists
-) -> bool:
+def _corroborated(view: SentenceView, reading: Reading, values: set[int], lists: WordLists) -> bool:
     """Whether a value read by a weak rule (`corroborate: true`: a bare number with a unit)
     is an outcome's value: something links it to one (a mean/median or change label, an
     arm, a time, a vocabulary term, a linking word such as `was` or `:` before it, a
@@ -255,10 +254,10 @@ def _corroborated(
         i -= 1
     if i >= view.start and view.feat(i).lower in lists.value_links:
         return True
-    others = {r.token for r in readings if r is not reading}
     for k in range(max(view.start, reading.token - 3), min(view.end, reading.token + 4)):
         if view.feat(k).lower in lists.versus and any(
-            abs(o - k) <= 3 for o in others if view.same_clause(o, reading.token)
+            o in values and o != reading.token and view.same_clause(o, reading.token)
+            for o in range(k - 3, k + 4)
         ):
             return True
     return False
