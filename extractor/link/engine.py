@@ -42,6 +42,7 @@ class WordLists:
     function_words: frozenset[str]
     value_links: frozenset[str]
     label_words: frozenset[str]  # words that label a value as a mean or a median
+    span_starts: frozenset[str]  # words before the first time of a span (`between`, `from`)
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
 
@@ -62,6 +63,7 @@ class WordLists:
             function_words=get("measure_stops"),
             value_links=get("value_links"),
             label_words=get("mean_words") | get("median_words"),
+            span_starts=get("span_starts"),
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
         )
@@ -185,7 +187,9 @@ class ProseEngine:
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
-            time = time_of(view, reading.token, times, values, reading.last)
+            time = time_of(
+                view, reading.token, times, values, reading.last, self.lists.span_starts
+            )
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:

@@ -94,7 +94,7 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Time] = []
     for t in found:
-        if kept and t.start < kept[-1].end:
+        if kept and t.start <= kept[-1].end:
             # overlapping readings of one time (`At one-year` and `one-year
             # postoperatively`) are one time: the widest span, with the months one gives
             last = kept[-1]
@@ -106,7 +106,12 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
 
 
 def time_of(
-    view: SentenceView, token: int, times: list[Time], values: set[int], last: int | None = None
+    view: SentenceView,
+    token: int,
+    times: list[Time],
+    values: set[int],
+    last: int | None = None,
+    spans: frozenset[str] = frozenset(),
 ) -> Time | None:
     """The time a value at `token` (ending at token `last`) was measured at (see the
     module docstring)."""
@@ -114,7 +119,24 @@ def time_of(
     for t in times:
         if end < t.start <= end + AFTER_WINDOW and view.same_clause(end, t.start):
             between = range(end + 1, t.start)
-            if not any(i in values for i in between):
+            if not any(i in values for i in between) and not _opens_span(view, t, spans):
                 return t
-    before = [t for t in times if t.end <= token and view.same_clause(t.start, token)]
-    return before[-1] if before else None
+    before = [
+        t
+        for t in times
+        if t.end <= token and view.same_clause(t.start, token) and not _opens_span(view, t, spans)
+    ]
+    if before:
+        return before[-1]
+    for t in times:  # `71.4% reported relief ... one year after implantation`
+        if end < t.start and view.same_clause(end, t.start):
+            if not any(i in values for i in range(end + 1, t.start)):
+                return t
+            break
+    return None
+
+
+def _opens_span(view: SentenceView, time: Time, spans: frozenset[str]) -> bool:
+    """`between baseline and 12 months`, `from baseline to week 8`: the first time of a span
+    is where a change started, not when the value was measured."""
+    return time.start > view.start and view.feat(time.start - 1).lower in spans
