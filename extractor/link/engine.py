@@ -199,12 +199,37 @@ class ProseEngine:
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
             previous = reading
+        _carry_across_comparison(view, readings, self.lists.versus)
         list_step.breakdown(view, readings, lexicon)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
         return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+
+
+_FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share", "complication": "share"}
+COMPARISON_GAP = 8  # tokens between two values compared by a `versus` word
+
+
+def _carry_across_comparison(
+    view: SentenceView, readings: list[Reading], versus: frozenset[str]
+) -> None:
+    """`Constipation was more common with oxycodone (18.6%) than with tapentadol (7.9%)`:
+    the value after a comparison word measures what the value before it measures, so it
+    takes that value's kind and outcome when it names none of its own."""
+    for a, b in zip(readings, readings[1:], strict=False):
+        family = _FAMILY.get(a.kind)
+        if family is None or family != _FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
+            continue
+        if b.measure is not None or not any(
+            view.feat(k).lower in versus for k in range(a.last + 1, b.token)
+        ):
+            continue
+        if a.kind == "complication" and b.kind == "proportion":
+            b.kind = "complication"
+        if a.measure is not None:
+            b.measure, b.measure_text = a.measure, a.measure_text
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
