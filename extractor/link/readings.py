@@ -199,7 +199,8 @@ def _refine(reading: Reading, categories: set[str]) -> None:
     if reading.kind == "change" and reading.statistic is None:
         reading.statistic = "difference" if "difference" in categories else "change"
     if reading.kind == "proportion" and "event" in categories:
-        reading.kind = "complication"
+        if "characteristic" not in categories:
+            reading.kind = "complication"
     if reading.kind in ("score", "change") and reading.statistic is None:
         if "median" in categories:
             reading.statistic = "median"

@@ -52,6 +52,7 @@ MODIFIER_CATEGORIES = {
     "mean",  # the values in scope are means
     "median",  # ... medians
     "population",  # sizes in scope are of an analysed population, not an arm
+    "characteristic",  # shares in scope describe patients on entry: never complications
 }
 DIRECTIONS = ("forward", "backward", "both")
 SLOTS = {"value", "arm", "alias", "measure", "time", "unit", "list", "cue"}
