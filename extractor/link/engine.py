@@ -200,6 +200,7 @@ class ProseEngine:
                 _refine_statistic(reading)
             previous = reading
         _carry_across_comparison(view, readings, self.lists.versus)
+        readings = _match_fractions(view, readings)
         list_step.breakdown(view, readings, lexicon)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
@@ -230,6 +231,52 @@ def _carry_across_comparison(
             b.kind = "complication"
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+
+
+FRACTION_GAP = 6  # tokens between a percent and the count/denominator that make it
+
+
+def _agrees(count: float, denominator: float, percent: float) -> bool:
+    """Whether count/denominator is the written percent, to its rounding."""
+    if denominator <= 0:
+        return False
+    digits = len(str(percent).split(".")[1]) if "." in str(percent) else 0
+    return abs(count / denominator * 100 - percent) <= 0.5 * 10 ** (-digits) + 1e-9
+
+
+def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Reading]:
+    """`41.7% (25 of 60 patients)`, `65.0% of the cohort (143/220)`: a fraction written
+    just after a percent it equals is that percent's count and denominator (one row);
+    `Of the 96 infants followed up, 81 (84.4%)`: a size of the sentence that a count and
+    its percent agree with is their denominator."""
+    dropped: set[int] = set()
+    for a, b in zip(readings, readings[1:], strict=False):
+        share, fraction = a.stat, b.stat
+        if (
+            a.kind in ("proportion", "complication")
+            and share.percent is not None
+            and share.count is None
+            and fraction.count is not None
+            and fraction.denominator is not None
+            and fraction.percent is None
+            and b.token - a.last <= FRACTION_GAP
+            and view.same_clause(a.last, b.token)
+            and _agrees(fraction.count, fraction.denominator, share.percent)
+        ):
+            a.stat = replace(share, count=fraction.count, denominator=fraction.denominator)
+            dropped.add(id(b))
+    sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
+    for r in readings:
+        stat = r.stat
+        if r.kind not in ("proportion", "complication") or stat.denominator is not None:
+            continue
+        if stat.count is None or stat.percent is None:
+            continue
+        for size in sizes:
+            if size.token != r.token and _agrees(stat.count, size.stat.value, stat.percent):
+                r.stat = replace(stat, denominator=int(size.stat.value))
+                break
+    return [r for r in readings if id(r) not in dropped]
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
