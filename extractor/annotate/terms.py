@@ -25,7 +25,7 @@ from extractor.vocab import _entries
 
 # label of each vocabulary, and the file and category column it is read from
 VOCABULARIES: tuple[tuple[str, str, str | None], ...] = (
-    ("instrument", "instruments.tsv", None),
+    ("instrument", "instruments.tsv", "unit"),  # an instrument's category is its unit
     ("event", "complications.tsv", "category"),
     ("count_noun", "count_nouns.tsv", "category"),
     ("effect", "effects.tsv", None),

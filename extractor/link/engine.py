@@ -51,6 +51,7 @@ class WordLists:
     function_words: frozenset[str]
     value_links: frozenset[str]
     label_words: frozenset[str]  # words that label a value as a mean or a median
+    span_starts: frozenset[str]  # words before the first time of a span (`between`, `from`)
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
     name_stop: frozenset[str]
@@ -72,6 +73,7 @@ class WordLists:
             function_words=get("measure_stops"),
             value_links=get("value_links"),
             label_words=get("mean_words") | get("median_words"),
+            span_starts=get("span_starts"),
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
             name_stop=get("arm_stop"),
@@ -198,7 +200,9 @@ class ProseEngine:
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
-            time = time_of(view, reading.token, times, values, reading.last)
+            time = time_of(
+                view, reading.token, times, values, reading.last, self.lists.span_starts
+            )
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
@@ -208,12 +212,84 @@ class ProseEngine:
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
             previous = reading
+        _carry_across_comparison(view, readings, self.lists.versus)
+        readings = _match_fractions(view, readings)
         list_step.breakdown(view, readings, lexicon)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
+
+
+_FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share", "complication": "share"}
+COMPARISON_GAP = 8  # tokens between two values compared by a `versus` word
+
+
+def _carry_across_comparison(
+    view: SentenceView, readings: list[Reading], versus: frozenset[str]
+) -> None:
+    """`Constipation was more common with oxycodone (18.6%) than with tapentadol (7.9%)`:
+    the value after a comparison word measures what the value before it measures, so it
+    takes that value's kind and outcome when it names none of its own."""
+    for a, b in zip(readings, readings[1:], strict=False):
+        family = _FAMILY.get(a.kind)
+        if family is None or family != _FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
+            continue
+        if b.measure is not None or not any(
+            view.feat(k).lower in versus for k in range(a.last + 1, b.token)
+        ):
+            continue
+        if a.kind == "complication" and b.kind == "proportion":
+            b.kind = "complication"
+        if a.measure is not None:
+            b.measure, b.measure_text = a.measure, a.measure_text
+
+
+FRACTION_GAP = 6  # tokens between a percent and the count/denominator that make it
+
+
+def _agrees(count: float, denominator: float, percent: float) -> bool:
+    """Whether count/denominator is the written percent, to its rounding."""
+    if denominator <= 0:
+        return False
+    digits = len(str(percent).split(".")[1]) if "." in str(percent) else 0
+    return abs(count / denominator * 100 - percent) <= 0.5 * 10 ** (-digits) + 1e-9
+
+
+def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Reading]:
+    """`41.7% (25 of 60 patients)`, `65.0% of the cohort (143/220)`: a fraction written
+    just after a percent it equals is that percent's count and denominator (one row);
+    `Of the 96 infants followed up, 81 (84.4%)`: a size of the sentence that a count and
+    its percent agree with is their denominator."""
+    dropped: set[int] = set()
+    for a, b in zip(readings, readings[1:], strict=False):
+        share, fraction = a.stat, b.stat
+        if (
+            a.kind in ("proportion", "complication")
+            and share.percent is not None
+            and share.count is None
+            and fraction.count is not None
+            and fraction.denominator is not None
+            and fraction.percent is None
+            and b.token - a.last <= FRACTION_GAP
+            and view.same_clause(a.last, b.token)
+            and _agrees(fraction.count, fraction.denominator, share.percent)
+        ):
+            a.stat = replace(share, count=fraction.count, denominator=fraction.denominator)
+            dropped.add(id(b))
+    sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
+    for r in readings:
+        stat = r.stat
+        if r.kind not in ("proportion", "complication") or stat.denominator is not None:
+            continue
+        if stat.count is None or stat.percent is None:
+            continue
+        for size in sizes:
+            if size.token != r.token and _agrees(stat.count, size.stat.value, stat.percent):
+                r.stat = replace(stat, denominator=int(size.stat.value))
+                break
+    return [r for r in readings if id(r) not in dropped]
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:

@@ -191,6 +191,14 @@ def _better(a: Reading, b: Reading) -> bool:
 
 
 def _refine(reading: Reading, categories: set[str]) -> None:
+    stat = reading.stat
+    if (
+        reading.kind == "proportion"
+        and "level" in categories
+        and stat.count is None
+        and stat.denominator is None
+    ):
+        reading.kind = "score"  # `HbA1c was 7.4%`, `LVEF rose from 28% to 34%`
     if reading.kind == "score":
         if "difference" in categories:
             reading.kind, reading.statistic = "change", "difference"
@@ -209,7 +217,8 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         # `−3.6% v −0.71%`, `+22.5%`: a signed percent is a relative change, not a share
         reading.kind, reading.statistic = "change", "change"
     if reading.kind == "proportion" and "event" in categories:
-        reading.kind = "complication"
+        if "characteristic" not in categories:
+            reading.kind = "complication"
     if reading.kind in ("score", "change") and reading.statistic is None:
         if "median" in categories:
             reading.statistic = "median"

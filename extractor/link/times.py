@@ -96,7 +96,7 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Time] = []
     for t in found:
-        if kept and t.start < kept[-1].end:
+        if kept and t.start <= kept[-1].end:
             # overlapping readings of one time (`At one-year` and `one-year
             # postoperatively`) are one time: the widest span, with the months one gives
             last = kept[-1]
@@ -108,7 +108,12 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
 
 
 def time_of(
-    view: SentenceView, token: int, times: list[Time], values: set[int], last: int | None = None
+    view: SentenceView,
+    token: int,
+    times: list[Time],
+    values: set[int],
+    last: int | None = None,
+    spans: frozenset[str] = frozenset(),
 ) -> Time | None:
     """The time a value at `token` (ending at token `last`) was measured at (see the
     module docstring). Only times within `BEFORE_WINDOW` tokens are looked at: linking
@@ -120,9 +125,20 @@ def time_of(
         if t.start > end + AFTER_WINDOW:
             break
         if view.same_clause(end, t.start) and not any(i in values for i in range(end + 1, t.start)):
-            return t
+            if not _opens_span(view, t, spans):
+                return t
     low = bisect.bisect_left(starts, token - BEFORE_WINDOW)
     for t in reversed(times[low : bisect.bisect_right(starts, token)]):
-        if t.end <= token and view.same_clause(t.start, token):
+        if t.end <= token and view.same_clause(t.start, token) and not _opens_span(view, t, spans):
             return t
+    for t in times[first : first + AFTER_WINDOW]:  # `71.4% reported relief ... one year after`
+        if t.start - end > BEFORE_WINDOW:
+            break
+        if view.same_clause(end, t.start):
+            if not any(i in values for i in range(end + 1, t.start)):
+                return t
+            break
     return None
+
+
+def _opens_span(

@@ -52,6 +52,8 @@ MODIFIER_CATEGORIES = {
     "mean",  # the values in scope are means
     "median",  # ... medians
     "population",  # sizes in scope are of an analysed population, not an arm
+    "characteristic",  # shares in scope describe patients on entry: never complications
+    "level",  # a bare percent in scope is a level of an outcome measured in percent
 }
 DIRECTIONS = ("forward", "backward", "both")
 SLOTS = {"value", "arm", "alias", "measure", "time", "unit", "list", "cue"}
