@@ -141,4 +141,7 @@ def time_of(
     return None
 
 
-def _opens_span(
+def _opens_span(view: SentenceView, time: Time, spans: frozenset[str]) -> bool:
+    """`between baseline and 12 months`, `from baseline to week 8`: the first time of a span
+    is where a change started, not when the value was measured."""
+    return time.start > view.start and view.feat(time.start - 1).lower in spans
