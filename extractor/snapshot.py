@@ -16,8 +16,9 @@ Layout of the folder:
   document's presence is visible in `git diff`), mirroring the `doc_id`'s subfolders
   (`nice/ipg578.pdf` -> `nice/ipg578.pdf.jsonl`). Path components are percent-encoded
   outside a conservative set of characters (and `.`/`..` are encoded), so any `doc_id`
-  maps to a safe relative path; the file's first line carries the real `doc_id`, so
-  readers never decode file names.
+  maps to a safe relative path; a component longer than 240 bytes once encoded keeps its
+  start and ends in `~` plus 16 hex digits of its hash, so it fits every file system. The
+  file's first line carries the real `doc_id`, so readers never decode file names.
 
   Line 1 is a header `{"snapshot": 1, "doc_id": "..."}`. Every further line is one
   evidence row as a JSON object, sorted by (`char_start`, `char_end`, `kind`, `id`). JSON
@@ -46,6 +47,7 @@ byte-for-byte, and mtime-for-mtime, unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -407,15 +409,40 @@ def rows_file_path(doc_id: str) -> PurePosixPath:
     too, so a path can never leave the folder. Non-ASCII letters are kept readable.
     """
     parts = []
-    for part in doc_id.split("/"):
+    components = doc_id.split("/")
+    for index, part in enumerate(components):
         encoded = _percent_quote(part, safe=_SAFE_CHARS)
         if encoded in (".", ".."):
             encoded = encoded.replace(".", "%2E")
         elif not encoded:
             encoded = "%"  # never produced by percent-encoding, so it cannot collide
-        parts.append(encoded)
-    parts[-1] += ROWS_SUFFIX
+        suffix = ROWS_SUFFIX if index == len(components) - 1 else ""
+        parts.append(_fit_name(encoded, part, suffix) + suffix)
     return PurePosixPath(*parts)
+
+
+# File systems refuse names longer than 255 bytes, and the temporary file written beside
+# each snapshot file adds 14 (".name.XXXXXXXX.tmp"), so no name may exceed this.
+MAX_NAME_BYTES = 240
+_HASHED_TAIL = 17  # "~" and 16 hex digits of the component's SHA-256
+
+
+def _fit_name(encoded: str, original: str, suffix: str) -> str:
+    """`encoded`, or its start plus a hash of `original` when the name would be too long.
+
+    Percent-encoding can triple a name's length (`:` is `%3A`), so a name the corpus's
+    file system accepts may be too long for the snapshot's. The hash keeps two long names
+    with the same start apart; the file's header line still carries the full doc_id.
+    """
+    if len(encoded) + len(suffix) <= MAX_NAME_BYTES:  # encoded names are ASCII
+        return encoded
+    keep = MAX_NAME_BYTES - len(suffix) - _HASHED_TAIL
+    start = encoded[:keep]
+    cut = start.rfind("%", max(0, keep - 2))
+    if cut != -1:  # never split a %XX escape
+        start = start[:cut]
+    digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{start}~{digest}"
 
 
 def render_snapshot(state: EvidenceState) -> dict[str, str]:
