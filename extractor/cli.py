@@ -75,6 +75,11 @@ def cli() -> None:
     show_default=True,
     help="Worker processes that extract documents in parallel.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 when any document failed (it is still an error row).",
+)
 def run_command(
     corpus_dir: Path,
     db_path: Path,
@@ -83,43 +88,55 @@ def run_command(
     snapshot_dir: Path | None,
     no_snapshot: bool,
     jobs: int,
+    strict: bool,
 ) -> None:
     """Extract every text and PDF document below CORPUS_DIR into the evidence database.
 
     Unchanged documents are skipped; changed ones are re-extracted; rows of deleted
-    files are removed. Ends with one summary line.
+    files are removed. Failed documents are named on stderr; the last line is the
+    summary.
     """
+    from extractor.errors import UserError
     from extractor.run import count_corpus_files, run_corpus
 
     if not no_snapshot and snapshot_dir is None:
         snapshot_dir = db_path.parent / "snapshot"
-    show_progress = sys.stderr.isatty()
-    if show_progress:
-        with click.progressbar(
-            length=count_corpus_files(corpus_dir),
-            label="Extracting",
-            file=sys.stderr,
-            item_show_func=lambda doc_id: doc_id,
-        ) as bar:
-            summary = run_corpus(
-                corpus_dir,
-                db_path,
-                patterns_dir,
-                force=force,
-                snapshot_dir=None if no_snapshot else snapshot_dir,
-                on_document=lambda doc_id: bar.update(1, doc_id),
-                jobs=jobs,
-            )
-    else:
-        summary = run_corpus(
-            corpus_dir,
-            db_path,
-            patterns_dir,
-            force=force,
-            snapshot_dir=None if no_snapshot else snapshot_dir,
-            jobs=jobs,
+    options = dict(
+        force=force,
+        snapshot_dir=None if no_snapshot else snapshot_dir,
+        jobs=jobs,
+    )
+    try:
+        if sys.stderr.isatty():
+            with click.progressbar(
+                length=count_corpus_files(corpus_dir),
+                label="Extracting",
+                file=sys.stderr,
+                item_show_func=lambda doc_id: doc_id,
+            ) as bar:
+                summary = run_corpus(
+                    corpus_dir,
+                    db_path,
+                    patterns_dir,
+                    on_document=lambda doc_id: bar.update(1, doc_id),
+                    **options,
+                )
+        else:
+            summary = run_corpus(corpus_dir, db_path, patterns_dir, **options)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        click.echo(
+            "interrupted: the documents written so far are kept; "
+            "run the same command again to finish",
+            err=True,
         )
+        sys.exit(130)
+    for line in summary.failure_lines():
+        click.echo(line, err=True)
     click.echo(summary.line())
+    if strict and summary.failed:
+        sys.exit(1)
 
 
 @cli.command("eval")

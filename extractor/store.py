@@ -66,6 +66,7 @@ class StoredDocument:
     sha256: str
     extractor_version: str
     status: str
+    error: str | None = None
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:
@@ -190,7 +191,9 @@ def writer_lock(path: Path | str) -> Iterator[None]:
 
 def stored_documents(db: sqlite_utils.Database) -> dict[str, StoredDocument]:
     """Hash and extractor version of every document already in the database."""
-    rows = db.execute("select doc_id, sha256, extractor_version, status from documents").fetchall()
+    rows = db.execute(
+        "select doc_id, sha256, extractor_version, status, error from documents"
+    ).fetchall()
     return {r[0]: StoredDocument(*r) for r in rows}
 
 
