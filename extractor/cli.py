@@ -80,6 +80,19 @@ def cli() -> None:
     is_flag=True,
     help="Exit with status 1 when any document failed (it is still an error row).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300,
+    show_default=True,
+    help="Seconds one document may take; past them it becomes an error row.",
+)
+@click.option(
+    "--max-memory",
+    default="4GB",
+    show_default=True,
+    help="Memory one document's worker may use (e.g. 2GB, 512MB); past it, an error row.",
+)
 def run_command(
     corpus_dir: Path,
     db_path: Path,
@@ -89,6 +102,8 @@ def run_command(
     no_snapshot: bool,
     jobs: int,
     strict: bool,
+    timeout: float,
+    max_memory: str,
 ) -> None:
     """Extract every text and PDF document below CORPUS_DIR into the evidence database.
 
@@ -96,16 +111,23 @@ def run_command(
     files are removed. Failed documents are named on stderr; the last line is the
     summary.
     """
+    from extractor.budget import Budget, parse_size
     from extractor.errors import UserError
     from extractor.run import count_corpus_files, run_corpus
 
+    try:
+        budget = Budget(seconds=timeout, memory_bytes=parse_size(max_memory))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--max-memory") from error
     if not no_snapshot and snapshot_dir is None:
         snapshot_dir = db_path.parent / "snapshot"
     options = dict(
         force=force,
         snapshot_dir=None if no_snapshot else snapshot_dir,
         jobs=jobs,
+        budget=budget,
     )
+    terminated = _SigtermAsInterrupt()
     try:
         if sys.stderr.isatty():
             with click.progressbar(
@@ -131,12 +153,41 @@ def run_command(
             "run the same command again to finish",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(143 if terminated else 130)
+    finally:
+        terminated.restore()
     for line in summary.failure_lines():
         click.echo(line, err=True)
     click.echo(summary.line())
     if strict and summary.failed:
         sys.exit(1)
+
+
+class _SigtermAsInterrupt:
+    """SIGTERM handled like Ctrl-C while a run lasts, so workers are stopped and the
+    database closed on the way out; truthy once a SIGTERM arrived."""
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self.received = False
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = True
+        raise KeyboardInterrupt
+
+    def __bool__(self) -> bool:
+        return self.received
+
+    def restore(self) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 @cli.command("eval")

@@ -66,17 +66,21 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _NOT_EXTRACTION = frozenset(
     {
         "__main__.py",
+        "budget.py",
         "cli.py",
         "datasette_plugin.py",
         "diff.py",
         "diff_report.py",
         "diff_sources.py",
+        "errors.py",
         "evaluate.py",
         "patterns_dir.py",
         "run.py",
+        "schema.py",
         "serve.py",
         "snapshot.py",
         "store.py",
+        "supervise.py",
         "workers.py",
     }
 )

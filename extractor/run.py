@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor import store
+from extractor.budget import Budget
 from extractor.corpus import CorpusEntry, CorpusWalk, corpus_entries
 from extractor.errors import UserError
 from extractor.failures import as_error, error_result
 from extractor.pipeline import Extractor
 from extractor.types import DocumentResult
 from extractor.workers import extract_all
+
+DEFAULT_BUDGET = Budget()
 
 # How many failed documents the summary names; the rest are counted.
 FAILURES_SHOWN = 5
@@ -115,13 +118,16 @@ def run_corpus(
     on_document: ProgressCallback | None = None,
     extractor: Extractor | None = None,
     jobs: int = 1,
+    budget: Budget | None = DEFAULT_BUDGET,
 ) -> RunSummary:
     """Extract every new or changed document of `corpus_dir` into `db_path`.
 
     `on_document` is called with each doc_id after it is committed (progress bars use it).
     With `snapshot_dir`, the text snapshot reviewed in pull requests is brought up to date
     from the database afterwards. `jobs > 1` extracts in that many worker processes while
-    this process alone writes, one transaction per document as before.
+    this process alone writes, one transaction per document as before. Each document runs
+    under `budget` (time and memory) in a worker process; `budget=None` with one job
+    extracts in this process, unguarded.
 
     Raises UserError (one line for a person) when the run cannot go on at all.
     """
@@ -133,7 +139,7 @@ def run_corpus(
     with store.writer_lock(db_path):
         db = store.open_database(db_path)
         try:
-            _update(db, corpus_dir, extractor, summary, force, on_document, jobs, patterns_dir)
+            _update(db, corpus_dir, extractor, summary, force, on_document, jobs, budget)
             if snapshot_dir is not None:
                 _write_snapshot(db, Path(snapshot_dir), summary)
         finally:
@@ -149,7 +155,7 @@ def _update(
     force: bool,
     on_document: ProgressCallback | None,
     jobs: int,
-    patterns_dir: Path | None,
+    budget: Budget | None,
 ) -> None:
     known = store.stored_documents(db)
     present: set[str] = set()
@@ -200,7 +206,7 @@ def _update(
             yield result
         yield from _drain(ready)
 
-    results = extract_all(changed_documents(), extractor, jobs=jobs, patterns_dir=patterns_dir)
+    results = extract_all(changed_documents(), extractor, jobs=jobs, budget=budget)
     for result in with_ready(results):
         _store(db, result)
         summary.count(result)
