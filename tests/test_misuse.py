@@ -167,3 +167,29 @@ def test_a_failed_snapshot_is_one_line_after_the_database_is_complete(
     assert "No space left on device" in one_error_line(result.output)
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from documents").fetchone() == (3,)
+
+
+def test_two_runs_started_together_never_end_in_a_traceback(tmp_path: Path) -> None:
+    """One of them may finish first; otherwise the second says the database is in use."""
+    import subprocess
+    import sys
+
+    from process_helpers import extract_env
+
+    corpus = sample_corpus(tmp_path / "c", count=6)
+    for attempt in range(3):
+        db = tmp_path / f"e{attempt}.db"
+        command = [sys.executable, "-m", "extractor", str(corpus), "--db", str(db), "--no-snapshot"]
+        processes = [
+            subprocess.Popen(
+                command, env=extract_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        outcomes = [(p.wait(timeout=300), p.stderr.read().decode()) for p in processes]  # type: ignore[union-attr]
+        for code, stderr in outcomes:
+            assert "Traceback" not in stderr
+            assert code == 0 or (code == 1 and "another extract run is writing" in stderr)
+        assert 0 in [code for code, _ in outcomes]
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("select count(*) from documents").fetchone() == (6,)
