@@ -2,8 +2,9 @@
 
 A document is extracted only when its bytes or the extractor (code + patterns) changed;
 deleted files lose their rows; each document is committed on its own, so a run stopped
-by Ctrl-C or a kill resumes where it stopped. Files are read one at a time (or a few
-per worker process), so memory does not grow with the size of the corpus.
+by Ctrl-C or a kill resumes where it stopped. Files are read one at a time (or one per
+worker process), what is known about each is looked up in the database as it comes, and
+the ids met are kept in a temporary table, so memory does not grow with the corpus.
 
 Every input file ends as exactly one `documents` row, whatever happens to it: a file that
 cannot be read, a document whose rows cannot be stored, and (with a budget) one that
@@ -157,8 +158,7 @@ def _update(
     jobs: int,
     budget: Budget | None,
 ) -> None:
-    known = store.stored_documents(db)
-    present: set[str] = set()
+    seen = store.SeenDocuments(db)
     walk = CorpusWalk(corpus_dir)
     ready: deque[DocumentResult] = deque()  # error rows decided without extraction
     warnings: dict[str, tuple[str, ...]] = {}  # the walk's warnings, added to the results
@@ -166,9 +166,9 @@ def _update(
     def changed_documents() -> Iterator[tuple[str, bytes]]:
         """Yield what must be extracted; count (and report) what is unchanged."""
         for entry in walk:
-            present.add(entry.doc_id)
+            seen.add(entry.doc_id)
             data, problem = _read(entry)
-            previous = known.get(entry.doc_id)
+            previous = store.stored_document(db, entry.doc_id)
             if problem is not None:
                 if (
                     previous is not None
@@ -213,7 +213,7 @@ def _update(
         if on_document is not None:
             on_document(result.doc_id)
     summary.notes.extend(walk.notes)
-    summary.removed = _remove(db, sorted(set(known) - present), db_label=summary.db_path)
+    summary.removed = _remove(db, seen.missing(), db_label=summary.db_path)
     summary.total_evidence = store.count_evidence(db)
 
 

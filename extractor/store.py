@@ -38,12 +38,14 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "EVIDENCE_COLUMNS",
     "SECTION_COLUMNS",
+    "SeenDocuments",
     "StoreError",
     "StoredDocument",
     "count_evidence",
     "ensure_schema",
     "open_database",
     "remove_documents",
+    "stored_document",
     "stored_documents",
     "write_document",
     "writer_lock",
@@ -187,6 +189,60 @@ def writer_lock(path: Path | str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def stored_document(db: sqlite_utils.Database, doc_id: str) -> StoredDocument | None:
+    """What the database holds about one document (a primary-key lookup), else None.
+
+    A run asks this per file instead of loading every document first, so its memory does
+    not grow with the corpus.
+    """
+    row = db.execute(
+        "select doc_id, sha256, extractor_version, status, error from documents where doc_id = ?",
+        (doc_id,),
+    ).fetchone()
+    return StoredDocument(*row) if row else None
+
+
+class SeenDocuments:
+    """The doc_ids a run met, kept in a TEMP table rather than in memory.
+
+    At the end, the documents of the database the run did not meet are those whose files
+    are gone. A temporary table lives in SQLite's temp file, so a corpus of 36 million
+    files costs disk, not memory. Ids are written in batches, each committed on its own
+    (never inside a document's transaction).
+    """
+
+    BATCH = 1000
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.pending: list[tuple[str]] = []
+        db.execute("create temp table if not exists seen_documents (doc_id text primary key)")
+        db.execute("delete from temp.seen_documents")
+        db.conn.commit()
+
+    def add(self, doc_id: str) -> None:
+        self.pending.append((doc_id,))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.db.conn.executemany(
+                "insert or ignore into temp.seen_documents values (?)", self.pending
+            )
+            self.db.conn.commit()
+            self.pending.clear()
+
+    def missing(self) -> list[str]:
+        """Documents in the database that were not seen, sorted."""
+        self.flush()
+        rows = self.db.execute(
+            "select doc_id from documents where doc_id not in "
+            "(select doc_id from temp.seen_documents) order by doc_id"
+        )
+        return [r[0] for r in rows]
 
 
 def stored_documents(db: sqlite_utils.Database) -> dict[str, StoredDocument]:
