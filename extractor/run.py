@@ -17,13 +17,15 @@ what to do, and the documents already written are kept.
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+import sqlite_utils
 
 from extractor import store
-from extractor.budget import Budget
+from extractor.budget import Budget, format_size
 from extractor.corpus import CorpusEntry, CorpusWalk, corpus_entries
 from extractor.errors import UserError
 from extractor.failures import as_error, error_result
@@ -70,13 +72,13 @@ class RunSummary:
         lines.extend(f"note: {note}" for note in self.notes)
         return lines
 
-    def count(self, result: DocumentResult) -> None:
+    def count(self, stored: Stored) -> None:
         self.read += 1
-        self.evidence_rows += len(result.evidence)
-        if result.status == "error":
+        self.evidence_rows += stored.evidence_rows
+        if stored.status == "error":
             self.failed += 1
             if len(self.failures) < FAILURES_SHOWN:
-                self.failures.append((result.doc_id, result.error or "unknown error"))
+                self.failures.append((stored.doc_id, stored.error or "unknown error"))
 
 
 ProgressCallback = Callable[[str], None]
@@ -109,6 +111,67 @@ def load_extractor(patterns_dir: Path | None) -> Extractor:
         ) from error
 
 
+@dataclass(frozen=True)
+class Task:
+    """A document to extract: its id, its bytes, and what the walk has to say about it."""
+
+    doc_id: str
+    data: bytes
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What was committed for one document: all a summary and a progress bar need."""
+
+    doc_id: str
+    status: str
+    error: str | None
+    evidence_rows: int
+
+    @classmethod
+    def of(cls, result: DocumentResult) -> Stored:
+        return cls(result.doc_id, result.status, result.error, len(result.evidence))
+
+
+class Engine(Protocol):
+    """Extracts tasks and commits their results to the database, yielding each stored
+    document; the local engine uses worker processes, the Dask engine a cluster."""
+
+    def resume(self, db: sqlite_utils.Database) -> Iterator[Stored]:
+        """Commit what an interrupted earlier run left half-way (before the walk)."""
+        ...
+
+    def __call__(self, db: sqlite_utils.Database, tasks: Iterator[Task]) -> Iterator[Stored]: ...
+
+
+@dataclass
+class LocalEngine:
+    """Extraction in supervised worker processes on this machine (see `extract_all`)."""
+
+    extractor: Extractor
+    jobs: int = 1
+    budget: Budget | None = None
+
+    def resume(self, db: sqlite_utils.Database) -> Iterator[Stored]:
+        return iter(())  # every document is committed as it finishes: nothing is half-way
+
+    def __call__(self, db: sqlite_utils.Database, tasks: Iterator[Task]) -> Iterator[Stored]:
+        warnings: dict[str, tuple[str, ...]] = {}  # of documents in flight only
+
+        def documents() -> Iterator[tuple[str, bytes]]:
+            for task in tasks:
+                warnings[task.doc_id] = task.warnings
+                yield task.doc_id, task.data
+
+        results = extract_all(documents(), self.extractor, jobs=self.jobs, budget=self.budget)
+        for result in results:
+            extra = warnings.pop(result.doc_id, ())
+            if extra:
+                result.warnings = (*extra, *result.warnings)
+            yield store_result(db, result)
+
+
 def run_corpus(
     corpus_dir: Path,
     db_path: Path,
@@ -120,6 +183,7 @@ def run_corpus(
     extractor: Extractor | None = None,
     jobs: int = 1,
     budget: Budget | None = DEFAULT_BUDGET,
+    engine: Engine | None = None,
 ) -> RunSummary:
     """Extract every new or changed document of `corpus_dir` into `db_path`.
 
@@ -128,7 +192,8 @@ def run_corpus(
     from the database afterwards. `jobs > 1` extracts in that many worker processes while
     this process alone writes, one transaction per document as before. Each document runs
     under `budget` (time and memory) in a worker process; `budget=None` with one job
-    extracts in this process, unguarded.
+    extracts in this process, unguarded. `engine` replaces local extraction (the Dask
+    engine); what is read, skipped, removed and stored is the same whichever runs.
 
     Raises UserError (one line for a person) when the run cannot go on at all.
     """
@@ -136,11 +201,12 @@ def run_corpus(
     if not corpus_dir.is_dir():
         raise UserError(f"{corpus_dir} is not a folder: give extract the corpus folder")
     extractor = extractor or load_extractor(patterns_dir)
+    engine = engine or LocalEngine(extractor, jobs=jobs, budget=budget)
     summary = RunSummary(db_path=str(db_path))
     with store.writer_lock(db_path):
         db = store.open_database(db_path)
         try:
-            _update(db, corpus_dir, extractor, summary, force, on_document, jobs, budget)
+            _update(db, corpus_dir, extractor, engine, summary, force, on_document, budget)
             if snapshot_dir is not None:
                 _write_snapshot(db, Path(snapshot_dir), summary)
         finally:
@@ -149,77 +215,58 @@ def run_corpus(
 
 
 def _update(
-    db,  # type: ignore[no-untyped-def]
+    db: sqlite_utils.Database,
     corpus_dir: Path,
     extractor: Extractor,
+    engine: Engine,
     summary: RunSummary,
     force: bool,
     on_document: ProgressCallback | None,
-    jobs: int,
     budget: Budget | None,
 ) -> None:
+    def committed(stored: Stored) -> None:
+        summary.count(stored)
+        if on_document is not None:
+            on_document(stored.doc_id)
+
+    for stored in engine.resume(db):
+        committed(stored)
     seen = store.SeenDocuments(db)
     walk = CorpusWalk(corpus_dir)
-    ready: deque[DocumentResult] = deque()  # error rows decided without extraction
-    warnings: dict[str, tuple[str, ...]] = {}  # the walk's warnings, added to the results
+    largest = budget.memory_bytes if budget is not None else None
 
-    def changed_documents() -> Iterator[tuple[str, bytes]]:
-        """Yield what must be extracted; count (and report) what is unchanged."""
+    def changed_documents() -> Iterator[Task]:
+        """Yield what must be extracted; store what cannot be read, skip what is unchanged."""
         for entry in walk:
             seen.add(entry.doc_id)
-            data, problem = _read(entry)
+            data, problem = _read(entry, largest)
             previous = store.stored_document(db, entry.doc_id)
-            if problem is not None:
-                if (
-                    previous is not None
-                    and previous.status == "error"
-                    and previous.error == problem
-                    and previous.extractor_version == extractor.version
-                    and not force
-                ):
-                    _skip(summary, entry.doc_id, on_document)
-                else:
-                    ready.append(
-                        error_result(
-                            entry.doc_id, problem, extractor.version, warnings=entry.warnings
-                        )
-                    )
-                continue
-            assert data is not None
-            if (
+            unchanged = (
                 not force
                 and previous is not None
-                and previous.sha256 == hashlib.sha256(data).hexdigest()
                 and previous.extractor_version == extractor.version
-            ):
+                and (
+                    previous.sha256 == hashlib.sha256(data).hexdigest()
+                    if data is not None
+                    else (previous.status == "error" and previous.error == problem)
+                )
+            )
+            if unchanged:
                 _skip(summary, entry.doc_id, on_document)
+            elif problem is not None:
+                result = error_result(
+                    entry.doc_id, problem, extractor.version, warnings=entry.warnings
+                )
+                committed(store_result(db, result))
             else:
-                warnings[entry.doc_id] = entry.warnings
-                yield entry.doc_id, data
+                assert data is not None
+                yield Task(entry.doc_id, data, entry.warnings)
 
-    def with_ready(results: Iterator[DocumentResult]) -> Iterator[DocumentResult]:
-        for result in results:
-            yield from _drain(ready)
-            extra = warnings.pop(result.doc_id, ())
-            if extra:
-                result.warnings = (*extra, *result.warnings)
-            yield result
-        yield from _drain(ready)
-
-    results = extract_all(changed_documents(), extractor, jobs=jobs, budget=budget)
-    for result in with_ready(results):
-        _store(db, result)
-        summary.count(result)
-        if on_document is not None:
-            on_document(result.doc_id)
+    for stored in engine(db, changed_documents()):
+        committed(stored)
     summary.notes.extend(walk.notes)
     summary.removed = _remove(db, seen.missing(), db_label=summary.db_path)
     summary.total_evidence = store.count_evidence(db)
-
-
-def _drain(ready: deque[DocumentResult]) -> Iterator[DocumentResult]:
-    while ready:
-        yield ready.popleft()
 
 
 def _skip(summary: RunSummary, doc_id: str, on_document: ProgressCallback | None) -> None:
@@ -228,11 +275,20 @@ def _skip(summary: RunSummary, doc_id: str, on_document: ProgressCallback | None
         on_document(doc_id)
 
 
-def _read(entry: CorpusEntry) -> tuple[bytes | None, str | None]:
-    """(bytes, None) or (None, why the file cannot be read)."""
+def _read(entry: CorpusEntry, largest: int | None = None) -> tuple[bytes | None, str | None]:
+    """(bytes, None) or (None, why the file cannot be read).
+
+    A file larger than the memory budget is not read at all: no worker could hold it,
+    and reading it here would take that memory from the run itself.
+    """
     if entry.problem is not None:
         return None, entry.problem
     try:
+        if largest is not None and (size := entry.path.stat().st_size) > largest:
+            return None, (
+                f"the file is {format_size(size)}, more than the memory budget "
+                f"({format_size(largest)}, --max-memory): not read"
+            )
         return entry.path.read_bytes(), None
     except PermissionError:
         return None, "cannot read the file: permission denied (make it readable and run again)"
@@ -243,7 +299,7 @@ def _read(entry: CorpusEntry) -> tuple[bytes | None, str | None]:
         return None, f"cannot read the file: {reason}"
 
 
-def _store(db, result: DocumentResult) -> None:  # type: ignore[no-untyped-def]
+def store_result(db: sqlite_utils.Database, result: DocumentResult) -> Stored:
     """Write one result; if its rows cannot be stored, store the document as an error.
 
     Errors about the database as a whole (full disk, read-only, locked) stop the run with
@@ -251,7 +307,7 @@ def _store(db, result: DocumentResult) -> None:  # type: ignore[no-untyped-def]
     """
     try:
         store.write_document(db, result)
-        return
+        return Stored.of(result)
     except Exception as error:
         if store.is_database_level(error):
             raise store.StoreError(store.describe_sqlite_error(error, _path_of(db))) from error
@@ -259,14 +315,15 @@ def _store(db, result: DocumentResult) -> None:  # type: ignore[no-untyped-def]
             "extraction produced rows that could not be stored "
             f"({type(error).__name__}: {error}); please report this document"
         )
+    failed = as_error(result, reason)
     try:
-        store.write_document(db, as_error(result, reason))
+        store.write_document(db, failed)
     except Exception as error:
         raise store.StoreError(store.describe_sqlite_error(error, _path_of(db))) from error
-    result.status, result.error, result.evidence = "error", reason, []
+    return Stored.of(failed)
 
 
-def _remove(db, doc_ids: list[str], db_label: str) -> int:  # type: ignore[no-untyped-def]
+def _remove(db: sqlite_utils.Database, doc_ids: list[str], db_label: str) -> int:
     try:
         return store.remove_documents(db, doc_ids)
     except Exception as error:
@@ -275,12 +332,12 @@ def _remove(db, doc_ids: list[str], db_label: str) -> int:  # type: ignore[no-un
         raise
 
 
-def _path_of(db) -> str:  # type: ignore[no-untyped-def]
+def _path_of(db: sqlite_utils.Database) -> str:
     row = db.execute("pragma database_list").fetchone()
     return row[2] if row else "the database"
 
 
-def _write_snapshot(db, folder: Path, summary: RunSummary) -> None:  # type: ignore[no-untyped-def]
+def _write_snapshot(db: sqlite_utils.Database, folder: Path, summary: RunSummary) -> None:
     from extractor.snapshot import SnapshotError, write_snapshot
 
     try:

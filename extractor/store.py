@@ -43,6 +43,8 @@ __all__ = [
     "StoredDocument",
     "count_evidence",
     "ensure_schema",
+    "merge_shard",
+    "open_shard",
     "open_database",
     "remove_documents",
     "stored_document",
@@ -243,6 +245,63 @@ class SeenDocuments:
             "(select doc_id from temp.seen_documents) order by doc_id"
         )
         return [r[0] for r in rows]
+
+
+def open_shard(path: Path | str) -> sqlite_utils.Database:
+    """A new shard: an evidence database a distributed worker writes one partition into.
+
+    Same schema as the evidence database (so the same `write_document` fills it and the
+    same checks read it), but in rollback-journal mode, so once closed it is one
+    self-contained file that can be renamed into place and read by another machine.
+    """
+    path = Path(path)
+    check_is_sqlite(path)
+    _make_parent(path)
+    db = sqlite_utils.Database(path)
+    try:
+        db.execute("PRAGMA journal_mode = DELETE")
+        _ensure_schema(db.conn, str(path))
+    except sqlite3.Error as error:
+        db.close()
+        raise StoreError(describe_sqlite_error(error, path)) from error
+    return db
+
+
+def merge_shard(db: sqlite_utils.Database, shard: Path | str) -> list[str]:
+    """Copy every document of a shard into the database, replacing what it held about
+    them, in one transaction; returns the merged doc_ids.
+
+    A shard merged twice (a run killed between the merge and the shard's deletion) gives
+    the same rows, so merging is safe to repeat.
+    """
+    shard = Path(shard)
+    check = sqlite3.connect(f"{shard.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        refuse_unknown(check, str(shard))
+    finally:
+        check.close()
+    conn = db.conn
+    conn.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+    try:
+        doc_ids = [r[0] for r in conn.execute("select doc_id from shard.documents order by doc_id")]
+        with db.atomic():
+            marked = "select doc_id from shard.documents"
+            for table in ("evidence", "sections"):
+                conn.execute(f"delete from main.[{table}] where doc_id in ({marked})")
+            for table, columns in (
+                ("documents", DOCUMENT_COLUMNS),
+                ("evidence", EVIDENCE_COLUMNS),
+                ("sections", SECTION_COLUMNS),
+            ):
+                names = ", ".join(f"[{c}]" for c in columns)
+                verb = "insert or replace" if table == "documents" else "insert"
+                conn.execute(
+                    f"{verb} into main.[{table}] ({names}) select {names} from shard.[{table}]"
+                    + (" order by rowid" if table != "documents" else "")
+                )
+    finally:
+        conn.execute("DETACH DATABASE shard")
+    return doc_ids
 
 
 def stored_documents(db: sqlite_utils.Database) -> dict[str, StoredDocument]:

@@ -169,3 +169,14 @@ def test_sizes_are_read_as_people_write_them(text: str, size: int) -> None:
 
 def test_sizes_are_shown_as_people_write_them() -> None:
     assert (format_size(4 * 1024**3), format_size(512 * 1024**2)) == ("4 GB", "512 MB")
+
+
+def test_a_file_larger_than_the_memory_budget_is_not_read(tmp_path: Path, extractor) -> None:
+    corpus = small_corpus(tmp_path / "c", ["a.txt"])
+    with open(corpus / "huge.txt", "wb") as handle:
+        handle.truncate(80 * 1024**2)  # sparse: 80 MB to stat, nothing on disk
+    db = tmp_path / "e.db"
+    run_corpus(corpus, db, extractor=extractor, budget=Budget(memory_bytes=parse_size("64MB")))
+    status, error = documents(db)["huge.txt"]
+    assert status == "error" and "more than the memory budget (64 MB" in error
+    assert documents(db)["a.txt"][0] == "ok"
