@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 DEFAULT_SECONDS = 300.0
 DEFAULT_MEMORY_BYTES = 4 * 1024**3
+# A worker with the extractor loaded has about 300 MB of address space before any document.
+MINIMUM_MEMORY_BYTES = 512 * 1024**2
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -36,8 +38,11 @@ class Budget:
     def __post_init__(self) -> None:
         if self.seconds <= 0:
             raise ValueError("the time budget must be more than 0 seconds")
-        if self.memory_bytes < 64 * 1024**2:
-            raise ValueError("the memory budget must be at least 64 MB")
+        if self.memory_bytes < MINIMUM_MEMORY_BYTES:
+            raise ValueError(
+                f"a memory budget of {format_size(self.memory_bytes)} is less than the "
+                "extractor itself needs (about 300 MB); give at least 512MB"
+            )
 
     def timeout_reason(self) -> str:
         return (
