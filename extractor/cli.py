@@ -93,6 +93,32 @@ def cli() -> None:
     show_default=True,
     help="Memory one document's worker may use (e.g. 2GB, 512MB); past it, an error row.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Extract on this machine, or on a Dask cluster (pip install '.[dask]').",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Address of a Dask scheduler (tcp://host:8786); default: a local cluster of --jobs.",
+)
+@click.option(
+    "--partition-size",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Documents per Dask task (with --engine dask).",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where Dask shards wait to be merged (default: DB.shards/ beside the database).",
+)
 def run_command(
     corpus_dir: Path,
     db_path: Path,
@@ -104,6 +130,10 @@ def run_command(
     strict: bool,
     timeout: float,
     max_memory: str,
+    engine: str,
+    scheduler: str | None,
+    partition_size: int,
+    shards_dir: Path | None,
 ) -> None:
     """Extract every text and PDF document below CORPUS_DIR into the evidence database.
 
@@ -127,6 +157,10 @@ def run_command(
         jobs=jobs,
         budget=budget,
     )
+    if engine == "dask" or scheduler:
+        options["engine"] = _dask_engine(
+            db_path, patterns_dir, scheduler, jobs, budget, partition_size, shards_dir
+        )
     terminated = _SigtermAsInterrupt()
     try:
         if sys.stderr.isatty():
@@ -163,6 +197,28 @@ def run_command(
         sys.exit(1)
 
 
+def _dask_engine(db_path, patterns_dir, scheduler, jobs, budget, partition_size, shards_dir):  # type: ignore[no-untyped-def]
+    """The Dask engine for `run`; a patterns folder that does not load is a usage error."""
+    from extractor.dask_engine import DaskEngine
+    from extractor.errors import UserError
+    from extractor.run import load_extractor
+    from extractor.shards import default_shards_dir
+
+    try:
+        extractor = load_extractor(patterns_dir)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    return DaskEngine(
+        extractor=extractor,
+        shards_dir=shards_dir or default_shards_dir(db_path),
+        scheduler=scheduler,
+        patterns_dir=patterns_dir,
+        budget=budget,
+        workers=jobs,
+        partition_size=partition_size,
+    )
+
+
 class _SigtermAsInterrupt:
     """SIGTERM handled like Ctrl-C while a run lasts, so workers are stopped and the
     database closed on the way out; truthy once a SIGTERM arrived."""
@@ -188,6 +244,32 @@ class _SigtermAsInterrupt:
 
         if self.previous is not None:
             signal.signal(signal.SIGTERM, self.previous)
+
+
+@cli.command("merge")
+@db_option
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The shards folder (default: DB.shards/ beside the database).",
+)
+def merge_command(db_path: Path, shards_dir: Path | None) -> None:
+    """Merge the shards a Dask run left (killed before it merged them) into the database.
+
+    A Dask run merges its shards as they come; this finishes what an interrupted one
+    saved. The next `extract` run does the same before it starts.
+    """
+    from extractor.errors import UserError
+    from extractor.shards import merge_folder
+
+    try:
+        count, merged = merge_folder(db_path, shards_dir)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(m.evidence_rows for m in merged)
+    click.echo(f"{count} shards merged: {len(merged)} documents, {rows} evidence rows ({db_path})")
 
 
 @cli.command("eval")

@@ -119,3 +119,34 @@ def test_a_run_that_ends_normally_leaves_no_worker(tmp_path: Path) -> None:
         time.sleep(0.01)
     assert process.returncode == 0
     assert_all_gone(seen, within=1.0)
+
+
+def descendants_of(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        children = children_of(todo.pop())
+        found |= children
+        todo.extend(children)
+    return found
+
+
+def test_a_killed_dask_run_leaves_no_worker(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    command = [sys.executable, "-m", "extractor", str(slow_corpus(tmp_path / "c")),
+               "--db", str(tmp_path / "e.db"), "--no-snapshot", "--engine", "dask",
+               "--jobs", "2"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=extract_env(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    found: set[int] = set()
+    while time.monotonic() < deadline and len(found) < 4:  # 2 Dask workers, 2 extractors
+        assert process.poll() is None, process.communicate()
+        found = {pid for pid in descendants_of(process.pid) if alive(pid)}
+        time.sleep(0.1)
+    assert len(found) >= 4, "the cluster never started extracting"
+    process.kill()
+    process.wait()
+    assert_all_gone(found, within=10)
