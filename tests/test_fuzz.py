@@ -61,6 +61,10 @@ class Findings:
 
     def report(self) -> dict:
         slowest = sorted(self.rates, key=lambda r: r["us_per_char"], reverse=True)
+        firsts: dict[tuple, dict] = {}
+        for rate in slowest:  # one per input: hypothesis replays inputs while it shrinks
+            firsts.setdefault((rate["label"], rate["chars"]), rate)
+        slowest = list(firsts.values())
         return {
             "mode": "long" if LONG else "ci",
             "corpora": EXAMPLES,
@@ -71,11 +75,34 @@ class Findings:
             "budget_stops": len(self.budget_stops),
             "slowest_us_per_char": slowest[0]["us_per_char"] if slowest else None,
             "slowest": slowest[:15],
-            "crash_examples": self.crashes[:15],
-            "budget_examples": self.budget_stops[:15],
+            "slowest_us_per_char_by_kind": self._slowest_by_kind(),
+            "crash_labels": dict(Counter(c["label"] for c in self.crashes)),
+            "budget_labels": dict(Counter(b["label"] for b in self.budget_stops)),
+            "crash_examples": _distinct(self.crashes)[:15],
+            "budget_examples": _distinct(self.budget_stops)[:15],
             "labels": dict(self.labels.most_common()),
             "budget": {"seconds": BUDGET.seconds, "memory_bytes": BUDGET.memory_bytes},
         }
+
+    def _slowest_by_kind(self) -> dict[str, float]:
+        """The worst rate of each kind of input (`text/mutated`, `pdf/bytes`, ...)."""
+        worst: dict[str, float] = {}
+        for rate in self.rates:
+            kind = rate["label"].split(" ")[0]
+            worst[kind] = max(worst.get(kind, 0.0), rate["us_per_char"])
+        return dict(sorted(worst.items(), key=lambda item: -item[1]))
+
+
+def _distinct(entries: list[dict]) -> list[dict]:
+    """One entry per (label, error): hypothesis replays an input while it shrinks."""
+    seen: set[tuple] = set()
+    kept = []
+    for entry in entries:
+        key = (entry["label"], entry["error"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept
 
 
 FINDINGS = Findings()
