@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.pipeline import SUPPORTED_SUFFIXES
+from extractor.pipeline import is_supported
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class CorpusWalk:
                 continue
             relative = f"{prefix}{entry.name}"
             path = folder / entry.name
-            supported = Path(entry.name).suffix.lower() in SUPPORTED_SUFFIXES
+            supported = is_supported(entry.name)
             problem, info = _follow(entry, real_root)
             if info is not None and stat.S_ISDIR(info.st_mode):
                 if problem is not None:

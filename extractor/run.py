@@ -16,7 +16,6 @@ what to do, and the documents already written are kept.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,8 @@ from extractor.budget import Budget, format_size
 from extractor.corpus import CorpusEntry, CorpusWalk, corpus_entries
 from extractor.errors import UserError
 from extractor.failures import as_error, error_result
-from extractor.pipeline import Extractor
+from extractor.ingest import Record, file_records
+from extractor.pipeline import TEXT_SUFFIXES, Extractor
 from extractor.types import DocumentResult
 from extractor.workers import extract_all
 
@@ -172,6 +172,15 @@ class LocalEngine:
             yield store_result(db, result)
 
 
+def corpus_records(corpus_dir: Path) -> Iterator[Record]:
+    """Every readable document of the corpus, lazily: one per file, one per citation of a
+    PubMed file (`<path>#<PMID>`), each with the sha256 of its own bytes."""
+    for entry in corpus_entries(Path(corpus_dir)):
+        for doc_id, data, sha256, _problem in _records(entry):
+            if data is not None and sha256 is not None:
+                yield Record(doc_id, data, sha256)
+
+
 def run_corpus(
     corpus_dir: Path,
     db_path: Path,
@@ -238,29 +247,29 @@ def _update(
     def changed_documents() -> Iterator[Task]:
         """Yield what must be extracted; store what cannot be read, skip what is unchanged."""
         for entry in walk:
-            seen.add(entry.doc_id)
-            data, problem = _read(entry, largest)
-            previous = store.stored_document(db, entry.doc_id)
-            unchanged = (
-                not force
-                and previous is not None
-                and previous.extractor_version == extractor.version
-                and (
-                    previous.sha256 == hashlib.sha256(data).hexdigest()
-                    if data is not None
-                    else (previous.status == "error" and previous.error == problem)
+            for doc_id, data, sha256, problem in _records(entry, largest):
+                seen.add(doc_id)
+                previous = store.stored_document(db, doc_id)
+                unchanged = (
+                    not force
+                    and previous is not None
+                    and previous.extractor_version == extractor.version
+                    and (
+                        previous.sha256 == sha256
+                        if data is not None
+                        else (previous.status == "error" and previous.error == problem)
+                    )
                 )
-            )
-            if unchanged:
-                _skip(summary, entry.doc_id, on_document)
-            elif problem is not None:
-                result = error_result(
-                    entry.doc_id, problem, extractor.version, warnings=entry.warnings
-                )
-                committed(store_result(db, result))
-            else:
-                assert data is not None
-                yield Task(entry.doc_id, data, entry.warnings)
+                if unchanged:
+                    _skip(summary, doc_id, on_document)
+                elif problem is not None:
+                    result = error_result(
+                        doc_id, problem, extractor.version, warnings=entry.warnings
+                    )
+                    committed(store_result(db, result))
+                else:
+                    assert data is not None
+                    yield Task(doc_id, data, entry.warnings)
 
     for stored in engine(db, changed_documents()):
         committed(stored)
@@ -275,28 +284,46 @@ def _skip(summary: RunSummary, doc_id: str, on_document: ProgressCallback | None
         on_document(doc_id)
 
 
-def _read(entry: CorpusEntry, largest: int | None = None) -> tuple[bytes | None, str | None]:
-    """(bytes, None) or (None, why the file cannot be read).
+def _records(
+    entry: CorpusEntry, largest: int | None = None
+) -> Iterator[tuple[str, bytes | None, str | None, str | None]]:
+    """(doc_id, bytes, sha256, None) for each document of a corpus file (one, or one per
+    citation of a PubMed file), or (doc_id, None, None, why it cannot be read).
 
-    A file larger than the memory budget is not read at all: no worker could hold it,
-    and reading it here would take that memory from the run itself.
+    A text or PDF file larger than the memory budget is not read at all: no worker could
+    hold it, and reading it here would take that memory from the run itself. (PubMed
+    files are streamed a citation at a time, so their size does not matter.)
     """
     if entry.problem is not None:
-        return None, entry.problem
+        yield entry.doc_id, None, None, entry.problem
+        return
     try:
-        if largest is not None and (size := entry.path.stat().st_size) > largest:
-            return None, (
-                f"the file is {format_size(size)}, more than the memory budget "
-                f"({format_size(largest)}, --max-memory): not read"
+        bounded = entry.path.name.lower().endswith(tuple(TEXT_SUFFIXES) + (".pdf",))
+        if largest is not None and bounded and (size := entry.path.stat().st_size) > largest:
+            yield (
+                entry.doc_id,
+                None,
+                None,
+                (
+                    f"the file is {format_size(size)}, more than the memory budget "
+                    f"({format_size(largest)}, --max-memory): not read"
+                ),
             )
-        return entry.path.read_bytes(), None
+            return
+        for record in file_records(entry.path, entry.doc_id):
+            yield record.doc_id, record.data, record.sha256, None
     except PermissionError:
-        return None, "cannot read the file: permission denied (make it readable and run again)"
+        yield (
+            entry.doc_id,
+            None,
+            None,
+            ("cannot read the file: permission denied (make it readable and run again)"),
+        )
     except IsADirectoryError:
-        return None, "is a folder, not a file"
+        yield entry.doc_id, None, None, "is a folder, not a file"
     except OSError as error:
         reason = error.strerror.lower() if error.strerror else type(error).__name__
-        return None, f"cannot read the file: {reason}"
+        yield entry.doc_id, None, None, f"cannot read the file: {reason}"
 
 
 def store_result(db: sqlite_utils.Database, result: DocumentResult) -> Stored:
