@@ -13,9 +13,10 @@ Sections (all by default; `--only` picks some):
   fresh process, repeated and the fastest kept.
 - `memory`: peak memory of a whole run with its snapshot, parent and worker, for a corpus
   and one sixteen times larger: flat memory means the two match.
-- `pubmed`: abstracts per second per core on generated PubMed-style plain-text abstracts,
-  the ratio to bare spaCy (blank English + sentencizer) on the same texts, peak memory,
-  and the projected hours for 36 million abstracts on 2, 16 and 64 cores.
+- `pubmed`: abstracts per second per core on generated abstracts in a baseline-style
+  PubMed XML file (`--pubmed-form text`: one text file each), the ratio to bare spaCy
+  (blank English + sentencizer) on the same texts, peak memory, and the projected hours
+  for 36 million abstracts on 2, 16 and 64 cores.
 
     python scripts/benchmark.py [--copies 40] [--abstracts 10000] [--only pubmed]
 """
@@ -81,30 +82,53 @@ def abstract_sentences() -> list[str]:
     return sentences
 
 
-def make_abstracts(target: Path, count: int, seed: int = 1) -> list[str]:
-    """`count` PubMed-style abstracts (title, structured sections, 1-2 KB, the length of
-    a typical PubMed abstract), one plain-text file each, numbers varied so no two are
-    alike. Returns their texts."""
+def generated_abstracts(count: int, seed: int = 1) -> list[tuple[str, list[tuple[str, str]]]]:
+    """`count` PubMed-style abstracts: a title and labelled sections (1-2 KB, the length of
+    a typical PubMed abstract), mixed from real abstracts' sentences with their numbers
+    varied, so no two are alike."""
     rng = random.Random(seed)
     sentences = abstract_sentences()
-    target.mkdir(parents=True)
-    texts = []
+    abstracts = []
     for i in range(count):
         picked = rng.sample(sentences, k=min(len(sentences), rng.randint(6, 10)))
         picked = [
             re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(0, 9)), s) for s in picked
         ]
         third = max(1, len(picked) // 3)
-        text = (
-            f"Trial {i} of an intervention in adults.\n\n"
-            f"BACKGROUND: {' '.join(picked[:1])}\n"
-            f"METHODS: {' '.join(picked[1 : third + 1])}\n"
-            f"RESULTS: {' '.join(picked[third + 1 : -1])}\n"
-            f"CONCLUSIONS: {picked[-1]}\n"
+        abstracts.append(
+            (
+                f"Trial {i} of an intervention in adults.",
+                [
+                    ("BACKGROUND", picked[0]),
+                    ("METHODS", " ".join(picked[1 : third + 1])),
+                    ("RESULTS", " ".join(picked[third + 1 : -1])),
+                    ("CONCLUSIONS", picked[-1]),
+                ],
+            )
         )
-        (target / f"pmid{30_000_000 + i}.txt").write_text(text, encoding="utf-8")
-        texts.append(text)
-    return texts
+    return abstracts
+
+
+def abstract_text(title: str, sections: list[tuple[str, str]]) -> str:
+    return title + "\n\n" + "\n".join(f"{label}: {text}" for label, text in sections) + "\n"
+
+
+def make_pubmed_corpus(target: Path, count: int, form: str) -> list[str]:
+    """The abstracts as one baseline-style PubMed XML file (`xml`, read a citation at a
+    time) or as one plain-text file each (`text`); returns their texts."""
+    abstracts = generated_abstracts(count)
+    target.mkdir(parents=True)
+    if form == "xml":
+        sys.path.insert(0, str(REPO / "scripts"))
+        from make_pubmed_baseline import write_baseline
+
+        write_baseline(target / "pubmed26n0001.xml.gz", count, abstracts=abstracts)
+    else:
+        for i, (title, sections) in enumerate(abstracts):
+            (target / f"pmid{30_000_001 + i}.txt").write_text(
+                abstract_text(title, sections), encoding="utf-8"
+            )
+    return [abstract_text(title, sections) for title, sections in abstracts]
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -280,17 +304,17 @@ def memory(copies: int) -> None:
             )
 
 
-def pubmed(extractor: Extractor, count: int, cores: int) -> None:
+def pubmed(count: int, cores: int, form: str) -> None:
     import spacy
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "abstracts"
-        texts = make_abstracts(corpus, count)
+        texts = make_pubmed_corpus(corpus, count, form)
         chars = sum(len(t) for t in texts)
+        layout = "one baseline-style PubMed XML file" if form == "xml" else "plain-text files"
         print(
-            f"pubmed: {count} generated abstracts, {chars / count:.0f} characters each on "
-            f"average (plain text until PubMed XML ingest lands); load average "
-            f"{load_average()}"
+            f"pubmed: {count} generated abstracts ({layout}), {chars / count:.0f} characters "
+            f"each on average; load average {load_average()}"
         )
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
@@ -329,6 +353,9 @@ def main() -> None:
         help="copies for the 1x memory corpus (16x is 16 times as many)",
     )
     parser.add_argument("--abstracts", type=int, default=10_000, help="generated abstracts")
+    parser.add_argument(
+        "--pubmed-form", choices=["xml", "text"], default="xml", help="how abstracts are stored"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="most worker processes to try")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these")
     args = parser.parse_args()
@@ -342,7 +369,7 @@ def main() -> None:
     if "memory" in sections:
         memory(args.memory_copies)
     if "pubmed" in sections:
-        pubmed(extractor, args.abstracts, args.jobs)
+        pubmed(args.abstracts, args.jobs, args.pubmed_form)
 
 
 if __name__ == "__main__":
