@@ -642,8 +642,9 @@ def _delete_stale(folder: Path, is_document: Callable[[str], bool]) -> int:
 
     A rows file is kept when the doc_id on its header line is a document and this file
     is where that document's rows belong; nothing is held in memory per document. Only
-    files this module writes (`*.jsonl`, `_documents.tsv`, `.*.tmp`) are candidates, so
-    a README or `.gitattributes` someone put in the folder survives.
+    files this module writes are candidates: `.*.tmp` leftovers and `*.jsonl` files whose
+    first line is a snapshot header, so a README, `.gitattributes` or any other JSONL
+    file in the folder (or in a folder given by mistake) survives.
     """
     deleted = 0
     for path in sorted(folder.rglob("*")):
@@ -656,7 +657,9 @@ def _delete_stale(folder: Path, is_document: Callable[[str], bool]) -> int:
         if not path.name.endswith(ROWS_SUFFIX):
             continue
         doc_id = _header_doc_id(path)
-        if doc_id is None or str(rows_file_path(doc_id)) != relative or not is_document(doc_id):
+        if doc_id is None:
+            continue  # not a snapshot file (a gold file, someone's notes): never ours to delete
+        if str(rows_file_path(doc_id)) != relative or not is_document(doc_id):
             path.unlink()
             deleted += 1
     for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
@@ -671,7 +674,9 @@ def _header_doc_id(path: Path) -> str | None:
             header = json.loads(handle.readline())
     except (OSError, ValueError):
         return None
-    doc_id = header.get("doc_id") if isinstance(header, dict) else None
+    if not isinstance(header, dict) or header.get("snapshot") != SNAPSHOT_FORMAT:
+        return None
+    doc_id = header.get("doc_id")
     return doc_id if isinstance(doc_id, str) else None
 
 

@@ -182,8 +182,9 @@ from pathlib import Path
 sys.path.insert(0, {repo!r})
 from extractor.run import run_corpus
 start = time.perf_counter()
+snapshot = {snapshot!r}
 summary = run_corpus(Path({corpus!r}), Path({db!r}), jobs={jobs},
-                     snapshot_dir={snapshot!r} and Path({snapshot!r}))
+                     snapshot_dir=Path(snapshot) if snapshot else None)
 seconds = time.perf_counter() - start
 print(json.dumps({{
     "seconds": seconds,

@@ -69,3 +69,13 @@ def test_a_file_at_a_path_its_document_no_longer_maps_to_is_removed(tmp_path: Pa
     stats = write_snapshot(db, folder)
     assert stats.deleted == 1 and not stray.exists() and real.exists()
     assert list(read_snapshot(folder).documents) == ["doc00000.txt"]
+
+
+def test_jsonl_files_that_are_not_snapshot_files_are_never_deleted(tmp_path: Path) -> None:
+    """A snapshot folder given by mistake (the repository itself) keeps its gold files."""
+    folder = tmp_path / "repo"
+    gold = folder / "tests" / "gold" / "a.jsonl"
+    gold.parent.mkdir(parents=True)
+    gold.write_text('{"doc_id": "a.txt", "kind": "score", "value": 7.8}\n', encoding="utf-8")
+    write_snapshot(database(tmp_path / "e.db", 1), folder)
+    assert gold.exists()
