@@ -85,17 +85,23 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _NOT_EXTRACTION = frozenset(
     {
         "__main__.py",
+        "budget.py",
         "cli.py",
+        "dask_engine.py",
         "datasette_plugin.py",
         "diff.py",
         "diff_report.py",
         "diff_sources.py",
+        "errors.py",
         "evaluate.py",
         "patterns_dir.py",
         "run.py",
+        "schema.py",
         "serve.py",
+        "shards.py",
         "snapshot.py",
         "store.py",
+        "supervise.py",
         "workers.py",
     }
 )
