@@ -27,11 +27,15 @@ from datasette_sample import NICE, build_hand_database
 
 from extractor.serve import build_datasette_command
 
-pytestmark = pytest.mark.browser
+# End to end through a real browser: the slow tier (`python -m pytest -m slow`).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = REPO / "db" / "metadata.yml"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's package is `chromium`; GitHub's Ubuntu runners ship Google Chrome.
+CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
+)
 
 requires_chromium = pytest.mark.skipif(
     CHROMIUM is None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from extractor.cli import cli
@@ -31,6 +32,7 @@ def test_progress_bar_stays_out_of_a_pipe(corpus_copy: Path, tmp_path: Path) -> 
     assert "Extracting" not in result.output
 
 
+@pytest.mark.slow
 def test_default_command_is_run(corpus_copy: Path, tmp_path: Path) -> None:
     explicit = CliRunner().invoke(cli, ["run", str(corpus_copy), "--db", str(tmp_path / "a.db")])
     implicit = CliRunner().invoke(cli, [str(corpus_copy), "--db", str(tmp_path / "b.db")])
@@ -51,6 +53,7 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
             assert f"extract {name}" in readme, f"README does not show `extract {name}`"
 
 
+@pytest.mark.slow
 def test_progress_bar_shows_on_a_terminal(corpus_copy: Path, tmp_path: Path) -> None:
     import os
     import pty
