@@ -50,6 +50,7 @@ def cli() -> None:
     extract corpus/                  extract every .txt, .md and .pdf file below corpus/
     extract eval tests/gold/         score the database against hand-checked gold files
     extract diff main HEAD           what a change did to the evidence, for a pull request
+    extract export > comparisons.csv the evidence for metafor or RevMan, without a server
     extract serve                    browse and query the evidence in Datasette
     """
 
@@ -209,6 +210,64 @@ def diff_command(
     click.echo(text, nl=False)
     if exit_code and diff.has_changes:
         sys.exit(1)
+
+
+@cli.command("export")
+@db_option
+@click.option(
+    "--layout",
+    type=click.Choice(["metafor", "arms", "evidence"]),
+    default="metafor",
+    show_default=True,
+    help="metafor: one row per study, outcome, time and comparison (m1i, sd1i, n1i ...; "
+    "ai, n1i, ci, n2i); arms: one row per study, arm, outcome and time; evidence: every row.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="CSV with a header line, or a JSON list of objects.",
+)
+@click.option(
+    "--measure", default=None, help="Only this outcome (measure, or the words as written)."
+)
+@click.option("--doc-id", default=None, help="Only this document.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@patterns_option
+def export_command(
+    db_path: Path,
+    layout: str,
+    fmt: str,
+    measure: str | None,
+    doc_id: str | None,
+    output: Path | None,
+    patterns_dir: Path | None,
+) -> None:
+    """Export the evidence for meta-analysis software (metafor, RevMan), without a server.
+
+    \b
+    extract export > comparisons.csv                 metafor/RevMan layout
+    extract export --layout arms --format json       one row per study and arm
+    """
+    from extractor.export import ExportError, export
+
+    try:
+        if output is None:
+            export(db_path, sys.stdout, layout, fmt, measure, doc_id, patterns_dir)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = export(db_path, handle, layout, fmt, measure, doc_id, patterns_dir)
+            click.echo(f"{count} rows written to {output}", err=True)
+    except ExportError as error:
+        raise click.UsageError(str(error)) from error
 
 
 @cli.command("serve")

@@ -20,6 +20,8 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from extractor.export_sql import ARMS_SQL, COMPARISONS_SQL, TRAJECTORIES_SQL, register_functions
+
 CSS_PATH = "/-/evidence-plugin.css"
 
 CSS = """
@@ -213,3 +215,75 @@ def register_routes() -> list[tuple[str, Any]]:
         )
 
     return [(r"^/-/evidence-plugin\.css$", stylesheet)]
+
+
+# The meta-analysis queries are the SQL of `extract export` (extractor/export_sql.py), offered
+# here as canned queries so that the browser and the command line give the same rows.
+META_ANALYSIS_QUERIES: dict[str, dict[str, Any]] = {
+    "score_trajectories": {
+        "title": "Score trajectories",
+        "description": (
+            "One row per document, measure and arm: the baseline value and every follow-up "
+            'value in time order, side by side ("6 months: 30.4; 12 months: 28.3"), times '
+            "as the source wrote them (12 weeks stays 12 weeks), with SD or CI when stated. A "
+            "value stated twice (abstract and results, with and without its time) is shown "
+            "once. n is the same as in the meta-analysis export: the arm's own sample size "
+            "(or that of another name of the arm, NSM for non-surgical management), the "
+            "study's for rows without an arm, empty when none is stated. Leave a field blank "
+            "to see all."
+        ),
+        "params": ["doc_id", "measure"],
+        "sql": TRAJECTORIES_SQL,
+        "hide_sql": True,
+    },
+    "meta_analysis_export": {
+        "title": "Meta-analysis export, per arm (study × arm × outcome × time)",
+        "description": (
+            "One row per study, arm, outcome and time: mean and SD (scores, changes), events "
+            "and n (complications, proportions) or the estimate (effects). The same value "
+            "stated twice is one row, its evidence_ids and quotes listing every mention. "
+            "When a document states different values at one point, the one with an SD wins, "
+            "then the one stated most often, then the first: distinct_values and all_values "
+            "show the rest. n_source says where every n comes from: denominator (the row's "
+            "own), arm, arm as another name of it, study (rows without an arm); an arm never "
+            "gets the whole trial's n (study_n shows it beside). checks lists what to verify. "
+            "The same rows as `extract export --layout arms`."
+        ),
+        "params": ["measure", "doc_id"],
+        "sql": ARMS_SQL,
+        "hide_sql": True,
+    },
+    "meta_analysis_comparisons": {
+        "title": "Meta-analysis comparisons, metafor/RevMan layout",
+        "description": (
+            "One row per study, outcome, time and comparison: m1i, sd1i, n1i (intervention) "
+            "and m2i, sd2i, n2i (comparator) for continuous outcomes, ai, n1i, ci, n2i (events "
+            "and totals) for dichotomous ones, ready for metafor's escalc or RevMan. The "
+            "comparator is the arm named with a comparator word of patterns/arm_roles.tsv "
+            "(placebo, usual care, sham ...), else the arm the document introduces last; "
+            "role_from says which. The same rows as `extract export` (layout metafor)."
+        ),
+        "params": ["measure", "doc_id"],
+        "sql": COMPARISONS_SQL,
+        "hide_sql": True,
+    },
+}
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    """The SQL functions of the meta-analysis queries (arm names, roles, times as stated)."""
+    register_functions(conn)
+
+
+@hookimpl
+def canned_queries(datasette: Any, database: str) -> Awaitable[dict[str, Any]]:
+    """The meta-analysis queries, for databases that hold an evidence table."""
+
+    async def queries() -> dict[str, Any]:
+        db = datasette.get_database(database)
+        if await db.table_exists("evidence") and await db.table_exists("documents"):
+            return {name: dict(query) for name, query in META_ANALYSIS_QUERIES.items()}
+        return {}
+
+    return queries()

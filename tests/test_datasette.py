@@ -7,7 +7,9 @@ sample corpus, for checks that every query runs on real rows.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import sqlite3
 from pathlib import Path
@@ -21,7 +23,7 @@ from datasette.utils import tilde_encode
 from datasette_sample import COHORT, FLAGGED, META, NICE, build_hand_database
 
 from extractor import serve as serve_module
-from extractor.datasette_plugin import highlight_quote
+from extractor.datasette_plugin import META_ANALYSIS_QUERIES, highlight_quote
 from extractor.serve import (
     SETTINGS,
     build_datasette_command,
@@ -39,9 +41,11 @@ from extractor.types import DocumentResult, Evidence
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = REPO / "db" / "metadata.yml"
-QUERIES: dict[str, dict[str, Any]] = yaml.safe_load(METADATA.read_text("utf-8"))["databases"][
-    "evidence"
-]["queries"]
+# The canned queries of the metadata, and those the plugin adds (the SQL of `extract export`).
+QUERIES: dict[str, dict[str, Any]] = {
+    **yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["evidence"]["queries"],
+    **META_ANALYSIS_QUERIES,
+}
 
 SIJF, NSM = "SI joint fusion", "non-surgical management"
 
@@ -117,18 +121,59 @@ QUERY_COLUMNS = {
         "study",
         "arm",
         "measure",
+        "kind",
+        "data_type",
         "timepoint",
         "months",
+        "time",
+        "statistic",
         "mean",
         "sd",
+        "events",
+        "percent",
+        "estimate",
         "n",
         "n_source",
-        "statistic",
+        "study_n",
         "unit",
         "ci_low",
         "ci_high",
         "distinct_values",
+        "all_values",
+        "mentions",
+        "checks",
         "evidence_id",
+        "evidence_ids",
+        "quotes",
+    ],
+    "meta_analysis_comparisons": [
+        "study",
+        "measure",
+        "kind",
+        "data_type",
+        "timepoint",
+        "months",
+        "time",
+        "intervention",
+        "comparator",
+        "role_from",
+        "m1i",
+        "sd1i",
+        "ai",
+        "n1i",
+        "n1_source",
+        "m2i",
+        "sd2i",
+        "ci",
+        "n2i",
+        "n2_source",
+        "statistic",
+        "unit",
+        "checks",
+        "intervention_ids",
+        "comparator_ids",
+        "intervention_quotes",
+        "comparator_quotes",
     ],
 }
 
@@ -239,7 +284,7 @@ def test_canned_query_declares_its_title_description_and_parameters(name: str) -
 def test_metadata_is_rekeyed_for_a_database_with_another_name() -> None:
     metadata = load_metadata(METADATA, Path("elsewhere/review-2026.db"))
     assert list(metadata["databases"]) == ["review-2026"]
-    assert "score_trajectories" in metadata["databases"]["review-2026"]["queries"]
+    assert "changes_with_ci" in metadata["databases"]["review-2026"]["queries"]
 
 
 async def test_database_page_shows_title_and_lists_canned_queries(ds: Datasette) -> None:
@@ -472,7 +517,7 @@ async def test_score_trajectory_puts_baseline_and_follow_ups_side_by_side(ds: Da
         "group_name": SIJF,
         "n": 102,
         "baseline": "82.3",
-        "follow_ups": "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7",
+        "follow_ups": "6 months: 30.4; 12 months: 28.3; 24 months: 26.7",
         "n_follow_ups": 3,
     }
 
@@ -480,12 +525,12 @@ async def test_score_trajectory_puts_baseline_and_follow_ups_side_by_side(ds: Da
 async def test_score_trajectory_has_one_row_per_arm(ds: Datasette) -> None:
     rows = await query_rows(ds, "score_trajectories", doc_id=NICE, measure="VAS pain")
     assert [(r["group_name"], r["n"], r["baseline"], r["follow_ups"]) for r in rows] == [
-        (SIJF, 102, "82.3", "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7"),
-        (NSM, 46, "82.2", "6 mo: 70.3"),
+        (SIJF, 102, "82.3", "6 months: 30.4; 12 months: 28.3; 24 months: 26.7"),
+        (NSM, 46, "82.2", "6 months: 70.3"),
     ]
 
 
-async def test_score_trajectory_shows_a_restated_value_once_with_its_sd(ds: Datasette) -> None:
+async def test_score_trajectory_shows_a_value_restated_with_its_time_once(ds: Datasette) -> None:
     rows = await query_rows(ds, "score_trajectories", doc_id=COHORT)
     assert rows == [
         {
@@ -494,8 +539,8 @@ async def test_score_trajectory_shows_a_restated_value_once_with_its_sd(ds: Data
             "group_name": None,
             "n": 29,
             "baseline": "7.83 (sd 1.71)",
-            "follow_ups": "12 mo: 4.97 (sd 2.63); follow-up: 4.97 (sd 2.63)",
-            "n_follow_ups": 2,
+            "follow_ups": "12 months: 4.97 (sd 2.63)",
+            "n_follow_ups": 1,
         }
     ]
 
@@ -505,7 +550,7 @@ async def test_score_trajectory_keeps_every_value_a_document_states_at_one_time(
 ) -> None:
     rows = await query_rows(ds, "score_trajectories", measure="SF-36 PCS")
     pcs = one(rows, doc_id=NICE)
-    assert (pcs["baseline"], pcs["follow_ups"]) == ("30.2 | 30.7", "6 mo: 42.8; 6 mo: 37")
+    assert (pcs["baseline"], pcs["follow_ups"]) == ("30.2 | 30.7", "6 months: 42.8; 6 months: 37")
 
 
 async def test_score_trajectory_leaves_n_empty_when_the_arm_has_no_sample_size(
@@ -596,42 +641,76 @@ async def test_search_quotes_accepts_punctuation_typed_by_a_person(ds: Datasette
     assert {r["doc_id"] for r in rows} == {COHORT}
 
 
-async def test_meta_analysis_export_has_one_row_per_study_arm_measure_timepoint(
+async def test_meta_analysis_export_has_one_row_per_study_arm_measure_kind_and_time(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export")
+    keys = [
+        (r["study"], r["arm"], r["measure"], r["kind"], r["timepoint"], r["months"]) for r in rows
+    ]
+    assert len(keys) == len(set(keys))
+
+
+async def test_meta_analysis_export_keeps_every_score_in_exactly_one_row(
     ds: Datasette, hand_db: Path
 ) -> None:
     rows = await query_rows(ds, "meta_analysis_export")
-    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
-    assert len(keys) == len(set(keys))
+    listed = [i for r in rows if r["kind"] == "score" for i in r["evidence_ids"].split(" ")]
+    # every value at a point with several values keeps its own row of the per-value list:
+    # rows give the picked value, all_values the others; here each id is listed once
     with sqlite3.connect(hand_db) as conn:
-        distinct = conn.execute(
-            "select count(*) from (select distinct doc_id, group_name, measure, timepoint,"
-            " months from evidence where kind = 'score')"
-        ).fetchone()[0]
-    assert len(rows) == distinct
+        scores = {i for (i,) in conn.execute("select id from evidence where kind = 'score'")}
+    picked_or_merged = set(listed)
+    assert len(listed) == len(picked_or_merged)
+    assert picked_or_merged <= scores
+    conflicting = [r for r in rows if r["kind"] == "score" and r["distinct_values"] > 1]
+    assert len(scores - picked_or_merged) == sum(r["distinct_values"] - 1 for r in conflicting)
 
 
 async def test_meta_analysis_export_gives_mean_sd_and_n_of_a_timepoint(ds: Datasette) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="VAS pain")
-    baseline = one(rows, study=COHORT, timepoint="baseline")
+    baseline = one(rows, study=COHORT, timepoint="baseline", kind="score")
     assert (baseline["mean"], baseline["sd"], baseline["n"], baseline["n_source"]) == (
         7.83,
         1.71,
         29,
-        "arm",
+        "study",
     )
     assert baseline["evidence_id"] == f"{COHORT}#2"  # the first statement, not the restatement
     at_12 = one(rows, study=NICE, arm=SIJF, months=12.0)
-    assert (at_12["mean"], at_12["sd"], at_12["n"]) == (28.3, None, 102)
+    assert (at_12["mean"], at_12["sd"], at_12["n"], at_12["n_source"]) == (28.3, None, 102, "arm")
 
 
-async def test_meta_analysis_export_takes_n_from_the_documents_largest_sample_without_an_arm_n(
+async def test_meta_analysis_export_merges_the_same_value_stated_twice_keeping_both_quotes(
     ds: Datasette,
 ) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="VAS pain", doc_id=COHORT)
+    scores = [r for r in rows if r["kind"] == "score"]
+    assert [(r["timepoint"], r["months"], r["mean"], r["mentions"]) for r in scores] == [
+        ("baseline", None, 7.83, 2),
+        ("follow-up", 12.0, 4.97, 2),  # "improved ... to 4.97" and "4.97 at 12 months"
+    ]
+    follow_up = scores[1]
+    assert follow_up["evidence_ids"].split(" ") == [f"{COHORT}#3", f"{COHORT}#5"]
+    assert "mean VAS-pain score improved from 7.83" in follow_up["quotes"]
+    assert "Mean VAS-pain score improved from 7.83" in follow_up["quotes"]
+
+
+async def test_meta_analysis_export_never_gives_an_arm_the_whole_trials_n(ds: Datasette) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="ASLR")
     cm = [r for r in rows if r["arm"] == "conservative management"]
-    assert [(r["timepoint"], r["mean"], r["n"], r["n_source"]) for r in cm] == [
-        ("baseline", 3.8, 148, "document"),
-        ("follow-up", 3.7, 148, "document"),
+    assert [(r["timepoint"], r["mean"], r["n"], r["n_source"], r["study_n"]) for r in cm] == [
+        ("baseline", 3.8, None, "not stated", 148),
+        ("follow-up", 3.7, None, "not stated", 148),
+    ]
+
+
+async def test_meta_analysis_export_takes_a_dichotomous_n_from_the_rows_denominator(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="wound problem")
+    assert [(r["events"], r["n"], r["n_source"], r["data_type"]) for r in rows] == [
+        (17, 432, "denominator", "dichotomous")
     ]
 
 
@@ -639,19 +718,45 @@ async def test_meta_analysis_export_counts_conflicting_values_at_one_point(
     ds: Datasette,
 ) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="SF-36 PCS")
-    assert [(r["timepoint"], r["mean"], r["distinct_values"]) for r in rows] == [
-        ("baseline", 30.2, 2),
-        ("follow-up", 42.8, 2),
+    assert [(r["timepoint"], r["mean"], r["distinct_values"], r["all_values"]) for r in rows] == [
+        ("baseline", 30.2, 2, "30.2; 30.7"),
+        ("follow-up", 42.8, 2, "42.8; 37"),
     ]
 
 
 async def test_meta_analysis_export_downloads_as_csv(ds: Datasette) -> None:
-    response = await ds.client.get("/evidence/meta_analysis_export.csv", params={"measure": "ODI"})
+    response = await ds.client.get(
+        "/evidence/meta_analysis_export.csv", params={"measure": "ODI", "doc_id": NICE}
+    )
     assert response.status_code == 200
-    lines = response.text.strip().splitlines()
-    assert lines[0] == ",".join(QUERY_COLUMNS["meta_analysis_export"])
-    assert lines[1].startswith(f"{NICE},{SIJF},ODI,baseline,,57.2,,102,arm,")
-    assert len(lines) == 1 + 4
+    header, *rows = csv.reader(io.StringIO(response.text))
+    assert header == QUERY_COLUMNS["meta_analysis_export"]
+    assert rows[0][:10] == [
+        NICE,
+        SIJF,
+        "ODI",
+        "score",
+        "continuous",
+        "baseline",
+        "",
+        "baseline",
+    ] + [
+        "",
+        "57.2",
+    ]
+    assert len(rows) == 4
+
+
+async def test_comparisons_pair_each_arm_with_the_comparator_at_one_time(ds: Datasette) -> None:
+    rows = await query_rows(ds, "meta_analysis_comparisons", measure="VAS pain")
+    assert [
+        (r["time"], r["intervention"], r["m1i"], r["n1i"], r["comparator"], r["m2i"], r["n2i"])
+        for r in rows
+    ] == [
+        ("baseline", SIJF, 82.3, 102, NSM, 82.2, 46),
+        ("6 months", SIJF, 30.4, 102, NSM, 70.3, 46),
+    ]
+    assert {r["role_from"] for r in rows} == {'comparator word "non-surgical"'}
 
 
 async def test_evidence_table_exports_as_json_and_csv(ds: Datasette, hand_db: Path) -> None:
@@ -760,7 +865,9 @@ async def test_sample_corpus_complications_are_ranked_by_rate(sample_ds: Dataset
 
 async def test_sample_corpus_meta_analysis_export_has_unique_keys(sample_ds: Datasette) -> None:
     rows = await query_rows(sample_ds, "meta_analysis_export")
-    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
+    keys = [
+        (r["study"], r["arm"], r["measure"], r["kind"], r["timepoint"], r["months"]) for r in rows
+    ]
     assert rows and len(keys) == len(set(keys))
 
 
@@ -779,3 +886,17 @@ async def test_sample_corpus_facets_count_the_rows_of_each_kind(
     with sqlite3.connect(sample_db) as conn:
         assert kinds == dict(conn.execute("select kind, count(*) from evidence group by kind"))
     assert set(data["facet_results"]) == {"kind", "measure", "doc_id", "group_name"}
+
+
+async def test_sample_corpus_trajectories_and_meta_analysis_export_agree_on_n(
+    sample_ds: Datasette,
+) -> None:
+    trajectories = await query_rows(sample_ds, "score_trajectories")
+    export_n = {
+        (r["study"], r["measure"], r["arm"]): r["n"]
+        for r in await query_rows(sample_ds, "meta_analysis_export")
+        if r["kind"] == "score"
+    }
+    assert trajectories
+    for row in trajectories:
+        assert row["n"] == export_n[(row["doc_id"], row["measure"], row["group_name"])], row
