@@ -44,12 +44,54 @@ PARAMS = ("measure", "doc_id")
 
 # --- shared steps ------------------------------------------------------------------------
 
-_OBSERVATIONS = """
+_DATA_TYPE = """case when e.kind in ('score', 'change') then 'continuous'
+         when e.kind = 'effect' then 'effect' else 'dichotomous' end"""
+
+# Sample sizes of the arms listed in a CTE `arm_keys (doc_id, group_name)`.
+_SIZES = """sizes as (
+  -- Sample sizes of people, per document and arm, with how often each N is stated.
+  select doc_id, group_name, cast(value as integer) as n, count(*) as times
+  from evidence
+  where kind = 'sample_size' and value is not null and evidence_counts_people(measure)
+  group by doc_id, group_name, cast(value as integer)
+),
+arm_sizes as (
+  -- Most often stated first (a study restates its own N; a screened number appears once),
+  -- ties: the larger.
+  select a.doc_id, a.group_name,
+    (select z.n from sizes z
+      where z.doc_id = a.doc_id and z.group_name = a.group_name
+      order by z.times desc, z.n desc limit 1) as arm_n,
+    (select z.n from sizes z
+      where z.doc_id = a.doc_id and evidence_arm_match(z.group_name, a.group_name) = 1
+      order by z.times desc, z.n desc, z.group_name limit 1) as alias_n,
+    (select z.group_name from sizes z
+      where z.doc_id = a.doc_id and evidence_arm_match(z.group_name, a.group_name) = 1
+      order by z.times desc, z.n desc, z.group_name limit 1) as alias_name,
+    (select z.n from sizes z
+      where z.doc_id = a.doc_id and z.group_name is null
+      order by z.times desc, z.n desc limit 1) as study_n
+  from arm_keys a
+)"""
+
+# The n of a row `p` (data_type, denominator, group_name) with its arm's sizes `z`.
+_N = """case
+      when p.data_type = 'dichotomous' and p.denominator is not null then p.denominator
+      when p.group_name is null then z.study_n
+      else coalesce(z.arm_n, z.alias_n) end"""
+_N_SOURCE = """case
+      when p.data_type = 'dichotomous' and p.denominator is not null then 'denominator'
+      when p.group_name is null then
+        case when z.study_n is not null then 'study' else 'not stated' end
+      when z.arm_n is not null then 'arm'
+      when z.alias_n is not null then 'arm, as "' || z.alias_name || '"'
+      else 'not stated' end"""
+
+_OBSERVATIONS = f"""
 observations as (
   select e.id, e.doc_id, e.kind, e.group_name,
     coalesce(e.measure, e.measure_text) as measure,
-    case when e.kind in ('score', 'change') then 'continuous'
-         when e.kind = 'effect' then 'effect' else 'dichotomous' end as data_type,
+    {_DATA_TYPE} as data_type,
     e.timepoint, e.months, e.statistic, e.value, e.unit, e.sd, e.ci_low, e.ci_high,
     e.count, e.denominator, e.percent, e.quote, e.char_start,
     evidence_time_as_stated(e.quote, e.quote_start, e.char_start, e.timepoint, e.months)
@@ -111,44 +153,10 @@ points as (
     order by sd is null and count is null, mentions desc, first_at
     rows between unbounded preceding and unbounded following)
 ),
-sizes as (
-  -- Sample sizes of people, per document and arm, with how often each N is stated.
-  select doc_id, group_name, cast(value as integer) as n, count(*) as times
-  from evidence
-  where kind = 'sample_size' and value is not null and evidence_counts_people(measure)
-  group by doc_id, group_name, cast(value as integer)
-),
-arm_sizes as (
-  -- Most often stated first (a study restates its own N; a screened number appears once),
-  -- ties: the larger.
-  select a.doc_id, a.group_name,
-    (select z.n from sizes z
-      where z.doc_id = a.doc_id and z.group_name = a.group_name
-      order by z.times desc, z.n desc limit 1) as arm_n,
-    (select z.n from sizes z
-      where z.doc_id = a.doc_id and evidence_arm_match(z.group_name, a.group_name) = 1
-      order by z.times desc, z.n desc, z.group_name limit 1) as alias_n,
-    (select z.group_name from sizes z
-      where z.doc_id = a.doc_id and evidence_arm_match(z.group_name, a.group_name) = 1
-      order by z.times desc, z.n desc, z.group_name limit 1) as alias_name,
-    (select z.n from sizes z
-      where z.doc_id = a.doc_id and z.group_name is null
-      order by z.times desc, z.n desc limit 1) as study_n
-  from (select distinct doc_id, group_name from points) a
-),
+arm_keys as (select distinct doc_id, group_name from points),
+{_SIZES},
 sized as (
-  select p.*, z.study_n,
-    case
-      when p.data_type = 'dichotomous' and p.denominator is not null then p.denominator
-      when p.group_name is null then z.study_n
-      else coalesce(z.arm_n, z.alias_n) end as n,
-    case
-      when p.data_type = 'dichotomous' and p.denominator is not null then 'denominator'
-      when p.group_name is null then
-        case when z.study_n is not null then 'study' else 'not stated' end
-      when z.arm_n is not null then 'arm'
-      when z.alias_n is not null then 'arm, as "' || z.alias_name || '"'
-      else 'not stated' end as n_source
+  select p.*, z.study_n, {_N} as n, {_N_SOURCE} as n_source
   from points p
   join arm_sizes z on z.doc_id = p.doc_id and z.group_name is p.group_name
 ),
@@ -277,6 +285,23 @@ from trajectories t
 join arm_sizes z on z.doc_id = t.doc_id and z.group_name is t.group_name
 where t.pick = 1
 order by t.doc_id, t.measure, t.group_name
+"""
+
+
+# The n of given evidence rows (`:ids`, a JSON list), by the export's rule: the Datasette
+# pages show it beside each value.
+ROW_N_SQL = f"""with picked as (
+  select e.id, e.doc_id, e.kind, e.group_name, e.denominator, {_DATA_TYPE} as data_type
+  from evidence e where e.id in (select value from json_each(:ids))
+),
+arm_keys as (select distinct doc_id, group_name from picked),
+{_SIZES}
+select p.id,
+  case when p.data_type = 'effect' or p.kind = 'sample_size' then null else {_N} end as n,
+  case when p.data_type = 'effect' or p.kind = 'sample_size' then null else {_N_SOURCE} end
+    as n_source
+from picked p
+join arm_sizes z on z.doc_id = p.doc_id and z.group_name is p.group_name
 """
 
 

@@ -242,6 +242,13 @@ def marks(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", page, re.S)]
 
 
+def card(page: str) -> str:
+    """The reviewer card of a row page: its facts and its highlighted sentence."""
+    return page[
+        page.index('<div class="evidence-card') : page.index('class="evidence-all-columns"')
+    ]
+
+
 async def evidence_page(ds: Datasette, evidence_id: str) -> str:
     """The HTML of one evidence row's page."""
     url = ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
@@ -351,16 +358,54 @@ async def test_evidence_row_page_links_to_its_document(ds: Datasette) -> None:
     assert f'href="/evidence/documents/{tilde_encode(META)}"' in page
 
 
-async def test_document_page_lists_its_evidence_and_sections(ds: Datasette, hand_db: Path) -> None:
+async def test_document_page_links_to_its_evidence_and_sections(ds: Datasette) -> None:
     response = await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))
     assert response.status_code == 200
+    assert f'href="/evidence/evidence?doc_id={NICE}"' in response.text
+    assert f'href="/evidence/sections?doc_id={NICE}"' in response.text
+
+
+async def test_document_page_lists_its_rows_beside_its_text(ds: Datasette, hand_db: Path) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))).text
     with sqlite3.connect(hand_db) as conn:
-        n = conn.execute("select count(*) from evidence where doc_id = ?", [NICE]).fetchone()[0]
-    links = re.sub(r"\s+", " ", response.text)
-    assert f'<a href="/evidence/evidence?doc_id={NICE}"> {n} rows</a> from doc_id in evidence' in (
-        links
+        ids = [i for (i,) in conn.execute("select id from evidence where doc_id = ?", [NICE])]
+    rows_table = page[page.index('<aside class="evidence-document-rows">') : page.index("</aside>")]
+    for evidence_id in ids:
+        assert f'href="#m-{html.escape(evidence_id)}"' in rows_table
+    assert f"Evidence rows ({len(ids)})" in rows_table
+
+
+async def test_document_text_highlights_every_extracted_span_linked_to_its_row(
+    ds: Datasette, hand_db: Path
+) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(COHORT)))).text
+    text_part = page[page.index('class="evidence-document-text"') :]
+    links = re.findall(
+        r'<a class="evidence-span" href="([^"]+)"[^>]*><mark>(.*?)</mark>', text_part, re.S
     )
-    assert f'<a href="/evidence/sections?doc_id={NICE}"> 5 rows</a>' in links
+    with sqlite3.connect(hand_db) as conn:
+        rows = conn.execute(
+            "select e.id, substr(d.text, e.char_start + 1, e.char_end - e.char_start)"
+            " from evidence e join documents d using (doc_id) where doc_id = ?",
+            [COHORT],
+        ).fetchall()
+    linked = {href for href, _ in links}
+    marked = "".join(html.unescape(m) for _, m in links)
+    for evidence_id, mention in rows:
+        assert f'id="m-{evidence_id}"' in text_part
+        assert mention in marked
+    assert all(href.startswith("/evidence/evidence/") for href in linked)
+
+
+async def test_document_text_marks_where_each_page_begins(ds: Datasette) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))).text
+    breaks = re.findall(r'<span class="evidence-page-break" id="page-(\d+)">', page)
+    assert breaks == ["2", "3"]  # the hand-built NICE document has three pages
+
+
+async def test_page_badge_of_a_quote_links_to_that_page_of_the_document(ds: Datasette) -> None:
+    page = await evidence_page(ds, f"{NICE}#6")
+    assert f'href="/evidence/documents/{tilde_encode(NICE)}#page-2"' in page
 
 
 async def test_documents_list_shows_only_the_beginning_of_the_text(
@@ -385,6 +430,98 @@ async def test_canned_query_ids_link_to_evidence_rows(ds: Datasette) -> None:
     assert f'href="/evidence/documents/{tilde_encode(FLAGGED)}"' in page
 
 
+# --- reviewer-first pages -------------------------------------------------------------------
+
+REVIEW_HEADERS = [
+    "row",
+    "measure",
+    "arm",
+    "time",
+    "value",
+    "SD / CI / range",
+    "n",
+    "flags",
+    "quote",
+]
+
+
+def headers(page: str) -> list[str]:
+    """The visible header labels of the evidence table, in order."""
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    cells = re.findall(r"<th([^>]*)>(.*?)</th>", head, re.S)
+    return [
+        re.sub(r"<[^>]+>|&nbsp;.*", "", text).strip()
+        for attributes, text in cells
+        if "evidence-more" not in attributes
+    ]
+
+
+async def test_evidence_table_opens_with_the_reviewer_columns_in_order(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence")).text
+    assert headers(page) == REVIEW_HEADERS
+
+
+async def test_every_other_column_is_in_the_table_one_click_away(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence")).text
+    hidden = re.findall(
+        r'<th [^>]*class="evidence-more col-[^"]*"[^>]*data-column="([a-z_]+)"', page
+    )
+    assert {"id", "doc_id", "rule", "char_start", "char_end"} <= set(hidden)
+    assert "quote" not in hidden and "measure" not in hidden
+    assert 'class="evidence-toggle-columns"' in page
+
+
+async def test_reviewer_row_shows_time_as_stated_and_the_arms_n_with_its_source(
+    ds: Datasette,
+) -> None:
+    page = (
+        await ds.client.get("/evidence/evidence", params={"doc_id": NICE, "measure": "VAS pain"})
+    ).text
+    row = next(
+        r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S) if "<mark>28.3 at 12-month" in r
+    )
+    cells = [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", c))).strip()
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+    assert cells[1:8] == [
+        "VAS pain score",
+        SIJF,
+        "follow-up 12 months",
+        "28.3 points",
+        "p < 0.001",
+        "102 arm",
+        "",
+    ]
+
+
+async def test_row_page_shows_the_facts_beside_the_highlighted_sentence(ds: Datasette) -> None:
+    page = card(await evidence_page(ds, f"{COHORT}#2"))
+    facts = dict(
+        (
+            re.sub(r"<[^>]+>", "", dt).strip(),
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dd)).strip(),
+        )
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page, re.S)
+    )
+    assert facts == {
+        "measure": "VAS pain score",
+        "arm": "—",
+        "time": "baseline",
+        "value": "7.83 mean",
+        "SD / CI / range": "SD 1.71",
+        "n": "29 study",
+        "flags": "—",
+    }
+    assert marks(page) == ["7.83 (± 1.71)"]
+
+
+async def test_flags_show_as_badges_on_the_row(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence", params={"doc_id": FLAGGED})).text
+    assert '<tr class="evidence-flagged">' in page
+    assert '<span class="evidence-flag">percent_mismatch</span>' in page
+
+
 # --- the quote cell -----------------------------------------------------------------------
 
 
@@ -393,7 +530,7 @@ async def test_quote_cell_marks_exactly_the_mention(ds: Datasette, hand_db: Path
     page = await evidence_page(ds, row["id"])
     with sqlite3.connect(hand_db) as conn:
         text = conn.execute("select text from documents where doc_id = ?", [NICE]).fetchone()[0]
-    assert marks(page) == [text[row["char_start"] : row["char_end"]]] == ["28.3 at 12-month"]
+    assert marks(card(page)) == [text[row["char_start"] : row["char_end"]]] == ["28.3 at 12-month"]
 
 
 async def test_quote_cell_shows_the_page_and_section_badges(ds: Datasette) -> None:
@@ -409,7 +546,7 @@ async def test_quote_of_an_unpaginated_source_has_no_page_badge(ds: Datasette) -
     page = (
         await ds.client.get(ds.urls.row("evidence", "evidence", tilde_encode(f"{COHORT}#1")))
     ).text
-    assert marks(page) == ["29 patients"]
+    assert marks(card(page)) == ["29 patients"]
     assert "evidence-page" not in page
 
 
@@ -496,7 +633,9 @@ async def test_stylesheet_is_served_and_linked_from_pages(ds: Datasette) -> None
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".evidence-quote mark" in css.text
     page = (await ds.client.get("/evidence/evidence")).text
-    assert '<link rel="stylesheet" href="/-/evidence-plugin.css">' in page
+    linked = re.search(r'<link rel="stylesheet" href="(/-/evidence-plugin\.css\?[0-9a-f]+)">', page)
+    assert linked, "the stylesheet is linked with its version"
+    assert (await ds.client.get(linked.group(1))).text == css.text
 
 
 # --- canned queries: exact values on the hand-built database --------------------------------
@@ -840,7 +979,7 @@ async def test_sample_corpus_quote_marks_are_the_mentions_in_the_document_text(
                 sample_ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
             )
         ).text
-        assert marks(page) == [text[start:end]], evidence_id
+        assert marks(card(page)) == [text[start:end]], evidence_id
 
 
 async def test_sample_corpus_cohort_n_is_the_29_patients_included(sample_ds: Datasette) -> None:
