@@ -7,6 +7,7 @@ command (`run`), so `extract corpus/` and `extract diff A B` live in one CLI.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 
@@ -41,7 +42,23 @@ def patterns_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-@click.group(cls=DefaultGroup, default="run", default_if_no_args=False)
+class SuggestingGroup(DefaultGroup):
+    """`extract CORPUS_DIR` runs the default command; a mistyped command (`extract serv`) is
+    named as one, with the command it resembles, not taken for a missing folder."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not Path(args[0]).exists():
+            commands = [name for name in self.commands if name != self.default_cmd_name]
+            close = difflib.get_close_matches(args[0], commands, n=1, cutoff=0.6)
+            if close:
+                ctx.fail(
+                    f"no command {args[0]!r} and no folder of that name; "
+                    f"did you mean `extract {close[0]}`?"
+                )
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=SuggestingGroup, default="run", default_if_no_args=False)
 @click.version_option(__version__, prog_name="extract")
 def cli() -> None:
     """Extract quantitative evidence from clinical literature into SQLite.
@@ -65,7 +82,7 @@ def cli() -> None:
     "snapshot_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for the text snapshot kept in git (default: snapshot/ beside the database).",
+    help="Folder for the text snapshot kept in git (default: NAME.snapshot/ beside NAME.db).",
 )
 @click.option("--no-snapshot", is_flag=True, help="Do not write the text snapshot.")
 @click.option(
@@ -90,10 +107,18 @@ def run_command(
     Unchanged documents are skipped; changed ones are re-extracted; rows of deleted
     files are removed. Ends with one summary line.
     """
+    from extractor.patterns_dir import describe_patterns
     from extractor.run import count_corpus_files, run_corpus
+    from extractor.run_guard import RunRefused, check_corpus_matches
+    from extractor.snapshot import default_snapshot_dir
 
+    try:
+        check_corpus_matches(corpus_dir, db_path)
+    except RunRefused as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(describe_patterns(patterns_dir), err=True)
     if not no_snapshot and snapshot_dir is None:
-        snapshot_dir = db_path.parent / "snapshot"
+        snapshot_dir = default_snapshot_dir(db_path)
     show_progress = sys.stderr.isatty()
     if show_progress:
         with click.progressbar(
@@ -166,7 +191,7 @@ def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_on
 )
 @click.option(
     "--snapshot-path",
-    default="db/snapshot",
+    default="db/evidence.snapshot",
     show_default=True,
     help="Where the snapshot folder lives in the repository, for git revisions.",
 )
@@ -193,7 +218,13 @@ def diff_command(
     extract diff base.db head.db --format json  the same, for tools
     """
     from extractor.diff_report import compare
-    from extractor.diff_sources import SideError
+    from extractor.diff_sources import SideError, uncommitted_snapshot_warning
+
+    for spec in (head, base):
+        warning = uncommitted_snapshot_warning(spec, snapshot_path=snapshot_path)
+        if warning:
+            click.echo(warning, err=True)
+            break
 
     try:
         text, diff = compare(
@@ -284,8 +315,8 @@ def export_command(
 @click.option(
     "--writable",
     is_flag=True,
-    help="Open the database in Datasette's normal mode (sees rows of a running extract) "
-    "instead of read-only immutable mode.",
+    hidden=True,
+    help="No effect: the database is always served live and read-only (kept for old scripts).",
 )
 @click.option("--open/--no-open", "open_browser", default=False, help="Open a browser tab.")
 def serve_command(
@@ -296,7 +327,11 @@ def serve_command(
     writable: bool,
     open_browser: bool,
 ) -> None:
-    """Browse the evidence database in Datasette, read-only, on http://127.0.0.1:8001/."""
+    """Browse the evidence database in Datasette, read-only, at http://localhost:8001/evidence.
+
+    The database is served as `evidence` whatever its file is called, and followed as it
+    changes: rows a running `extract` commits show up, a re-extraction is picked up.
+    """
     from extractor import serve
 
     if not db_path.exists():
@@ -307,7 +342,6 @@ def serve_command(
             metadata_path=metadata_path,
             port=port,
             host=host,
-            writable=writable,
             open_browser=open_browser,
         )
     )

@@ -80,6 +80,7 @@ _NOT_EXTRACTION = frozenset(
         "patterns_dir.py",
         "review_view.py",
         "run.py",
+        "run_guard.py",
         "serve.py",
         "snapshot.py",
         "store.py",

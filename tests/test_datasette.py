@@ -17,19 +17,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from datasette_sample import COHORT, FLAGGED, META, NICE, build_hand_database
 
-from extractor import serve as serve_module
 from extractor.datasette_plugin import META_ANALYSIS_QUERIES, highlight_quote
-from extractor.serve import (
-    SETTINGS,
-    build_datasette_command,
-    load_metadata,
-    register_plugin,
-)
+from extractor.serve import SETTINGS, load_metadata, register_plugin
 from extractor.store import (
     DOCUMENT_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -184,13 +177,8 @@ def plugin_registered() -> None:
 
 
 def make_datasette(db_path: Path) -> Datasette:
-    """Datasette as `extract serve` runs it: immutable, project metadata and settings."""
-    return Datasette(
-        [],
-        immutables=[str(db_path)],
-        metadata=load_metadata(METADATA, db_path),
-        settings=SETTINGS,
-    )
+    """Datasette as `extract serve` runs it: read-only, project metadata and settings."""
+    return Datasette([str(db_path)], metadata=load_metadata(METADATA, db_path), settings=SETTINGS)
 
 
 @pytest.fixture(scope="session")
@@ -905,52 +893,6 @@ async def test_evidence_table_exports_as_json_and_csv(ds: Datasette, hand_db: Pa
     assert len(as_json.json()["rows"]) == n
     as_csv = await ds.client.get("/evidence/evidence.csv", params={"_size": "max"})
     assert as_csv.text.splitlines()[0].split(",")[:3] == ["id", "doc_id", "kind"]
-
-
-# --- serving ------------------------------------------------------------------------------
-
-
-def test_serve_command_is_read_only_on_localhost_by_default() -> None:
-    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001)
-    assert command[1:4] == ["-m", "extractor.serve", "serve"]
-    assert command[command.index("-i") + 1] == "db/evidence.db"
-    assert command[command.index("--host") + 1] == "127.0.0.1"
-    assert command[command.index("--port") + 1] == "8001"
-    assert command[command.index("--metadata") + 1] == str(METADATA)
-
-
-def test_writable_serve_command_opens_the_database_in_normal_mode() -> None:
-    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001, writable=True)
-    assert "-i" not in command
-    assert command[4] == "db/evidence.db"
-
-
-def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="run `extract CORPUS_DIR` first"):
-        serve_module.serve(tmp_path / "missing.db")
-
-
-def test_extract_serve_passes_its_options_to_serve(
-    monkeypatch: pytest.MonkeyPatch, hand_db: Path
-) -> None:
-    from extractor.cli import cli
-
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(serve_module, "serve", lambda **kwargs: calls.append(kwargs) or 0)
-    result = CliRunner().invoke(
-        cli, ["serve", "--db", str(hand_db), "--port", "9123", "--writable", "--no-open"]
-    )
-    assert result.exit_code == 0, result.output
-    assert calls == [
-        {
-            "db_path": hand_db,
-            "metadata_path": None,
-            "port": 9123,
-            "host": "127.0.0.1",
-            "writable": True,
-            "open_browser": False,
-        }
-    ]
 
 
 # --- the sample corpus through the real pipeline ------------------------------------------
