@@ -22,6 +22,9 @@ Decisions worth knowing:
 * Blank lines are paragraph breaks ("\\n\\n") except where a sentence plainly continues
   across them (no terminal punctuation before, lower case after), which happens when a
   PDF column or a float interrupts a sentence.
+* A reader that writes each paragraph on one line itself (JATS and PubMed XML) says so
+  with `RawText.reflow = False`: its line breaks are all kept, because a heading in lower
+  case ("methods" above "data") would otherwise be run into the next line.
 * Pages are joined by "\\n\\n" or, when a sentence runs over the page break, by the same
   join as a line break; `page_starts[i]` is the offset of the first character that came
   from page i + 1, so a join never moves a character to the wrong page.
@@ -33,7 +36,7 @@ whole string, so offsets and page starts are exact and the result is determinist
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -167,24 +170,26 @@ class _Line:
     gap: str  # what separated it from the previous line: 'start', 'line', 'blank', 'page'
     soft_break: bool  # the line ended in a soft hyphen: a discretionary word break
     suspended: bool  # the line ended in "- " (hyphen, space), as in "pre- and post-"
+    in_table: bool = False  # part of a table block (docs/TABLE_TEXT.md): never joined
 
 
 def normalise(raw: RawText, hyphen_rules: HyphenRules | None = None) -> NormalisedText:
     """Rebuild running prose from `raw`, keeping structure lines and exact page starts."""
     rules = hyphen_rules if hyphen_rules is not None else _default_hyphen_rules()
-    lines = _lines(raw.pages)
-    wrap = _wrap_width(lines)
+    lines = _mark_table_blocks(_lines(raw.pages))
+    wrap = _wrap_width(lines) if raw.reflow else None
     first_offset: dict[int, int] = {}
     pieces: list[str] = []
     length = 0
     for index, line in enumerate(lines):
         text = line.text
         if index + 1 < len(lines):
-            join = _join(lines, index + 1, wrap, rules)
+            join = _join(lines, index + 1, wrap, rules) if raw.reflow else "break"
             if join == "drop-hyphen":
                 text = text[:-1]
         if index:
-            separator = _separator(_join(lines, index, wrap, rules), line.gap)
+            join = _join(lines, index, wrap, rules) if raw.reflow else "break"
+            separator = _separator(join, line.gap)
             pieces.append(separator)
             length += len(separator)
         first_offset.setdefault(line.page, length)
@@ -226,6 +231,28 @@ def _lines(pages: list[str]) -> list[_Line]:
     return lines
 
 
+def _mark_table_blocks(lines: list[_Line]) -> list[_Line]:
+    """Mark the lines of table blocks, which keep their line breaks (docs/TABLE_TEXT.md).
+
+    A block is its rows (lines starting with `|`), the caption line opening the block
+    just before the first row, and the footnote lines that follow the last row without a
+    blank line. Footnotes ("a Values are ...", "b P from ...") and captions look like
+    prose to the joining rules and would otherwise be run into their neighbours.
+    """
+    marked = list(lines)
+    in_block = False
+    for index, line in enumerate(lines):
+        if _TABLE_ROW.match(line.text):
+            if not in_block and line.gap == "line" and index and lines[index - 1].gap != "line":
+                marked[index - 1] = replace(lines[index - 1], in_table=True)  # the caption
+            in_block = True
+        elif line.gap != "line":
+            in_block = False
+        if in_block:
+            marked[index] = replace(line, in_table=True)
+    return marked
+
+
 def _wrap_width(lines: list[_Line]) -> int | None:
     """The width the text was wrapped at, or None when paragraphs are single lines."""
     if not lines:
@@ -250,6 +277,8 @@ def _join(lines: list[_Line], index: int, wrap: int | None, rules: HyphenRules) 
     'space' (wrapped prose) or 'break' (a line or paragraph boundary that stays).
     """
     prev, nxt = lines[index - 1], lines[index]
+    if prev.in_table or nxt.in_table:
+        return "break"
     if _is_structure(nxt.text, prev.text) or _TABLE_ROW.match(prev.text):
         return "break"
     word_break = _word_break(prev, nxt, rules)

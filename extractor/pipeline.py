@@ -16,8 +16,12 @@ from pathlib import Path, PurePosixPath
 
 from extractor import __version__
 from extractor.assemble import assemble_rows
+from extractor.ingest import Sniffed, sniff
+from extractor.ingest.jats import read_jats
 from extractor.ingest.pdf import read_pdf
+from extractor.ingest.pubmed import read_pubmed
 from extractor.ingest.text import read_text
+from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
 from extractor.matchers import find_evidence
 from extractor.normalise import normalise
 from extractor.patterns_dir import default_patterns_dir
@@ -37,7 +41,13 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+XML_SUFFIXES = frozenset(_XML_SUFFIXES)  # JATS articles and PubMed files, also gzipped
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | XML_SUFFIXES
+
+
+def is_supported(name: str) -> bool:
+    """Whether a file of this name is a document (`.xml.gz` is a two-part suffix)."""
+    return name.lower().endswith(tuple(SUPPORTED_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -118,22 +128,32 @@ def _digest(paths: list[Path], root: Path) -> str:
 
 
 def source_type_for(doc_id: str) -> str:
-    return "pdf" if PurePosixPath(doc_id).suffix.lower() in PDF_SUFFIXES else "text"
+    """The source type a name suggests; `extract_document` decides from the bytes."""
+    if PurePosixPath(doc_id).suffix.lower() in PDF_SUFFIXES:
+        return "pdf"
+    if "#" in doc_id:
+        return "pubmed-xml"
+    if doc_id.lower().endswith(tuple(XML_SUFFIXES)):
+        return "jats" if doc_id.lower().endswith(".nxml") else "xml"
+    return "text"
 
 
 def extract_document(data: bytes, doc_id: str, extractor: Extractor) -> DocumentResult:
-    """Read, normalise and match one document; never raises for bad input."""
-    source_type = source_type_for(doc_id)
+    """Read, normalise and match one document; never raises for bad input.
+
+    The reader is chosen by the bytes (`%PDF`, gzip, the XML root), not only the name.
+    """
+    kind = sniff(data, doc_id)
     result = DocumentResult(
         doc_id=doc_id,
-        source_type=source_type,
+        source_type=kind.source_type,
         sha256=hashlib.sha256(data).hexdigest(),
         status="ok",
         extractor_version=extractor.version,
         size_bytes=len(data),
     )
     try:
-        raw = read_pdf(data) if source_type == "pdf" else read_text(data)
+        raw = _read(kind, data)
     except IngestError as error:
         return _failed(result, str(error))
     except Exception as error:  # a reader bug must not stop the run
@@ -145,6 +165,19 @@ def extract_document(data: bytes, doc_id: str, extractor: Extractor) -> Document
         log.exception("extraction failed on %s", doc_id)
         return _failed(result, f"internal error while extracting ({type(error).__name__}: {error})")
     return result
+
+
+def _read(kind: Sniffed, data: bytes) -> RawText:
+    """The reader the sniffed bytes call for; raises `IngestError` when none can read them."""
+    if kind.problem is not None:
+        raise IngestError(kind.problem)
+    if kind.source_type == "pdf":
+        return read_pdf(data)
+    if kind.source_type == "jats":
+        return read_jats(data)
+    if kind.source_type == "pubmed-xml":
+        return read_pubmed(data)
+    return read_text(data)
 
 
 def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:

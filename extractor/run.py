@@ -8,13 +8,13 @@ per worker process), so memory does not grow with the size of the corpus.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from extractor import store
-from extractor.pipeline import SUPPORTED_SUFFIXES, Extractor
+from extractor.ingest import Record, file_records
+from extractor.pipeline import Extractor, is_supported
 from extractor.workers import extract_all
 
 
@@ -51,8 +51,15 @@ def corpus_files(corpus_dir: Path) -> Iterator[tuple[str, Path]]:
         relative = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.is_file() and is_supported(path.name):
             yield relative.as_posix(), path
+
+
+def corpus_records(corpus_dir: Path) -> Iterator[Record]:
+    """Every document of the corpus, lazily: one per file, one per citation of a PubMed
+    file (`<path>#<PMID>`), each with the sha256 of its own bytes."""
+    for file_id, path in corpus_files(corpus_dir):
+        yield from file_records(path, file_id)
 
 
 def run_corpus(
@@ -85,14 +92,14 @@ def run_corpus(
 
         def changed_documents() -> Iterator[tuple[str, bytes]]:
             """Yield what must be extracted; count (and report) what is unchanged."""
-            for doc_id, path in corpus_files(corpus_dir):
+            for record in corpus_records(corpus_dir):
+                doc_id, data = record.doc_id, record.data
                 present.add(doc_id)
-                data = path.read_bytes()
                 previous = known.get(doc_id)
                 if (
                     not force
                     and previous is not None
-                    and previous.sha256 == hashlib.sha256(data).hexdigest()
+                    and previous.sha256 == record.sha256
                     and previous.extractor_version == extractor.version
                 ):
                     summary.skipped += 1

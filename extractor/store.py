@@ -66,6 +66,11 @@ EVIDENCE_COLUMNS: dict[str, type] = {
     "quote_start": int,
     "quote_end": int,
     "flags": str,
+    "se": float,
+    "n": int,
+    "n_source": str,
+    "table_row": str,
+    "table_column": str,
 }
 
 SECTION_COLUMNS: dict[str, type] = {

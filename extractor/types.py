@@ -30,10 +30,13 @@ class RawText:
     """
 
     pages: list[str]
-    source_type: str  # 'text' or 'pdf'
+    source_type: str  # 'text', 'pdf', 'jats', 'pubmed-xml'
     paginated: bool = False
     encoding: str | None = None  # for text sources: 'utf-8', 'utf-8-sig', 'cp1252', ...
     warnings: tuple[str, ...] = ()
+    # False when the reader wrote every paragraph on one line itself (XML sources): the
+    # normaliser then keeps every line break instead of rejoining hard-wrapped prose
+    reflow: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,11 @@ class Evidence:
     percent: float | None = None
     p_value: float | None = None
     p_relation: str | None = None
+    se: float | None = None
+    n: int | None = None
+    n_source: str | None = None
+    table_row: str | None = None
+    table_column: str | None = None
     # filled by the assembler
     id: str = ""
     doc_id: str = ""

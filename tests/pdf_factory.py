@@ -10,6 +10,7 @@ a Unicode map, as real publisher PDFs are.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def make_pdf(
     gutter: float = 24.0,
     column_lines: int | None = None,
     stamp: str | None = None,
+    column_offset: float = 0.0,
 ) -> bytes:
     """A PDF with one page per item of `pages`, each a list of body lines.
 
@@ -67,6 +69,11 @@ def make_pdf(
       `.format(n=page number, N=page count)`, e.g. `footer="Page {n} of {N}"`.
     - `stamp` is written up the left margin of every page, at right angles to the text,
       like a publisher's "Downloaded from ..." notice.
+    - `column_offset` moves the right column down by that many points, so its baselines
+      fall between the left column's (as when a heading with its own spacing pushes one
+      column down).
+    - Text between carets (`trial^12^`) is drawn as a superscript: smaller and raised, as
+      reference and footnote markers are.
 
     Raises ValueError when a line is wider than its column, so a test cannot silently
     produce overlapping text.
@@ -97,7 +104,7 @@ def make_pdf(
         flow = _split_columns(list(lines), columns, column_lines, top, margin, leading)
         for index, column in enumerate(flow):
             x = margin + index * (column_width + gutter)
-            y = top - font_size
+            y = top - font_size - (column_offset if index == 1 else 0.0)
             first = True
             for text in column:
                 if text == "":
@@ -105,13 +112,12 @@ def make_pdf(
                         y -= paragraph_gap
                     continue
                 left_text, _, right_text = text.partition("\t")
-                needed = pdfmetrics.stringWidth(left_text.replace("\t", " "), FONT, font_size)
+                needed = pdfmetrics.stringWidth(left_text.replace("^", ""), FONT, font_size)
                 if right_text:
                     needed += font_size + pdfmetrics.stringWidth(right_text, FONT, font_size)
                 if needed > column_width:
                     raise ValueError(f"line does not fit its column: {text!r}")
-                canvas.setFont(FONT, font_size)
-                canvas.drawString(x, y, left_text)
+                _draw_with_superscripts(canvas, x, y, left_text, font_size)
                 if right_text:
                     canvas.drawRightString(x + column_width, y, right_text)
                 y -= leading
@@ -119,6 +125,22 @@ def make_pdf(
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+SUPERSCRIPT_SCALE = 0.6
+SUPERSCRIPT_RISE = 0.4  # ems above the baseline
+
+
+def _draw_with_superscripts(canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
+    """Draw `text` from (x, y); parts between carets are superscripts."""
+    for index, part in enumerate(text.split("^")):
+        if not part:
+            continue
+        superscript = index % 2 == 1
+        part_size = size * SUPERSCRIPT_SCALE if superscript else size
+        canvas.setFont(FONT, part_size)
+        canvas.drawString(x, y + (SUPERSCRIPT_RISE * size if superscript else 0.0), part)
+        x += pdfmetrics.stringWidth(part, FONT, part_size)
 
 
 def _split_columns(
@@ -228,3 +250,82 @@ def make_pdf_without_pages() -> bytes:
     out = io.BytesIO()
     PdfWriter().write(out)
     return out.getvalue()
+
+
+def make_raw_pdf(contents: Sequence[bytes], *, compress: bool = True) -> bytes:
+    """A PDF written byte by byte: one page per content stream, Helvetica as /F1.
+
+    For the files no typesetter would make (millions of operators, a corrupt stream), so
+    tests can build the adversarial inputs of real-world failures without shipping them.
+    With `compress`, each stream is Flate-compressed, as such files usually are.
+    """
+    count = len(contents)
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for i, content in enumerate(contents):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        body = zlib.compress(content, 6) if compress else content
+        flate = b" /Filter /FlateDecode" if compress else b""
+        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(body), flate) + body + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def text_content(lines: Sequence[str], size: float = 10.0) -> bytes:
+    """A content stream showing `lines` (ASCII) top down from (72, 720)."""
+    ops = [b"BT /F1 %.1f Tf %.1f TL 72 720 Td" % (size, size * 1.2)]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(b"(" + escaped.encode("latin-1") + b") Tj T*")
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def break_xref(data: bytes) -> bytes:
+    """The same PDF with its startxref offset pointing at nothing, as after a bad edit."""
+    head, marker, tail = data.rpartition(b"startxref")
+    number_end = tail.index(b"%%EOF")
+    return head + marker + b"\n99999999\n" + tail[number_end:]
+
+
+def make_positioned_pdf(
+    pages: Sequence[Sequence[tuple[float, float, str] | tuple[float, float, str, float]]],
+    rules: Sequence[Sequence[tuple[float, float, float, float]]] = (),
+) -> bytes:
+    """Pages of text drawn exactly where a test says: `(x, y, text[, size])` with y
+    measured from the top of the page to the baseline, plus optional rules
+    `(x0, y0, x1, y1)` (same frame) per page. For tables, whose cells sit at columns."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    for number, items in enumerate(pages):
+        for item in items:
+            x, y, text = item[0], item[1], item[2]
+            size = item[3] if len(item) > 3 else 9.0
+            canvas.setFont(FONT, size)
+            canvas.drawString(x, PAGE_HEIGHT - y, text)
+        canvas.setLineWidth(0.5)
+        for x0, y0, x1, y1 in rules[number] if number < len(rules) else ():
+            canvas.line(x0, PAGE_HEIGHT - y0, x1, PAGE_HEIGHT - y1)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
