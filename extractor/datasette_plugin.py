@@ -200,8 +200,10 @@ META_ANALYSIS_QUERIES: dict[str, dict[str, Any]] = {
             "stated twice is one row, its evidence_ids and quotes listing every mention. "
             "When a document states different values at one point, the one with an SD wins, "
             "then the one stated most often, then the first: distinct_values and all_values "
-            "show the rest. n_source says where every n comes from: denominator (the row's "
-            "own), arm, arm as another name of it, study (rows without an arm); an arm never "
+            "show the rest. n_source says where every n comes from: the extraction's own "
+            "(statistic, arm, population, column header, n row), else statistic (the row's "
+            "denominator), arm, arm as another name of it, population (rows without an arm); "
+            "an arm never "
             "gets the whole trial's n (study_n shows it beside). checks lists what to verify. "
             "The same rows as `extract export --layout arms`."
         ),

@@ -18,11 +18,14 @@ How rows become meta-analysis rows (the README and docs/EVIDENCE.md say the same
 3. **One value per point**: when a document states different values at one point, the one
    with an SD (or a count) wins, then the one stated most often, then the first;
    `distinct_values` and `all_values` show the others.
-4. **n**: a dichotomous row's own denominator (`n_source = denominator`); else the people
-   sample size stated most often (ties: the larger) for the arm (`arm`), or for a name of
-   the same arm in the document, its abbreviation or its shorter form (`arm, as "…"`); for
-   rows without an arm, the whole study's (`study`). An arm never gets the whole trial's n:
-   `study_n` shows it beside. No n found: `n_source = not stated`.
+4. **n**: the row's own `n` when the extraction found one (its `n_source` as stored:
+   `statistic`, `arm`, `population`, `column header`, `n row`); else a dichotomous row's
+   own denominator (`statistic`); else the people sample size stated most often (ties: the
+   larger) for the arm (`arm`), or for a name of the same arm in the document, its
+   abbreviation or its shorter form (`arm, as "…"`); for rows without an arm, the whole
+   study's (`population`). An arm never gets the whole trial's n: `study_n` shows it
+   beside. No n found: `n_source = not stated`. An SD is taken as stated, else from a
+   stated SE as SE × √n (`sd_source`).
 5. **Comparisons**: at each study × outcome × time with two or more arms, the comparator
    is the arm whose name holds a comparator word of `patterns/arm_roles.tsv` (placebo,
    usual care, sham ...), or that abbreviates a name that does; when none or several do,
@@ -33,6 +36,7 @@ How rows become meta-analysis rows (the README and docs/EVIDENCE.md say the same
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -74,15 +78,17 @@ arm_sizes as (
   from arm_keys a
 )"""
 
-# The n of a row `p` (data_type, denominator, group_name) with its arm's sizes `z`.
+# The n of a row `p` (stated_n, data_type, denominator, group_name) with its arm's sizes `z`.
 _N = """case
+      when p.stated_n is not null then p.stated_n
       when p.data_type = 'dichotomous' and p.denominator is not null then p.denominator
       when p.group_name is null then z.study_n
       else coalesce(z.arm_n, z.alias_n) end"""
 _N_SOURCE = """case
-      when p.data_type = 'dichotomous' and p.denominator is not null then 'denominator'
+      when p.stated_n is not null then coalesce(p.stated_n_source, 'stated')
+      when p.data_type = 'dichotomous' and p.denominator is not null then 'statistic'
       when p.group_name is null then
-        case when z.study_n is not null then 'study' else 'not stated' end
+        case when z.study_n is not null then 'population' else 'not stated' end
       when z.arm_n is not null then 'arm'
       when z.alias_n is not null then 'arm, as "' || z.alias_name || '"'
       else 'not stated' end"""
@@ -92,8 +98,9 @@ observations as (
   select e.id, e.doc_id, e.kind, e.group_name,
     coalesce(e.measure, e.measure_text) as measure,
     {_DATA_TYPE} as data_type,
-    e.timepoint, e.months, e.statistic, e.value, e.unit, e.sd, e.ci_low, e.ci_high,
-    e.count, e.denominator, e.percent, e.quote, e.char_start,
+    e.timepoint, e.months, e.statistic, e.value, e.unit, e.sd, e.se, e.ci_low, e.ci_high,
+    e.count, e.denominator, e.percent, e.n as stated_n, e.n_source as stated_n_source,
+    e.quote, e.char_start,
     evidence_time_as_stated(e.quote, e.quote_start, e.char_start, e.timepoint, e.months)
       as time_stated
   from evidence e
@@ -129,7 +136,7 @@ mentions as (
   from timed t
   window same_value as (
     partition by doc_id, measure, kind, group_name, timepoint, at_months, value
-    order by sd is null and count is null, char_start
+    order by sd is null and se is null and count is null, char_start
     rows between unbounded preceding and unbounded following)
 ),
 stated as (
@@ -137,7 +144,8 @@ stated as (
   -- the first in the document; every mention's id and quote kept.
   select id as evidence_id, doc_id, measure, kind, data_type, group_name, timepoint,
     at_months as months, coalesce(timed_label, time_stated) as time, statistic, value, unit,
-    sd, ci_low, ci_high, count, denominator, percent, mention_count as mentions, first_at,
+    sd, se, ci_low, ci_high, count, denominator, percent, stated_n, stated_n_source,
+    mention_count as mentions, first_at,
     evidence_ids, quotes
   from mentions
   where nth = 1
@@ -150,7 +158,7 @@ points as (
   from stated s
   window point as (
     partition by doc_id, measure, kind, group_name, timepoint, months
-    order by sd is null and count is null, mentions desc, first_at
+    order by sd is null and se is null and count is null, mentions desc, first_at
     rows between unbounded preceding and unbounded following)
 ),
 arm_keys as (select distinct doc_id, group_name from points),
@@ -159,6 +167,15 @@ sized as (
   select p.*, z.study_n, {_N} as n, {_N_SOURCE} as n_source
   from points p
   join arm_sizes z on z.doc_id = p.doc_id and z.group_name is p.group_name
+),
+with_sd as (
+  -- An SD as stated, else from a stated SE: SD = SE × √n.
+  select s.*,
+    case when s.sd is not null then s.sd
+         when s.se is not null and s.n > 0 then s.se * evidence_sqrt(s.n) end as export_sd,
+    case when s.sd is not null then 'stated'
+         when s.se is not null and s.n > 0 then 'SE × √n' end as sd_source
+  from sized s
 ),
 arm_rows as (
   select s.*,
@@ -172,20 +189,21 @@ arm_rows as (
            when percent is not null and n is not null then 'percent × n' end end
       as events_source,
     nullif(
-      case when data_type = 'continuous' and sd is null then 'no SD; ' else '' end
+      case when data_type = 'continuous' and export_sd is null then 'no SD; ' else '' end
       || case when n is null then 'no n; ' else '' end
       || case when statistic = 'median' then 'median; ' else '' end
       || case when distinct_values > 1 then distinct_values || ' values here; ' else '' end
       || case when data_type = 'dichotomous' and count is null and percent is not null
            then 'events from percent; ' else '' end,
       '') as checks
-  from sized s
+  from with_sd s
   where pick = 1
 )"""
 
 ARMS_SQL = f"""with {_OBSERVATIONS}
 select doc_id as study, group_name as arm, measure, kind, data_type, timepoint, months, time,
-  statistic, mean, sd, events, percent, estimate, n, n_source, study_n, unit, ci_low, ci_high,
+  statistic, mean, export_sd as sd, sd_source, se, events, percent, estimate, n, n_source,
+  study_n, unit, ci_low, ci_high,
   distinct_values, case when distinct_values > 1 then all_values end as all_values, mentions,
   rtrim(checks, '; ') as checks, evidence_id, evidence_ids, quotes
 from arm_rows
@@ -232,8 +250,8 @@ select i.doc_id as study, i.measure, i.kind, i.data_type, i.timepoint, i.months,
   case when c.worded_arms = 1 then 'comparator word "' || c.comparator_word || '"'
        when c.worded_arms > 1 then 'introduced last of the arms with comparator words'
        else 'introduced last' end as role_from,
-  i.mean as m1i, i.sd as sd1i, i.events as ai, i.n as n1i, i.n_source as n1_source,
-  c.mean as m2i, c.sd as sd2i, c.events as ci, c.n as n2i, c.n_source as n2_source,
+  i.mean as m1i, i.export_sd as sd1i, i.events as ai, i.n as n1i, i.n_source as n1_source,
+  c.mean as m2i, c.export_sd as sd2i, c.events as ci, c.n as n2i, c.n_source as n2_source,
   i.statistic, i.unit,
   nullif(rtrim(
     case when i.statistic is not c.statistic then 'statistics differ | ' else '' end
@@ -291,7 +309,8 @@ order by t.doc_id, t.measure, t.group_name
 # The n of given evidence rows (`:ids`, a JSON list), by the export's rule: the Datasette
 # pages show it beside each value.
 ROW_N_SQL = f"""with picked as (
-  select e.id, e.doc_id, e.kind, e.group_name, e.denominator, {_DATA_TYPE} as data_type
+  select e.id, e.doc_id, e.kind, e.group_name, e.denominator, e.n as stated_n,
+    e.n_source as stated_n_source, {_DATA_TYPE} as data_type
   from evidence e where e.id in (select value from json_each(:ids))
 ),
 arm_keys as (select distinct doc_id, group_name from picked),
@@ -305,6 +324,10 @@ join arm_sizes z on z.doc_id = p.doc_id and z.group_name is p.group_name
 """
 
 
+def _sqrt(x: float | None) -> float | None:
+    return math.sqrt(x) if x is not None and x >= 0 else None
+
+
 def register_functions(conn: sqlite3.Connection, words: ExportWords | None = None) -> None:
     """The SQL functions the queries above call, over one patterns folder's words."""
     words = words or load_words()
@@ -314,6 +337,8 @@ def register_functions(conn: sqlite3.Connection, words: ExportWords | None = Non
         "evidence_counts_people", 1, lambda m: int(words.counts_people(m)), deterministic=True
     )
     conn.create_function("evidence_time_as_stated", 5, words.time_as_stated, deterministic=True)
+    # SQLite's own sqrt() exists only when it was built with its math functions
+    conn.create_function("evidence_sqrt", 1, _sqrt, deterministic=True)
 
 
 def run_query(

@@ -37,6 +37,7 @@ REVIEW_COLUMNS = (
     "value",
     "unit",
     "sd",
+    "se",
     "ci_low",
     "ci_high",
     "ci_level",
@@ -51,6 +52,10 @@ REVIEW_COLUMNS = (
     "quote",
     "page",
     "section",
+    "n",
+    "n_source",
+    "table_row",
+    "table_column",
 )
 
 
@@ -127,6 +132,8 @@ def spread_html(row: Mapping[str, Any]) -> Markup:
     parts = []
     if row.get("sd") is not None:
         parts.append(f"SD {escape(number(row['sd']))}")
+    if row.get("se") is not None:
+        parts.append(f"SE {escape(number(row['se']))}")
     if row.get("ci_low") is not None or row.get("ci_high") is not None:
         level = row.get("ci_level")
         label = f"{number(level * 100)}% CI" if level else "CI"
@@ -173,6 +180,17 @@ def n_html(n: Any, source: str | None) -> Markup:
         f'<span title="n from: {escape(source or "")}">{escape(number(n))}</span>'
         f'<span class="evidence-sub">{escape(source or "")}</span>'
     )
+
+
+def table_cell_html(row: Mapping[str, Any]) -> Markup:
+    """For a table cell: its row and column headers, since the quote is the table row."""
+    parts = [
+        f'<span class="evidence-badge evidence-table-{name}" title="table {name} header">'
+        f"{escape(label)}: {escape(row[f'table_{name}'])}</span>"
+        for name, label in (("row", "row"), ("column", "column"))
+        if row.get(f"table_{name}")
+    ]
+    return Markup("".join(parts))
 
 
 def flags_html(flags: str | None) -> Markup:
@@ -259,7 +277,8 @@ def review_row(datasette: Any, database: str, row: Mapping[str, Any]) -> ReviewR
             page,
             row.get("section"),
             page_href=f"{doc_href}#page-{page}" if page is not None else None,
-        ),
+        )
+        + table_cell_html(row),
     )
 
 

@@ -122,6 +122,8 @@ QUERY_COLUMNS = {
         "statistic",
         "mean",
         "sd",
+        "sd_source",
+        "se",
         "events",
         "percent",
         "estimate",
@@ -498,7 +500,7 @@ async def test_row_page_shows_the_facts_beside_the_highlighted_sentence(ds: Data
         "time": "baseline",
         "value": "7.83 mean",
         "SD / CI / range": "SD 1.71",
-        "n": "29 study",
+        "n": "29 population",
         "flags": "—",
     }
     assert marks(page) == ["7.83 (± 1.71)"]
@@ -801,7 +803,7 @@ async def test_meta_analysis_export_gives_mean_sd_and_n_of_a_timepoint(ds: Datas
         7.83,
         1.71,
         29,
-        "study",
+        "population",
     )
     assert baseline["evidence_id"] == f"{COHORT}#2"  # the first statement, not the restatement
     at_12 = one(rows, study=NICE, arm=SIJF, months=12.0)
@@ -837,7 +839,7 @@ async def test_meta_analysis_export_takes_a_dichotomous_n_from_the_rows_denomina
 ) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="wound problem")
     assert [(r["events"], r["n"], r["n_source"], r["data_type"]) for r in rows] == [
-        (17, 432, "denominator", "dichotomous")
+        (17, 432, "statistic", "dichotomous")
     ]
 
 

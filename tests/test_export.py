@@ -215,3 +215,50 @@ async def test_datasette_query_and_extract_export_give_the_same_rows(
     columns, rows = export_rows(trials_db, layout=layout)
     assert response.json()["columns"] == columns
     assert [tuple(r) for r in response.json()["rows"]] == rows
+
+
+def test_an_n_and_se_the_extraction_stored_are_used_and_the_sd_derived(tmp_path: Path) -> None:
+    """A table cell `3.1 (SE 0.2)` under a `Drug (n = 25)` column: n from the header,
+    SD = SE × √n = 0.2 × 5 = 1."""
+    from extractor.store import open_database, write_document
+    from extractor.types import DocumentResult, Evidence
+
+    text = "Drug (n = 25) 3.1 (SE 0.2)"
+    cell = Evidence(
+        kind="score",
+        value=3.1,
+        char_start=14,
+        char_end=26,
+        rule="hand",
+        quote=text,
+        quote_start=0,
+        quote_end=len(text),
+        id="t#1",
+        doc_id="t.txt",
+        measure="VAS pain",
+        group_name="Drug",
+        timepoint="follow-up",
+        se=0.2,
+        n=25,
+        n_source="column header",
+        table_column="Drug (n = 25)",
+    )
+    db = open_database(tmp_path / "evidence.db")
+    write_document(
+        db,
+        DocumentResult(
+            doc_id="t.txt",
+            source_type="text",
+            sha256="x",
+            status="ok",
+            extractor_version="hand",
+            text=text,
+            size_bytes=len(text),
+            evidence=[cell],
+        ),
+    )
+    db.close()
+    columns, rows = export_rows(tmp_path / "evidence.db", layout="arms")
+    (row,) = [dict(zip(columns, r, strict=True)) for r in rows]
+    assert (row["n"], row["n_source"], row["se"]) == (25, "column header", 0.2)
+    assert (row["sd"], row["sd_source"]) == (pytest.approx(1.0), "SE × √n")
