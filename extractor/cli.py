@@ -167,14 +167,13 @@ def run_command(
     from extractor.snapshot import default_snapshot_dir
 
     try:
-        check_corpus_matches(corpus_dir, db_path)
-    except RunRefused as error:
-        raise click.UsageError(str(error)) from error
-    try:
         budget = Budget(seconds=timeout, memory_bytes=parse_size(max_memory))
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--max-memory") from error
-    click.echo(describe_patterns(patterns_dir), err=True)
+    try:
+        check_corpus_matches(corpus_dir, db_path)
+    except RunRefused as error:
+        raise click.UsageError(str(error)) from error
     if not no_snapshot and snapshot_dir is None:
         snapshot_dir = default_snapshot_dir(db_path)
     options = dict(
@@ -216,6 +215,7 @@ def run_command(
         sys.exit(143 if terminated else 130)
     finally:
         terminated.restore()
+    click.echo(describe_patterns(patterns_dir), err=True)  # after the run: a misuse is one line
     for line in summary.failure_lines():
         click.echo(line, err=True)
     click.echo(summary.line())
