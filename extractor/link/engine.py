@@ -210,6 +210,7 @@ class ProseEngine:
 
 
 _FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share", "complication": "share"}
+_SERIES = frozenset({"baseline", "follow_up"})
 COMPARISON_GAP = 8  # tokens between two values compared by a `versus` word
 
 
@@ -229,6 +230,8 @@ def _carry_across_comparison(
             continue
         if a.kind == "complication" and b.kind == "proportion":
             b.kind = "complication"
+        if a.kind == "change" and b.kind == "score" and not b.modifiers & _SERIES:
+            b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
 
