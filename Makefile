@@ -1,7 +1,7 @@
 .PHONY: install test lint format extract bench serve
 
 install:
-	pip install -e '.[test]'
+	pip install -e '.[test,dask]'
 
 test:
 	python -m pytest

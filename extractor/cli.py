@@ -75,6 +75,50 @@ def cli() -> None:
     show_default=True,
     help="Worker processes that extract documents in parallel.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 when any document failed (it is still an error row).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300,
+    show_default=True,
+    help="Seconds one document may take; past them it becomes an error row.",
+)
+@click.option(
+    "--max-memory",
+    default="4GB",
+    show_default=True,
+    help="Memory one document's worker may use (e.g. 2GB, 512MB); past it, an error row.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Extract on this machine, or on a Dask cluster (pip install '.[dask]').",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Address of a Dask scheduler (tcp://host:8786); default: a local cluster of --jobs.",
+)
+@click.option(
+    "--partition-size",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Documents per Dask task (with --engine dask).",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where Dask shards wait to be merged (default: DB.shards/ beside the database).",
+)
 def run_command(
     corpus_dir: Path,
     db_path: Path,
@@ -83,43 +127,149 @@ def run_command(
     snapshot_dir: Path | None,
     no_snapshot: bool,
     jobs: int,
+    strict: bool,
+    timeout: float,
+    max_memory: str,
+    engine: str,
+    scheduler: str | None,
+    partition_size: int,
+    shards_dir: Path | None,
 ) -> None:
     """Extract every text and PDF document below CORPUS_DIR into the evidence database.
 
     Unchanged documents are skipped; changed ones are re-extracted; rows of deleted
-    files are removed. Ends with one summary line.
+    files are removed. Failed documents are named on stderr; the last line is the
+    summary.
     """
+    from extractor.budget import Budget, parse_size
+    from extractor.errors import UserError
     from extractor.run import count_corpus_files, run_corpus
 
+    try:
+        budget = Budget(seconds=timeout, memory_bytes=parse_size(max_memory))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--max-memory") from error
     if not no_snapshot and snapshot_dir is None:
         snapshot_dir = db_path.parent / "snapshot"
-    show_progress = sys.stderr.isatty()
-    if show_progress:
-        with click.progressbar(
-            length=count_corpus_files(corpus_dir),
-            label="Extracting",
-            file=sys.stderr,
-            item_show_func=lambda doc_id: doc_id,
-        ) as bar:
-            summary = run_corpus(
-                corpus_dir,
-                db_path,
-                patterns_dir,
-                force=force,
-                snapshot_dir=None if no_snapshot else snapshot_dir,
-                on_document=lambda doc_id: bar.update(1, doc_id),
-                jobs=jobs,
-            )
-    else:
-        summary = run_corpus(
-            corpus_dir,
-            db_path,
-            patterns_dir,
-            force=force,
-            snapshot_dir=None if no_snapshot else snapshot_dir,
-            jobs=jobs,
+    options = dict(
+        force=force,
+        snapshot_dir=None if no_snapshot else snapshot_dir,
+        jobs=jobs,
+        budget=budget,
+    )
+    if engine == "dask" or scheduler:
+        options["engine"] = _dask_engine(
+            db_path, patterns_dir, scheduler, jobs, budget, partition_size, shards_dir
         )
+    terminated = _SigtermAsInterrupt()
+    try:
+        if sys.stderr.isatty():
+            with click.progressbar(
+                length=count_corpus_files(corpus_dir),
+                label="Extracting",
+                file=sys.stderr,
+                item_show_func=lambda doc_id: doc_id,
+            ) as bar:
+                summary = run_corpus(
+                    corpus_dir,
+                    db_path,
+                    patterns_dir,
+                    on_document=lambda doc_id: bar.update(1, doc_id),
+                    **options,
+                )
+        else:
+            summary = run_corpus(corpus_dir, db_path, patterns_dir, **options)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        click.echo(
+            "interrupted: the documents written so far are kept; "
+            "run the same command again to finish",
+            err=True,
+        )
+        sys.exit(143 if terminated else 130)
+    finally:
+        terminated.restore()
+    for line in summary.failure_lines():
+        click.echo(line, err=True)
     click.echo(summary.line())
+    if strict and summary.failed:
+        sys.exit(1)
+
+
+def _dask_engine(db_path, patterns_dir, scheduler, jobs, budget, partition_size, shards_dir):  # type: ignore[no-untyped-def]
+    """The Dask engine for `run`; a patterns folder that does not load is a usage error."""
+    from extractor.dask_engine import DaskEngine
+    from extractor.errors import UserError
+    from extractor.run import load_extractor
+    from extractor.shards import default_shards_dir
+
+    try:
+        extractor = load_extractor(patterns_dir)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    return DaskEngine(
+        extractor=extractor,
+        shards_dir=shards_dir or default_shards_dir(db_path),
+        scheduler=scheduler,
+        patterns_dir=patterns_dir,
+        budget=budget,
+        workers=jobs,
+        partition_size=partition_size,
+    )
+
+
+class _SigtermAsInterrupt:
+    """SIGTERM handled like Ctrl-C while a run lasts, so workers are stopped and the
+    database closed on the way out; truthy once a SIGTERM arrived."""
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self.received = False
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = True
+        raise KeyboardInterrupt
+
+    def __bool__(self) -> bool:
+        return self.received
+
+    def restore(self) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+@cli.command("merge")
+@db_option
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The shards folder (default: DB.shards/ beside the database).",
+)
+def merge_command(db_path: Path, shards_dir: Path | None) -> None:
+    """Merge the shards a Dask run left (killed before it merged them) into the database.
+
+    A Dask run merges its shards as they come; this finishes what an interrupted one
+    saved. The next `extract` run does the same before it starts.
+    """
+    from extractor.errors import UserError
+    from extractor.shards import merge_folder
+
+    try:
+        count, merged = merge_folder(db_path, shards_dir)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(m.evidence_rows for m in merged)
+    click.echo(f"{count} shards merged: {len(merged)} documents, {rows} evidence rows ({db_path})")
 
 
 @cli.command("eval")
@@ -131,7 +281,14 @@ def run_command(
     is_flag=True,
     help="Match on kind, value and quote only, not measure, timepoint, arm, CI ...",
 )
-def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_only: bool) -> None:
+@click.option(
+    "--lenient-measure",
+    is_flag=True,
+    help="A row whose measure is NULL matches a gold measure its measure_text names.",
+)
+def eval_command(
+    gold: tuple[Path, ...], db_path: Path, as_json: bool, values_only: bool, lenient_measure: bool
+) -> None:
     """Score the database against hand-checked GOLD files (.jsonl, or folders of them).
 
     Prints precision and recall per kind, the false positives and the misses.
@@ -140,7 +297,12 @@ def eval_command(gold: tuple[Path, ...], db_path: Path, as_json: bool, values_on
 
     if not db_path.exists():
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
-    report = evaluate(db_path, gold_files(list(gold)), attributes=not values_only)
+    report = evaluate(
+        db_path,
+        gold_files(list(gold)),
+        attributes=not values_only,
+        lenient_measure=lenient_measure,
+    )
     click.echo(report.to_json() if as_json else format_report(report))
 
 

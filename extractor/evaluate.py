@@ -113,6 +113,37 @@ class KindStats:
         }
 
 
+@dataclass
+class RuleStats:
+    """How one rule's rows fared: precision over its rows, and recall over the gold items
+    it matched plus those it found but labelled wrong (a row of the rule with the item's
+    kind and value was the nearest miss). Items no row came near count for no rule."""
+
+    rule: str
+    extracted: int = 0
+    true_positives: int = 0
+    near_misses: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_positives / self.extracted if self.extracted else None
+
+    @property
+    def recall(self) -> float | None:
+        total = self.true_positives + self.near_misses
+        return self.true_positives / total if total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "extracted": self.extracted,
+            "true_positives": self.true_positives,
+            "near_misses": self.near_misses,
+            "precision": self.precision,
+            "recall": self.recall,
+        }
+
+
 @dataclass(frozen=True)
 class FalsePositive:
     """A database row no gold item accounts for."""
@@ -151,6 +182,7 @@ class EvalReport:
     """Everything `evaluate` found; `format_report` renders it for people."""
 
     kinds: dict[str, KindStats] = field(default_factory=dict)
+    rules: dict[str, RuleStats] = field(default_factory=dict)
     false_positives: list[FalsePositive] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
@@ -174,6 +206,7 @@ class EvalReport:
             "error_documents": self.error_documents,
             "kinds": [s.to_dict() for s in self.kinds.values()],
             "total": self.total.to_dict(),
+            "rules": [s.to_dict() for s in self.rules.values()],
             "false_positives": [asdict(fp) for fp in self.false_positives],
             "misses": [asdict(m) for m in self.misses],
             "matches": [asdict(m) for m in self.matches],
@@ -351,8 +384,28 @@ def _near_in_quote(item: GoldItem, row: dict[str, Any]) -> bool:
     return collapse_whitespace(item.near) in collapse_whitespace(row.get("quote") or "")
 
 
-def _disagreements(item: GoldItem, row: dict[str, Any]) -> list[str]:
-    """What stops `row` matching `item`, one phrase per attribute, in contract order."""
+def outcome_text_agrees(expected: str, written: str | None) -> bool:
+    """Whether an outcome written in the text (`Symptomatic intracranial hemorrhage`)
+    names the gold's canonical outcome (`symptomatic intracranial haemorrhage`): at least
+    half of the canonical name's words appear, compared by their first five letters with
+    British `ae`/`oe` spelled the American way."""
+    if not written:
+        return False
+
+    def words(text: str) -> set[str]:
+        text = text.casefold().replace("ae", "e").replace("oe", "e")
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text) if len(w) >= 3}
+
+    wanted = words(expected)
+    return bool(wanted) and len(wanted & words(written)) * 2 >= len(wanted)
+
+
+def _disagreements(item: GoldItem, row: dict[str, Any], lenient_measure: bool = False) -> list[str]:
+    """What stops `row` matching `item`, one phrase per attribute, in contract order.
+
+    With `lenient_measure`, a row whose `measure` is NULL (no vocabulary names its
+    outcome, as the contract allows) agrees with the gold's measure when its
+    `measure_text` names it (`outcome_text_agrees`)."""
     problems: list[str] = []
     if not numbers_equal(item.value, row.get("value")):
         problems.append(f"value: expected {_fmt(item.value)}, got {_fmt(row.get('value'))}")
@@ -360,6 +413,14 @@ def _disagreements(item: GoldItem, row: dict[str, Any]) -> list[str]:
         problems.append(f"near: {item.near!r} not in the row's quote")
     for name, expected in item.attributes.items():
         got = row.get(name)
+        if (
+            lenient_measure
+            and name == "measure"
+            and not got
+            and expected
+            and outcome_text_agrees(str(expected), row.get("measure_text"))
+        ):
+            continue
         if not attribute_agrees(name, expected, got):
             problems.append(f"{name}: expected {_fmt(expected)}, got {_fmt(got)}")
     return problems
@@ -376,13 +437,18 @@ def _fmt(v: Any) -> str:
 # --------------------------------------------------------------------------- matching
 
 
-def _maximum_matching(golds: list[GoldItem], rows: list[dict[str, Any]]) -> dict[int, int]:
+def _maximum_matching(
+    golds: list[GoldItem], rows: list[dict[str, Any]], lenient_measure: bool = False
+) -> dict[int, int]:
     """Gold index -> row index, as many pairs as possible, deterministic.
 
     Kuhn's augmenting paths: gold items in file order, each trying its compatible rows in
     document order, so a tie goes to the earliest row.
     """
-    compatible = [[j for j, row in enumerate(rows) if not _disagreements(g, row)] for g in golds]
+    compatible = [
+        [j for j, row in enumerate(rows) if not _disagreements(g, row, lenient_measure)]
+        for g in golds
+    ]
     row_owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -472,6 +538,7 @@ def evaluate(
     doc_ids: set[str] | None = None,
     *,
     attributes: bool = True,
+    lenient_measure: bool = False,
 ) -> EvalReport:
     """Score the evidence in `db_path` against the gold items.
 
@@ -520,8 +587,14 @@ def evaluate(
             stats = report.kinds[kind]
             stats.gold += len(golds)
             stats.extracted += len(krows)
-            pairs = _maximum_matching(golds, krows)
+            pairs = _maximum_matching(golds, krows, lenient_measure)
             stats.true_positives += len(pairs)
+            matched = set(pairs.values())
+            by_id = {str(r.get("id")): r for r in krows}
+            for j, r in enumerate(krows):
+                rule = report.rules.setdefault(str(r.get("rule")), RuleStats(str(r.get("rule"))))
+                rule.extracted += 1
+                rule.true_positives += j in matched
             for i in sorted(pairs):
                 report.matches.append(Match(golds[i].source, str(krows[pairs[i]].get("id"))))
             matched_rows = set(pairs.values())
@@ -531,6 +604,10 @@ def evaluate(
                 if i in pairs:
                     continue
                 reason, row_id = _explain_miss(g, krows, free, others)
+                near = by_id.get(str(row_id)) if row_id is not None else None
+                if near is not None:
+                    name = str(near.get("rule"))
+                    report.rules.setdefault(name, RuleStats(name)).near_misses += 1
                 report.misses.append(
                     Miss(g.doc_id, g.kind, g.value, g.measure, g.near, g.source, reason, row_id)
                 )
@@ -584,6 +661,16 @@ def format_report(report: EvalReport) -> str:
             f"{stats.kind:<14}{stats.gold:>6}{stats.extracted:>11}{stats.true_positives:>6}"
             f"{_pct(stats.precision):>11}{_pct(stats.recall):>9}"
         )
+    if report.rules:
+        lines.append("")
+        head = f"{'rule':<40}{'rows':>6}{'TP':>6}{'near':>6}{'precision':>11}{'recall':>9}"
+        lines.append(head)
+        lines.append("-" * len(head))
+        for r in sorted(report.rules.values(), key=lambda r: (-r.extracted, r.rule)):
+            lines.append(
+                f"{r.rule[:39]:<40}{r.extracted:>6}{r.true_positives:>6}{r.near_misses:>6}"
+                f"{_pct(r.precision):>11}{_pct(r.recall):>9}"
+            )
     lines.append("")
     lines.append(f"False positives ({len(report.false_positives)}):")
     for fp in report.false_positives:

@@ -58,6 +58,6 @@ def explain(text: str, extractor: Extractor) -> str:
                 "char_end",
             )
         }
-        mention = text[row.char_start : row.char_end]
+        mention = (result.text or "")[row.char_start : row.char_end]
         lines.append(f"  {row.rule:30} «{mention}» {fields}")
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from extractor.ingest.text import read_text
 from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
 from extractor.link.engine import ProseEngine
 from extractor.matchers import find_evidence
-from extractor.normalise import normalise
+from extractor.normalise import HYPHEN_RULES_FILE, HyphenRules, load_hyphen_rules, normalise
 from extractor.patterns_dir import default_patterns_dir
 from extractor.sections import (
     SectionVocabulary,
@@ -62,6 +62,7 @@ class Extractor:
     sections: SectionVocabulary
     splitter: SentenceSplitter
     prose: ProseEngine
+    hyphens: HyphenRules
     version: str
 
     @classmethod
@@ -73,6 +74,7 @@ class Extractor:
             sections=load_section_vocabulary(directory / "sections.tsv"),
             splitter=splitter,
             prose=ProseEngine(directory, splitter.nlp.vocab),
+            hyphens=load_hyphen_rules(directory / HYPHEN_RULES_FILE),
             version=extractor_version(directory),
         )
 
@@ -83,17 +85,23 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _NOT_EXTRACTION = frozenset(
     {
         "__main__.py",
+        "budget.py",
         "cli.py",
+        "dask_engine.py",
         "datasette_plugin.py",
         "diff.py",
         "diff_report.py",
         "diff_sources.py",
+        "errors.py",
         "evaluate.py",
         "patterns_dir.py",
         "run.py",
+        "schema.py",
         "serve.py",
+        "shards.py",
         "snapshot.py",
         "store.py",
+        "supervise.py",
         "workers.py",
     }
 )
@@ -183,7 +191,7 @@ def _read(kind: Sniffed, data: bytes) -> RawText:
 def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     if raw.source_type == "text":  # aligned columns exist only before spaces collapse
         raw = render_text_tables(raw, extractor.vocab)
-    normalised = normalise(raw)
+    normalised = normalise(raw, extractor.hyphens)
     text = normalised.text
     if not text.strip():
         raise IngestError("the file has no text after normalisation")

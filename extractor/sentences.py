@@ -209,6 +209,10 @@ class SentenceSplitter:
     ) -> None:
         path = abbreviations_path or default_patterns_dir() / ABBREVIATIONS_FILE
         self.nlp = spacy.blank("en")
+        # spaCy strips prefixes and suffixes one at a time, each a search of the whole
+        # word: a run of thousands of brackets costs the square of its length. A word
+        # longer than any real one is kept whole instead (it is noise, not prose).
+        self.nlp.tokenizer.token_match = _overlong_word
         self.nlp.add_pipe(COMPONENT, config={"abbreviations_path": str(path)})
         self.abbreviations = self.nlp.get_pipe(COMPONENT).abbreviations
         self.chunk_chars = chunk_chars
@@ -263,6 +267,13 @@ class SentenceSplitter:
             yield start, start + cut
             start += cut
         yield start, end
+
+
+MAX_WORD = 120  # characters: longer whitespace-free runs are one token (see SentenceSplitter)
+
+
+def _overlong_word(text: str) -> bool:
+    return len(text) > MAX_WORD
 
 
 def sentences_of(text: str, docs: Iterable[tuple[Doc, int]]) -> list[Sentence]:

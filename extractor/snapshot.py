@@ -16,8 +16,9 @@ Layout of the folder:
   document's presence is visible in `git diff`), mirroring the `doc_id`'s subfolders
   (`nice/ipg578.pdf` -> `nice/ipg578.pdf.jsonl`). Path components are percent-encoded
   outside a conservative set of characters (and `.`/`..` are encoded), so any `doc_id`
-  maps to a safe relative path; the file's first line carries the real `doc_id`, so
-  readers never decode file names.
+  maps to a safe relative path; a component longer than 240 bytes once encoded keeps its
+  start and ends in `~` plus 16 hex digits of its hash, so it fits every file system. The
+  file's first line carries the real `doc_id`, so readers never decode file names.
 
   Line 1 is a header `{"snapshot": 1, "doc_id": "..."}`. Every further line is one
   evidence row as a JSON object, sorted by (`char_start`, `char_end`, `kind`, `id`). JSON
@@ -38,23 +39,27 @@ without `.0` (`12`, not `12.0`), other floats with ten significant digits
 rule (`canonical_number`) normalises values read from a database, so a database and its
 snapshot compare equal.
 
-Writing is idempotent: each file is rendered in memory, compared with what is on disk, and
-only replaced (temp file in the same folder, then `os.replace`) when its bytes differ; files
-of documents no longer in the database are deleted. An unchanged database leaves the folder
-byte-for-byte, and mtime-for-mtime, unchanged.
+Writing is idempotent and streams: documents are read from the database one at a time,
+each file is rendered in memory, compared with what is on disk, and only replaced (temp
+file in the same folder, then `os.replace`) when its bytes differ; files of documents no
+longer in the database are deleted. An unchanged database leaves the folder byte-for-byte,
+and mtime-for-mtime, unchanged; memory holds one document's rows, whatever the size of
+the database. Files get the mode the umask gives new files (0644 under the usual 022).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote as _percent_quote
 
 import sqlite_utils
@@ -246,7 +251,8 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
 
 
-def _read_state(conn: sqlite3.Connection, label: str) -> EvidenceState:
+def _check_tables(conn: sqlite3.Connection, label: str) -> tuple[set[str], set[str]]:
+    """Columns of `documents` and `evidence`, after checking this is an evidence database."""
     try:
         doc_columns = _columns(conn, "documents")
         ev_columns = _columns(conn, "evidence")
@@ -254,31 +260,38 @@ def _read_state(conn: sqlite3.Connection, label: str) -> EvidenceState:
         raise SnapshotError(f"{label} is not an evidence database: {exc}") from exc
     if "doc_id" not in doc_columns:
         raise SnapshotError(f"{label} has no documents table: is it an evidence database?")
-    state = EvidenceState(label=label)
-
     for column in ("char_start", "char_end", "kind", "id", "doc_id"):
         if ev_columns and column not in ev_columns:
             raise SnapshotError(f"{label}: the evidence table has no `{column}` column")
+    return doc_columns, ev_columns
+
+
+def _rows_sql(doc_columns: set[str], ev_columns: set[str]) -> str:
+    """The query for evidence rows (`e`) as `REVIEW_COLUMNS`, with the mention cut out."""
+    select = []
+    for column in REVIEW_COLUMNS:
+        if column == "mention":
+            select.append(
+                "substr(d.text, e.char_start + 1, e.char_end - e.char_start)"
+                if "text" in doc_columns
+                else "NULL"
+            )
+        elif column in ev_columns:
+            select.append(f"e.[{column}]")
+        else:
+            select.append("NULL")
+    return (
+        f"select {', '.join(select)} from evidence e left join documents d on d.doc_id = e.doc_id"
+    )
+
+
+def _read_state(conn: sqlite3.Connection, label: str) -> EvidenceState:
+    doc_columns, ev_columns = _check_tables(conn, label)
+    state = EvidenceState(label=label)
 
     rows_by_doc: dict[str, list[Row]] = {}
     if ev_columns:
-        has_text = "text" in doc_columns
-        select = []
-        for column in REVIEW_COLUMNS:
-            if column == "mention":
-                select.append(
-                    "substr(d.text, e.char_start + 1, e.char_end - e.char_start)"
-                    if has_text
-                    else "NULL"
-                )
-            elif column in ev_columns:
-                select.append(f"e.[{column}]")
-            else:
-                select.append("NULL")
-        sql = (
-            f"select e.doc_id, {', '.join(select)} from evidence e "
-            "left join documents d on d.doc_id = e.doc_id"
-        )
+        sql = _rows_sql(doc_columns, ev_columns).replace("select ", "select e.doc_id, ", 1)
         for record in conn.execute(sql):
             row = _canonical_row(dict(zip(REVIEW_COLUMNS, record[1:], strict=True)))
             rows_by_doc.setdefault(record[0], []).append(row)
@@ -412,15 +425,40 @@ def rows_file_path(doc_id: str) -> PurePosixPath:
     too, so a path can never leave the folder. Non-ASCII letters are kept readable.
     """
     parts = []
-    for part in doc_id.split("/"):
+    components = doc_id.split("/")
+    for index, part in enumerate(components):
         encoded = _percent_quote(part, safe=_SAFE_CHARS)
         if encoded in (".", ".."):
             encoded = encoded.replace(".", "%2E")
         elif not encoded:
             encoded = "%"  # never produced by percent-encoding, so it cannot collide
-        parts.append(encoded)
-    parts[-1] += ROWS_SUFFIX
+        suffix = ROWS_SUFFIX if index == len(components) - 1 else ""
+        parts.append(_fit_name(encoded, part, suffix) + suffix)
     return PurePosixPath(*parts)
+
+
+# File systems refuse names longer than 255 bytes, and the temporary file written beside
+# each snapshot file adds 14 (".name.XXXXXXXX.tmp"), so no name may exceed this.
+MAX_NAME_BYTES = 240
+_HASHED_TAIL = 17  # "~" and 16 hex digits of the component's SHA-256
+
+
+def _fit_name(encoded: str, original: str, suffix: str) -> str:
+    """`encoded`, or its start plus a hash of `original` when the name would be too long.
+
+    Percent-encoding can triple a name's length (`:` is `%3A`), so a name the corpus's
+    file system accepts may be too long for the snapshot's. The hash keeps two long names
+    with the same start apart; the file's header line still carries the full doc_id.
+    """
+    if len(encoded) + len(suffix) <= MAX_NAME_BYTES:  # encoded names are ASCII
+        return encoded
+    keep = MAX_NAME_BYTES - len(suffix) - _HASHED_TAIL
+    start = encoded[:keep]
+    cut = start.rfind("%", max(0, keep - 2))
+    if cut != -1:  # never split a %XX escape
+        start = start[:cut]
+    digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{start}~{digest}"
 
 
 def render_snapshot(state: EvidenceState) -> dict[str, str]:
@@ -440,67 +478,206 @@ def render_snapshot(state: EvidenceState) -> dict[str, str]:
 def write_snapshot(
     db: sqlite_utils.Database | sqlite3.Connection | Path | str, folder: Path | str
 ) -> SnapshotStats:
-    """Bring the snapshot folder in line with the database, touching only what changed."""
-    return write_state(state_from_database(db), folder)
+    """Bring the snapshot folder in line with the database, touching only what changed.
+
+    Streams: one document's rows are read, rendered and written at a time, so memory
+    does not grow with the database (a PubMed-sized database has millions of documents).
+    """
+    conn, label, close = _connect(db)
+    try:
+        documents = _stream_documents(conn, label)
+        return _write_stream(documents, Path(folder), lambda d: _in_database(conn, d))
+    finally:
+        if close:
+            conn.close()
 
 
 def write_state(state: EvidenceState, folder: Path | str) -> SnapshotStats:
     """Write `state` as a snapshot folder (see the module docstring for the guarantees)."""
-    folder = Path(folder)
+    documents = (
+        (state.documents[doc_id], sort_rows(state.rows.get(doc_id, [])))
+        for doc_id in sorted(state.documents)
+    )
+    return _write_stream(documents, Path(folder), lambda doc_id: doc_id in state.documents)
+
+
+def _stream_documents(
+    conn: sqlite3.Connection, label: str
+) -> Iterator[tuple[DocumentInfo, list[Row]]]:
+    """(document, its sorted rows) for every document of a database, by doc_id.
+
+    Documents come from a cursor and rows from one indexed query per document, so only
+    one document's rows are in memory. Orphan rows (no documents row) are kept visible.
+    """
+    doc_columns, ev_columns = _check_tables(conn, label)
+    fields = [c for c in DOCUMENT_FIELDS if c != "evidence"]
+    select_docs = ", ".join(
+        f"d.[{c}]" if c in doc_columns and c != "doc_id" else "NULL" for c in fields[1:]
+    )
+    ids = "select doc_id from documents"
+    if ev_columns:
+        ids += " union select doc_id from evidence"
+    cursor = conn.execute(
+        f"select ids.doc_id, {select_docs} from ({ids}) ids "
+        "left join documents d on d.doc_id = ids.doc_id order by ids.doc_id"
+    )
+    rows_sql = _rows_sql(doc_columns, ev_columns) + " where e.doc_id = ?" if ev_columns else ""
+    for record in cursor:
+        values = dict(zip(fields, record, strict=True))
+        rows = []
+        if rows_sql:
+            rows = [
+                _canonical_row(dict(zip(REVIEW_COLUMNS, r, strict=True)))
+                for r in conn.execute(rows_sql, (values["doc_id"],))
+            ]
+        values["evidence"] = len(rows)
+        yield DocumentInfo(**values), sort_rows(rows)
+
+
+def _in_database(conn: sqlite3.Connection, doc_id: str) -> bool:
+    found = conn.execute("select 1 from documents where doc_id = ?", (doc_id,)).fetchone()
+    if found is None and "doc_id" in _columns(conn, "evidence"):
+        found = conn.execute(
+            "select 1 from evidence where doc_id = ? limit 1", (doc_id,)
+        ).fetchone()
+    return found is not None
+
+
+def _write_stream(
+    documents: Iterable[tuple[DocumentInfo, list[Row]]],
+    folder: Path,
+    is_document: Callable[[str], bool],
+) -> SnapshotStats:
+    """Write each document's file as it comes, and `_documents.tsv` line by line."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = render_snapshot(state)
-    written = unchanged = 0
-    for relative, content in files.items():
-        target = folder / relative
-        data = content.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
+    mode = _file_mode()
+    written = unchanged = count = rows_total = 0
+    # _documents.tsv grows line by line in an anonymous temp file (not in the folder, whose
+    # mtime must not change when nothing does), then replaces the file only if it differs.
+    with tempfile.TemporaryFile() as tsv:
+        tsv.write(("\t".join(DOCUMENT_FIELDS) + "\n").encode("utf-8"))
+        for info, rows in documents:
+            relative = str(rows_file_path(info.doc_id))
+            data = render_rows_file(info.doc_id, rows).encode("utf-8")
+            if _write_if_changed(folder / relative, data, mode):
+                written += 1
+            else:
+                unchanged += 1
+            line = "\t".join(_tsv_escape(getattr(info, name)) for name in DOCUMENT_FIELDS)
+            tsv.write((line + "\n").encode("utf-8"))
+            count += 1
+            rows_total += len(rows)
+        if _same_content(tsv, folder / DOCUMENTS_FILE):
             unchanged += 1
-            continue
-        _atomic_write(target, data)
-        written += 1
-    deleted = _delete_stale(folder, set(files))
+        else:
+            tsv.seek(0)
+            _atomic_write(folder / DOCUMENTS_FILE, tsv, mode)
+            written += 1
+    deleted = _delete_stale(folder, is_document)
     return SnapshotStats(
-        documents=len(state.documents),
-        rows=state.row_count,
-        written=written,
-        unchanged=unchanged,
-        deleted=deleted,
+        documents=count, rows=rows_total, written=written, unchanged=unchanged, deleted=deleted
     )
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Readers (git, a reviewer's editor) see the old file or the new one, never half."""
+def _write_if_changed(target: Path, data: bytes, mode: int) -> bool:
+    """Replace `target` with `data` unless it already holds exactly that; True if written."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    _atomic_write(target, data, mode)
+    return True
+
+
+def _file_mode() -> int:
+    """The mode a new file gets from this process's umask (0644 under the usual 022):
+    snapshot files are committed and read by others, not private like a temp file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _atomic_write(target: Path, data: bytes | BinaryIO, mode: int | None = None) -> None:
+    """Readers (git, a reviewer's editor) see the old file or the new one, never half.
+
+    `data` is bytes or a file to copy from (read to its end).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                shutil.copyfileobj(data, handle)
+            os.fchmod(handle.fileno(), _file_mode() if mode is None else mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _delete_stale(folder: Path, keep: set[str]) -> int:
-    """Delete snapshot files not in `keep`, leftovers of interrupted writes, empty folders.
+def _same_content(source: BinaryIO, target: Path, chunk: int = 1 << 20) -> bool:
+    """Whether the file `target` holds exactly what `source` (read from its start) holds."""
+    source.seek(0, os.SEEK_END)
+    try:
+        if target.stat().st_size != source.tell():
+            return False
+        source.seek(0)
+        with open(target, "rb") as existing:
+            while True:
+                a, b = source.read(chunk), existing.read(chunk)
+                if a != b:
+                    return False
+                if not a:
+                    return True
+    except OSError:
+        return False
 
-    Only files this module writes (`*.jsonl`, `_documents.tsv`, `.*.tmp`) are candidates, so
-    a README or `.gitattributes` someone put in the folder survives.
+
+def _delete_stale(folder: Path, is_document: Callable[[str], bool]) -> int:
+    """Delete snapshot files of documents no longer there, leftovers of interrupted writes,
+    and empty folders.
+
+    A rows file is kept when the doc_id on its header line is a document and this file
+    is where that document's rows belong; nothing is held in memory per document. Only
+    files this module writes are candidates: `.*.tmp` leftovers and `*.jsonl` files whose
+    first line is a snapshot header, so a README, `.gitattributes` or any other JSONL
+    file in the folder (or in a folder given by mistake) survives.
     """
     deleted = 0
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
         relative = path.relative_to(folder).as_posix()
-        ours = path.name.endswith(ROWS_SUFFIX) or relative == DOCUMENTS_FILE
-        leftover = path.name.startswith(".") and path.name.endswith(".tmp")
-        if leftover or (ours and relative not in keep):
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
             path.unlink()
-            deleted += 0 if leftover else 1
+            continue
+        if not path.name.endswith(ROWS_SUFFIX):
+            continue
+        doc_id = _header_doc_id(path)
+        if doc_id is None:
+            continue  # not a snapshot file (a gold file, someone's notes): never ours to delete
+        if str(rows_file_path(doc_id)) != relative or not is_document(doc_id):
+            path.unlink()
+            deleted += 1
     for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return deleted
+
+
+def _header_doc_id(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict) or header.get("snapshot") != SNAPSHOT_FORMAT:
+        return None
+    doc_id = header.get("doc_id")
+    return doc_id if isinstance(doc_id, str) else None
 
 
 # --- reading a snapshot --------------------------------------------------------------------

@@ -1,35 +1,28 @@
-"""Extract documents in worker processes.
+"""Extract documents, each under a time and memory budget, in one or more processes.
 
 `extract_document` shares no state between documents, so documents can go to separate
-processes; each worker loads its own read-only `Extractor` once. Results come back in
-submission order, and at most `2 × jobs` documents are in flight, so memory stays flat
-however large the corpus. The caller keeps writing to SQLite from one process: workers
-never touch the database.
+processes. Workers are forked from this process after it loaded the `Extractor`, so they
+share it without loading it again (see `extractor.supervise`). At most `jobs` documents
+are in flight, so memory stays flat however large the corpus. The caller keeps writing
+to SQLite from one process: workers never touch the database.
+
+Without a budget and with one job, documents are extracted in this process, as a
+library caller or a profiler may want; the command line always sets a budget.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from functools import partial
 
+from extractor.budget import Budget
+from extractor.failures import error_result
 from extractor.pipeline import Extractor, extract_document
+from extractor.supervise import SupervisedPool
 from extractor.types import DocumentResult
 
-# One Extractor per worker process, set by the pool's initializer. It is loaded once and
-# only read afterwards; the parent process never sees it.
-_worker_extractor: Extractor | None = None
-
-
-def _start_worker(patterns_dir: str | None) -> None:
-    global _worker_extractor
-    _worker_extractor = Extractor.load(Path(patterns_dir) if patterns_dir else None)
-
-
-def _extract_in_worker(data: bytes, doc_id: str) -> DocumentResult:
-    assert _worker_extractor is not None, "worker started without an extractor"
-    return extract_document(data, doc_id, _worker_extractor)
+# A budget that never stops a document, for `jobs > 1` without a budget.
+UNLIMITED = Budget(seconds=float("inf"), memory_bytes=2**62)
 
 
 def extract_all(
@@ -37,30 +30,36 @@ def extract_all(
     extractor: Extractor,
     *,
     jobs: int = 1,
-    patterns_dir: Path | None = None,
+    budget: Budget | None = None,
 ) -> Iterator[DocumentResult]:
-    """Results for `(doc_id, bytes)` pairs, in the order given.
+    """Results for `(doc_id, bytes)` pairs: in the order given with one job in-process,
+    else in the order they finish.
 
-    With `jobs > 1` the work is spread over that many processes, which must load the same
-    patterns as `extractor` (`patterns_dir`); their version is checked against it so a
-    run never mixes rows from two pattern sets.
+    With a `budget` (or `jobs > 1`) each document runs in a supervised worker process:
+    one that runs out of time or memory, or crashes its worker, comes back as an error
+    result saying so, and the others go on.
     """
-    if jobs <= 1:
+    if budget is None and jobs <= 1:
         for doc_id, data in documents:
             yield extract_document(data, doc_id, extractor)
         return
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        initializer=_start_worker,
-        initargs=(str(patterns_dir) if patterns_dir else None,),
-    ) as pool:
-        pending: deque[Future[DocumentResult]] = deque()
-        for doc_id, data in documents:
-            pending.append(pool.submit(_extract_in_worker, data, doc_id))
-            if len(pending) >= 2 * jobs:
-                yield _checked(pending.popleft().result(), extractor)
-        while pending:
-            yield _checked(pending.popleft().result(), extractor)
+    pool = SupervisedPool(
+        work=partial(_extract, extractor=extractor),
+        failure=partial(_stopped, version=extractor.version),
+        jobs=max(1, jobs),
+        budget=budget or UNLIMITED,
+    )
+    for result in pool.map(documents):
+        yield _checked(result, extractor)
+
+
+def _extract(data: bytes, doc_id: str, extractor: Extractor) -> DocumentResult:
+    """What a worker runs for one document (looked up here, so tests can replace it)."""
+    return extract_document(data, doc_id, extractor)
+
+
+def _stopped(doc_id: str, data: bytes, reason: str, version: str) -> DocumentResult:
+    return error_result(doc_id, reason, version, data)
 
 
 def _checked(result: DocumentResult, extractor: Extractor) -> DocumentResult:

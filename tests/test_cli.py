@@ -76,3 +76,26 @@ def test_progress_bar_shows_on_a_terminal(corpus_copy: Path, tmp_path: Path) -> 
     assert process.returncode == 0
     assert b"Extracting" in seen
     assert stdout.decode().count("\n") == 1, "stdout carries only the summary line"
+
+
+def test_failed_documents_are_named_before_the_summary(corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, [str(corpus_copy), "--db", str(tmp_path / "e.db")])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[-2] == "failed: empty.txt: the file is empty"
+    assert " 1 failed," in lines[-1]
+
+
+def test_strict_fails_the_exit_code_when_a_document_failed(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, [str(corpus_copy), "--db", str(tmp_path / "e.db"), "--strict"])
+    assert result.exit_code == 1
+    assert " 1 failed," in result.output.strip().splitlines()[-1]
+
+
+def test_strict_passes_a_clean_run(corpus_copy: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, [str(corpus_copy), "--db", str(tmp_path / "e.db"), "--strict"])
+    assert result.exit_code == 0, result.output

@@ -39,7 +39,7 @@ def make_db(
             "unit": str, "sd": float, "ci_low": float, "ci_high": float, "count": int,
             "denominator": int, "percent": float, "p_value": float, "p_relation": str,
             "quote": str, "char_start": int, "char_end": int, "quote_start": int,
-            "quote_end": int, "section": str, "rule": str,
+            "quote_end": int, "section": str, "rule": str, "measure_text": str,
         },
         pk="id",
     )  # fmt: skip
@@ -399,3 +399,45 @@ def test_the_same_inputs_give_the_same_report(tmp_path: Path) -> None:
         [{"kind": "score", "value": 7.83}, {"kind": "score", "value": 7.83}],
     )
     assert evaluate(db, gold).to_json() == evaluate(db, gold).to_json()
+
+
+def test_each_rule_gets_its_precision_and_recall(tmp_path: Path) -> None:
+    db = make_db(
+        tmp_path,
+        [
+            {**BASELINE, "rule": "score.series"},
+            {**FOLLOW_UP, "timepoint": "baseline", "rule": "score.series"},
+            {"kind": "sample_size", "value": 29, "rule": "sample_size.count_noun", **mention("29")},
+        ],
+    )
+    gold = write_gold(
+        tmp_path,
+        [
+            {"kind": "score", "value": 7.83, "timepoint": "baseline"},
+            {"kind": "score", "value": 4.97, "timepoint": "follow-up"},
+        ],
+    )
+    report = evaluate(db, gold)
+    series = report.rules["score.series"]
+    assert (series.extracted, series.true_positives, series.near_misses) == (2, 1, 1)
+    assert series.precision == 0.5 and series.recall == 0.5
+    counted = report.rules["sample_size.count_noun"]
+    assert (counted.extracted, counted.true_positives, counted.recall) == (1, 0, None)
+    assert "score.series" in format_report(report)
+
+
+def test_lenient_measure_accepts_an_unnamed_outcome_written_as_the_gold_names_it(
+    tmp_path: Path,
+) -> None:
+    row = {**BASELINE, "measure": None, "measure_text": "Mean VAS-pain score"}
+    db = make_db(tmp_path, [row])
+    gold = write_gold(tmp_path, [{"kind": "score", "value": 7.83, "measure": "VAS pain"}])
+    assert evaluate(db, gold).kinds["score"].true_positives == 0
+    assert evaluate(db, gold, lenient_measure=True).kinds["score"].true_positives == 1
+
+
+def test_lenient_measure_still_refuses_another_outcome(tmp_path: Path) -> None:
+    row = {**BASELINE, "measure": None, "measure_text": "walking distance"}
+    db = make_db(tmp_path, [row])
+    gold = write_gold(tmp_path, [{"kind": "score", "value": 7.83, "measure": "VAS pain"}])
+    assert evaluate(db, gold, lenient_measure=True).kinds["score"].true_positives == 0

@@ -84,7 +84,7 @@ def test_a_matcher_crash_becomes_an_error_result(extractor, monkeypatch) -> None
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("bad pattern")
 
-    monkeypatch.setattr(pipeline, "find_evidence", explode)
+    monkeypatch.setattr(pipeline, "find_table_evidence", explode)
     result = extract_document(b"Results: 12 patients.", "a.txt", extractor)
     assert result.status == "error" and "internal error" in result.error
     assert result.sha256 and result.extractor_version == extractor.version

@@ -146,25 +146,23 @@ def test_evidence_ids_are_the_same_on_another_machine(
 
 
 def test_interrupted_run_keeps_finished_documents_and_resumes(
-    corpus_copy: Path, tmp_path: Path, extractor, monkeypatch: pytest.MonkeyPatch
+    corpus_copy: Path, tmp_path: Path, extractor
 ) -> None:
+    """Ctrl-C reaches the parent (workers are their own process group): modelled here as
+    KeyboardInterrupt raised in the parent once two documents are committed."""
     db = tmp_path / "e.db"
-    real = pipeline.extract_document
-    calls: list[str] = []
+    committed: list[str] = []
 
-    def interrupt_on_third(data: bytes, doc_id: str, ex):  # type: ignore[no-untyped-def]
-        calls.append(doc_id)
-        if len(calls) == 3:
+    def interrupt_after_two(doc_id: str) -> None:
+        committed.append(doc_id)
+        if len(committed) == 2:
             raise KeyboardInterrupt
-        return real(data, doc_id, ex)
 
-    monkeypatch.setattr("extractor.workers.extract_document", interrupt_on_third)
     with pytest.raises(KeyboardInterrupt):
-        run_corpus(corpus_copy, db, extractor=extractor)
-    assert rows(db, "select doc_id from documents order by doc_id") == [(d,) for d in calls[:2]]
+        run_corpus(corpus_copy, db, extractor=extractor, on_document=interrupt_after_two)
+    assert rows(db, "select doc_id from documents order by doc_id") == [(d,) for d in committed]
     assert rows(db, "pragma integrity_check") == [("ok",)]
 
-    monkeypatch.setattr("extractor.workers.extract_document", real)
     resumed = run_corpus(corpus_copy, db, extractor=extractor)
     total = len(list(corpus_files(corpus_copy)))
     assert (resumed.skipped, resumed.read) == (2, total - 2)
@@ -224,3 +222,77 @@ def test_parallel_workers_write_the_same_rows_as_one_process(
     assert summary.read == len(list(corpus_files(corpus_copy)))
     sql = "select * from evidence order by id"
     assert rows(parallel, sql) == rows(serial, sql)
+
+
+def test_an_unreadable_file_becomes_an_error_row_and_the_others_are_written(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    from process_helpers import run_extract
+
+    locked = corpus_copy / "locked.txt"
+    locked.write_text("Results: 148 patients were included.\n", encoding="utf-8")
+    locked.chmod(0)
+    db = tmp_path / "e.db"
+    result = run_extract(
+        [str(corpus_copy), "--db", str(db), "--no-snapshot"], tmp_path, unprivileged=True
+    )
+    assert result.returncode == 0, result.stderr
+    [(status, error)] = rows(db, "select status, error from documents where doc_id = 'locked.txt'")
+    assert status == "error" and "permission denied" in error
+    total = len(list(corpus_files(corpus_copy)))
+    assert rows(db, "select count(*) from documents where status = 'ok'") == [(total - 1,)]
+    assert "failed: locked.txt: cannot read the file: permission denied" in result.stderr
+
+
+def test_a_count_of_twenty_digits_does_not_stop_the_run(tmp_path: Path, extractor) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Results: Infection occurred in 4% (1/10000000000000000000) of patients.\n",
+        encoding="utf-8",
+    )
+    (corpus / "b.txt").write_text("Results: 148 patients were included.\n", encoding="utf-8")
+    db = tmp_path / "e.db"
+    summary = run_corpus(corpus, db, extractor=extractor)
+    assert (summary.read, summary.failed) == (2, 0)
+    assert rows(db, "select doc_id, status from documents order by doc_id") == [
+        ("a.txt", "ok"),
+        ("b.txt", "ok"),
+    ]
+
+
+def test_rows_that_cannot_be_stored_make_their_document_an_error_row(
+    corpus_copy: Path, tmp_path: Path, extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline.extract_document
+
+    def duplicate_ids(data: bytes, doc_id: str, ex):  # type: ignore[no-untyped-def]
+        result = real(data, doc_id, ex)
+        if doc_id.startswith("000_") and len(result.evidence) > 1:
+            result.evidence[1].id = result.evidence[0].id
+        return result
+
+    monkeypatch.setattr("extractor.workers.extract_document", duplicate_ids)
+    db = tmp_path / "e.db"
+    summary = run_corpus(corpus_copy, db, extractor=extractor)
+    [(doc_id, error)] = rows(db, "select doc_id, error from documents where status = 'error'")
+    assert doc_id.startswith("000_") and "could not be stored" in error
+    assert rows(db, "select count(*) from evidence where doc_id = ?", (doc_id,)) == [(0,)]
+    assert summary.failed == 1 and summary.read == len(list(corpus_files(corpus_copy)))
+
+
+def test_a_file_name_too_long_for_the_snapshot_is_written_under_a_shortened_name(
+    tmp_path: Path, extractor
+) -> None:
+    from extractor.snapshot import read_snapshot
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    name = "a:" * 120 + ".txt"  # 244 bytes; percent-encoded ':' makes it 484
+    (corpus / name).write_text("Results: 148 patients were included.\n", encoding="utf-8")
+    snapshot = tmp_path / "snapshot"
+    summary = run_corpus(corpus, tmp_path / "e.db", extractor=extractor, snapshot_dir=snapshot)
+    assert summary.failed == 0
+    state = read_snapshot(snapshot)
+    assert list(state.documents) == [name] and len(state.rows[name]) == 1
+    assert all(len(p.name.encode()) <= 255 for p in snapshot.rglob("*"))

@@ -99,3 +99,55 @@ def test_quotes_are_full_text_searchable(tmp_path: Path) -> None:
     store.write_document(db, result())
     hits = list(db["evidence"].search("RCT"))
     assert len(hits) == 1
+
+
+def test_a_count_beyond_64_bits_is_stored_as_null_with_a_flag(tmp_path: Path) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    document = result()
+    document.evidence[0].count = 1
+    document.evidence[0].denominator = 10**19  # `4% (1/10000000000000000000)`
+    store.write_document(db, document)
+    [row] = db["evidence"].rows
+    assert (row["count"], row["denominator"]) == (1, None)
+    assert row["flags"] == "unrepresentable_number"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("inf"), float("-inf"), float("nan"), 10**309],
+    ids=["inf", "-inf", "nan", "1e309"],
+)
+def test_a_value_sqlite_cannot_hold_is_stored_as_null_with_a_flag(
+    tmp_path: Path, value: float
+) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    document = result()
+    document.evidence[0].value = value
+    store.write_document(db, document)
+    [row] = db["evidence"].rows
+    assert row["value"] is None and row["flags"] == "unrepresentable_number"
+
+
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_at_the_same_offset(
+    tmp_path: Path,
+) -> None:
+    db = store.open_database(tmp_path / "e.db")
+    document = result()
+    document.text = "In the \ud835 RCT of 148 patients, mean NRS fell."
+    document.evidence[0].quote = document.text
+    store.write_document(db, document)
+    [doc] = db["documents"].rows
+    assert doc["text"] == "In the \ufffd RCT of 148 patients, mean NRS fell."
+    assert len(doc["text"]) == len(document.text)
+    assert "U+FFFD" in doc["warnings"]
+    assert next(db["evidence"].rows)["quote"] == doc["text"]
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    with store.writer_lock(path):
+        with pytest.raises(store.StoreError, match="another extract run is writing"):
+            with store.writer_lock(path):
+                pass
+    with store.writer_lock(path):  # released when the first block ends
+        pass

@@ -140,18 +140,33 @@ def _term_span(term: TermSpan) -> tuple[int, int, tuple[str, str, str]]:
 
 
 def _resolve(stats: list, terms: list) -> list:
-    """Non-overlapping spans: a term holding a statistic wins, else the statistic."""
+    """Non-overlapping spans: a term holding a statistic wins, else the statistic.
+
+    Both lists are sorted by start and do not overlap within themselves, so one sweep
+    finds the statistics each term touches (linear in the number of spans)."""
+    stats = sorted(stats, key=lambda span: (span[0], span[1]))
+    dropped: set[int] = set()
     kept_terms = []
-    for t in terms:
-        inside = [s for s in stats if t[0] <= s[0] and s[1] <= t[1]]
-        overlapping = [s for s in stats if s[0] < t[1] and t[0] < s[1]]
-        if overlapping and len(inside) != len(overlapping):
+    first = 0
+    for t in sorted(terms, key=lambda span: (span[0], span[1])):
+        while first < len(stats) and stats[first][1] <= t[0]:
+            first += 1
+        touching = []
+        k = first
+        while k < len(stats) and stats[k][0] < t[1]:
+            touching.append(k)
+            k += 1
+        inside = [k for k in touching if t[0] <= stats[k][0] and stats[k][1] <= t[1]]
+        if len(inside) != len(touching):
             continue  # partly over a statistic: the number wins
-        if inside and any((s[1] - s[0]) >= (t[1] - t[0]) for s in inside):
+        if any((stats[k][1] - stats[k][0]) >= (t[1] - t[0]) for k in inside):
             continue
-        stats = [s for s in stats if s not in inside]
+        dropped.update(inside)
         kept_terms.append(t)
-    merged = sorted(stats + kept_terms, key=lambda span: (span[0], span[1]))
+    merged = sorted(
+        [span for k, span in enumerate(stats) if k not in dropped] + kept_terms,
+        key=lambda span: (span[0], span[1]),
+    )
     out = []
     for span in merged:
         if out and span[0] < out[-1][1]:

@@ -21,6 +21,7 @@ from extractor.rules.match import RuleMatch
 DECLARES = 50  # an arm rule of at least this priority declares an arm
 PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
 AFTER_WINDOW = 7  # tokens after a value where its arm may be named
+BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looked for
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
 
@@ -63,6 +64,7 @@ class ArmLexicon:
     ) -> None:
         self.group_nouns = group_nouns
         self.generic_names = generic_names
+        self.name_stop: frozenset[str] = frozenset()
         self.intervention_roles: frozenset[str] = frozenset()
         self.study_intervention: str | None = None
         self.function_words = function_words
@@ -131,6 +133,7 @@ class ArmLexicon:
     def declare(self, view: SentenceView, m: RuleMatch) -> None:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         for start, end in runs(m.slot("arm")):
+            start, end = self._whole_name(view, start, end)
             name = view.text_of(start, end)
             key = arm_key(name, self.group_nouns)
             if not key or key.isdigit():
@@ -176,6 +179,24 @@ class ArmLexicon:
             and "(" not in arm.name
         ):
             arm.name = f"{self.study_intervention} ({arm.name})"
+
+    def _whole_name(self, view: SentenceView, start: int, end: int) -> tuple[int, int]:
+        """A name's whole written word: a rule that took only `T` of `T-DM1` (the tokenizer
+        splits at the hyphen) declares `T-DM1`, not an arm `T`. Only pieces glued to the
+        run without a space are added; a rule's bounds between words are kept."""
+
+        def glued(left: int, right: int) -> bool:
+            return view.char_end(left) == view.char_start(right)
+
+        def usable(i: int) -> bool:
+            token = view.token(i)
+            return not token.is_stat and token.text not in ("(", ")", "[", "]", ",", ";", ".")
+
+        while start - 1 >= view.start and glued(start - 1, start) and usable(start - 1):
+            start -= 1
+        while end < view.end and glued(end - 1, end) and usable(end):
+            end += 1
+        return start, end
 
     def _add_alias(self, arm: Arm, text: str) -> None:
         """`the control group received routine care`: the treatment names the arm too, and

@@ -7,6 +7,7 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +20,15 @@ from extractor.annotate.document import AnnotatedSentence, annotate
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
-from extractor.link.arms import AFTER_WINDOW, DECLARES, Arm, ArmLexicon, Mention, runs
+from extractor.link.arms import (
+    AFTER_WINDOW,
+    BEFORE_WINDOW,
+    DECLARES,
+    Arm,
+    ArmLexicon,
+    Mention,
+    runs,
+)
 from extractor.link.measures import phrase_before, term_for
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -45,6 +54,7 @@ class WordLists:
     span_starts: frozenset[str]  # words before the first time of a span (`between`, `from`)
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
+    name_stop: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -66,6 +76,7 @@ class WordLists:
             span_starts=get("span_starts"),
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
+            name_stop=get("arm_stop"),
         )
 
 
@@ -100,6 +111,7 @@ class ProseEngine:
             self.lists.function_words,
         )
         lexicon.intervention_roles = self.lists.intervention_roles
+        lexicon.name_stop = self.lists.name_stop
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
                 for m in view.of_action("arm"):
@@ -183,6 +195,7 @@ class ProseEngine:
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
         owned = _owned_values(view, lexicon, self.lists.versus)
+        skip = arm_tokens | time_tokens
         previous: Reading | None = None
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
@@ -194,7 +207,7 @@ class ProseEngine:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
-            _link_measure(view, reading, arm_tokens | time_tokens, self.lists, carried, previous)
+            _link_measure(view, reading, skip, self.lists, carried, previous)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
@@ -206,7 +219,7 @@ class ProseEngine:
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
         attach_p_and_ci(view, readings, self.lists.respectively)
-        return [r for r in readings if _corroborated(view, r, readings, self.lists)]
+        return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
 _FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share", "complication": "share"}
@@ -302,9 +315,7 @@ _OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "basel
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
-def _corroborated(
-    view: SentenceView, reading: Reading, readings: list[Reading], lists: WordLists
-) -> bool:
+def _corroborated(view: SentenceView, reading: Reading, values: set[int], lists: WordLists) -> bool:
     """Whether a value read by a weak rule (`corroborate: true`: a bare number with a unit)
     is an outcome's value: something links it to one (a mean/median or change label, an
     arm, a time, a vocabulary term, a linking word such as `was` or `:` before it, a
@@ -322,10 +333,10 @@ def _corroborated(
         i -= 1
     if i >= view.start and view.feat(i).lower in lists.value_links:
         return True
-    others = {r.token for r in readings if r is not reading}
     for k in range(max(view.start, reading.token - 3), min(view.end, reading.token + 4)):
         if view.feat(k).lower in lists.versus and any(
-            abs(o - k) <= 3 for o in others if view.same_clause(o, reading.token)
+            o in values and o != reading.token and view.same_clause(o, reading.token)
+            for o in range(k - 3, k + 4)
         ):
             return True
     return False
@@ -369,23 +380,26 @@ def _link_arm(
                 reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
                 return
     token = reading.token
-    for m in mentions:
-        if token < m.start <= token + AFTER_WINDOW and view.same_clause(token, m.start):
+    starts = [m.start for m in mentions]
+    first = bisect.bisect_right(starts, token)
+    for m in mentions[first:]:
+        if m.start > token + AFTER_WINDOW:
+            break
+        if view.same_clause(token, m.start):
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
     if reading.kind == "sample_size":
         return  # a size named only after an arm is the population's (`WLC enrolled 66`)
-    before = [
-        m
-        for m in mentions
-        if m.end <= token
-        and view.same_clause(m.start, token)
-        and not any(i in values for i in range(m.end, token) if _value_has_arm_after(i, mentions))
-    ]
-    if before:
-        reading.arm, reading.arm_n = before[-1].arm.name, before[-1].arm.n
-        reading.arm_how = "before"
+    # the nearest mention before, in the clause, with no value between that has an arm of
+    # its own after it; looked for within BEFORE_WINDOW tokens (linking stays linear)
+    for m in reversed(mentions[bisect.bisect_left(starts, token - BEFORE_WINDOW) : first]):
+        if m.end > token or not view.same_clause(m.start, token):
+            continue
+        if any(i in values and _value_has_arm_after(i, mentions) for i in range(m.end, token)):
+            break
+        reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
+        return
 
 
 def _owned_values(
@@ -409,7 +423,9 @@ def _owned_values(
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
-    return any(i < m.start <= i + AFTER_WINDOW for m in mentions)
+    starts = [m.start for m in mentions]
+    k = bisect.bisect_right(starts, i)
+    return k < len(starts) and starts[k] <= i + AFTER_WINDOW
 
 
 def _link_measure(

@@ -190,6 +190,9 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
         ):
             return False
     between = _gap(view, a, b)
+    after_b = view.token(b.token + 1) if b.token + 1 < view.end else None
+    if between and after_b is not None and between[0].lower_ == after_b.lower_:
+        between = between[1:]  # `290 events versus 306 events`: the unit both share
     if len(between) > 4:
         return False
     return all(

@@ -31,7 +31,7 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     label = VOCABULARY_OF_KIND.get(kind)
     if label is None:
         return None
-    terms = [t for t in view.tokens() if view.feat(t.i).vocab == label and t.i not in avoid]
+    terms = [view.token(i) for i in view.terms(label) if i not in avoid]
     if kind == "sample_size":  # a size counts the unit written with it, not one far off
         terms = [t for t in terms if abs(t.i - token) <= NEAR_UNIT]
     if not terms:

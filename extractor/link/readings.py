@@ -206,6 +206,16 @@ def _refine(reading: Reading, categories: set[str]) -> None:
             reading.kind, reading.statistic = "change", "change"
     if reading.kind == "change" and reading.statistic is None:
         reading.statistic = "difference" if "difference" in categories else "change"
+    if (
+        reading.kind == "proportion"
+        and reading.stat.shape == "number"
+        and "population" in categories
+        and "event" not in categories
+    ):
+        reading.kind, reading.rule = "sample_size", reading.rule + "+population"
+    if reading.kind == "proportion" and reading.stat.signed and reading.stat.is_percent:
+        # `−3.6% v −0.71%`, `+22.5%`: a signed percent is a relative change, not a share
+        reading.kind, reading.statistic = "change", "change"
     if reading.kind == "proportion" and "event" in categories:
         if "characteristic" not in categories:
             reading.kind = "complication"

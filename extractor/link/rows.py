@@ -3,9 +3,13 @@ and each kind's value convention of docs/EVIDENCE.md applied."""
 
 from __future__ import annotations
 
+import bisect
+
 from extractor.link.readings import Reading
 from extractor.link.view import SentenceView
 from extractor.types import Evidence
+
+NEAR_ESTIMATES = 12  # the estimates before a p-value or interval it may qualify
 
 
 def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: frozenset[str]):
@@ -13,11 +17,14 @@ def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: f
     a `respectively` list it closes; a detached `(95% CI, a to b)` the nearest estimate
     before it that has no interval."""
     by_token = sorted(readings, key=lambda r: r.token)
+    positions = [r.token for r in by_token]
     for token in view.tokens():
         stat = view.feat(token.i).stat
         if stat is None or stat.kind not in ("p", "ci"):
             continue
-        before = [r for r in by_token if r.token < token.i]
+        # the estimates a p-value or interval can qualify stand close before it
+        end = bisect.bisect_left(positions, token.i)
+        before = by_token[max(0, end - NEAR_ESTIMATES) : end]
         if not before:
             continue
         if stat.kind == "ci":

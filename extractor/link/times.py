@@ -10,6 +10,7 @@ ODI was 25`); months come from the unit's factor in `patterns/timepoints.tsv`.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from extractor.numbers import NumberWords, parse_digits, parse_months_factor
 from extractor.term_index import _read_tsv
 
 AFTER_WINDOW = 4  # tokens after a value within which its own time is written
+BEFORE_WINDOW = 60  # tokens before a value within which the time of its clause is looked for
 
 
 @dataclass(frozen=True)
@@ -114,22 +116,25 @@ def time_of(
     spans: frozenset[str] = frozenset(),
 ) -> Time | None:
     """The time a value at `token` (ending at token `last`) was measured at (see the
-    module docstring)."""
+    module docstring). Only times within `BEFORE_WINDOW` tokens are looked at: linking
+    stays linear in the length of a sentence, however many values and times it lists."""
     end = token if last is None else last
-    for t in times:
-        if end < t.start <= end + AFTER_WINDOW and view.same_clause(end, t.start):
-            between = range(end + 1, t.start)
-            if not any(i in values for i in between) and not _opens_span(view, t, spans):
+    starts = [t.start for t in times]
+    first = bisect.bisect_right(starts, end)
+    for t in times[first:]:
+        if t.start > end + AFTER_WINDOW:
+            break
+        if view.same_clause(end, t.start) and not any(i in values for i in range(end + 1, t.start)):
+            if not _opens_span(view, t, spans):
                 return t
-    before = [
-        t
-        for t in times
-        if t.end <= token and view.same_clause(t.start, token) and not _opens_span(view, t, spans)
-    ]
-    if before:
-        return before[-1]
-    for t in times:  # `71.4% reported relief ... one year after implantation`
-        if end < t.start and view.same_clause(end, t.start):
+    low = bisect.bisect_left(starts, token - BEFORE_WINDOW)
+    for t in reversed(times[low : bisect.bisect_right(starts, token)]):
+        if t.end <= token and view.same_clause(t.start, token) and not _opens_span(view, t, spans):
+            return t
+    for t in times[first : first + AFTER_WINDOW]:  # `71.4% reported relief ... one year after`
+        if t.start - end > BEFORE_WINDOW:
+            break
+        if view.same_clause(end, t.start):
             if not any(i in values for i in range(end + 1, t.start)):
                 return t
             break

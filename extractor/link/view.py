@@ -71,6 +71,17 @@ class SentenceView:
         """What annotation found at Doc token `i` (see `annotate/features.py`)."""
         return self.annotated.features[i]
 
+    def terms(self, label: str) -> list[int]:
+        """Tokens of the sentence that are terms of one vocabulary, in order (computed
+        once per sentence: every value asks)."""
+        cache = self.__dict__.setdefault("_terms", {})
+        if not cache:
+            for token in self.tokens():
+                if token.vocab:
+                    cache.setdefault(token.vocab, []).append(token.i)
+            cache.setdefault("", [])
+        return cache.get(label, [])
+
     def stat(self, i: int) -> Statistic | None:
         return self.annotated.features[i].stat
 

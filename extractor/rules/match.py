@@ -167,9 +167,14 @@ def _dedupe(matches: list[RuleMatch]) -> list[RuleMatch]:
     for group in by_rule.values():
         group.sort(key=lambda m: (-(m.end - m.start), m.start))
         kept: list[RuleMatch] = []
+        taken: set[int] = set()
         for m in group:
-            if all(m.end <= k.start or k.end <= m.start for k in kept):
+            named = {i for name in ("arm", "value", "alias") for i in m.slot(name)}
+            # two matches may share the words around them (`(182 exemestane, 189
+            # tamoxifen)` shares the comma), not the names and values they read
+            if not named & taken:
                 kept.append(m)
+                taken |= named
         rest += kept
     return rest
 
