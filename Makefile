@@ -1,10 +1,13 @@
-.PHONY: install test lint format extract bench serve
+.PHONY: install test test-all lint format extract bench serve
 
 install:
 	pip install -e '.[test,dask]'
 
 test:
 	python -m pytest
+
+test-all:
+	python -m pytest -m "slow or not slow"
 
 lint:
 	ruff check . && ruff format --check .

@@ -7,6 +7,7 @@ command (`run`), so `extract corpus/` and `extract diff A B` live in one CLI.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 
@@ -41,7 +42,23 @@ def patterns_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-@click.group(cls=DefaultGroup, default="run", default_if_no_args=False)
+class SuggestingGroup(DefaultGroup):
+    """`extract CORPUS_DIR` runs the default command; a mistyped command (`extract serv`) is
+    named as one, with the command it resembles, not taken for a missing folder."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not Path(args[0]).exists():
+            commands = [name for name in self.commands if name != self.default_cmd_name]
+            close = difflib.get_close_matches(args[0], commands, n=1, cutoff=0.6)
+            if close:
+                ctx.fail(
+                    f"no command {args[0]!r} and no folder of that name; "
+                    f"did you mean `extract {close[0]}`?"
+                )
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=SuggestingGroup, default="run", default_if_no_args=False)
 @click.version_option(__version__, prog_name="extract")
 def cli() -> None:
     """Extract quantitative evidence from clinical literature into SQLite.
@@ -50,6 +67,7 @@ def cli() -> None:
     extract corpus/                  extract every .txt, .md and .pdf file below corpus/
     extract eval tests/gold/         score the database against hand-checked gold files
     extract diff main HEAD           what a change did to the evidence, for a pull request
+    extract export > comparisons.csv the evidence for metafor or RevMan, without a server
     extract serve                    browse and query the evidence in Datasette
     """
 
@@ -64,7 +82,7 @@ def cli() -> None:
     "snapshot_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for the text snapshot kept in git (default: snapshot/ beside the database).",
+    help="Folder for the text snapshot kept in git (default: NAME.snapshot/ beside NAME.db).",
 )
 @click.option("--no-snapshot", is_flag=True, help="Do not write the text snapshot.")
 @click.option(
@@ -143,14 +161,22 @@ def run_command(
     """
     from extractor.budget import Budget, parse_size
     from extractor.errors import UserError
+    from extractor.patterns_dir import describe_patterns
     from extractor.run import count_corpus_files, run_corpus
+    from extractor.run_guard import RunRefused, check_corpus_matches
+    from extractor.snapshot import default_snapshot_dir
 
+    try:
+        check_corpus_matches(corpus_dir, db_path)
+    except RunRefused as error:
+        raise click.UsageError(str(error)) from error
     try:
         budget = Budget(seconds=timeout, memory_bytes=parse_size(max_memory))
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--max-memory") from error
+    click.echo(describe_patterns(patterns_dir), err=True)
     if not no_snapshot and snapshot_dir is None:
-        snapshot_dir = db_path.parent / "snapshot"
+        snapshot_dir = default_snapshot_dir(db_path)
     options = dict(
         force=force,
         snapshot_dir=None if no_snapshot else snapshot_dir,
@@ -327,7 +353,7 @@ def eval_command(
 )
 @click.option(
     "--snapshot-path",
-    default="db/snapshot",
+    default="db/evidence.snapshot",
     show_default=True,
     help="Where the snapshot folder lives in the repository, for git revisions.",
 )
@@ -354,7 +380,13 @@ def diff_command(
     extract diff base.db head.db --format json  the same, for tools
     """
     from extractor.diff_report import compare
-    from extractor.diff_sources import SideError
+    from extractor.diff_sources import SideError, uncommitted_snapshot_warning
+
+    for spec in (head, base):
+        warning = uncommitted_snapshot_warning(spec, snapshot_path=snapshot_path)
+        if warning:
+            click.echo(warning, err=True)
+            break
 
     try:
         text, diff = compare(
@@ -373,6 +405,64 @@ def diff_command(
         sys.exit(1)
 
 
+@cli.command("export")
+@db_option
+@click.option(
+    "--layout",
+    type=click.Choice(["metafor", "arms", "evidence"]),
+    default="metafor",
+    show_default=True,
+    help="metafor: one row per study, outcome, time and comparison (m1i, sd1i, n1i ...; "
+    "ai, n1i, ci, n2i); arms: one row per study, arm, outcome and time; evidence: every row.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="CSV with a header line, or a JSON list of objects.",
+)
+@click.option(
+    "--measure", default=None, help="Only this outcome (measure, or the words as written)."
+)
+@click.option("--doc-id", default=None, help="Only this document.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@patterns_option
+def export_command(
+    db_path: Path,
+    layout: str,
+    fmt: str,
+    measure: str | None,
+    doc_id: str | None,
+    output: Path | None,
+    patterns_dir: Path | None,
+) -> None:
+    """Export the evidence for meta-analysis software (metafor, RevMan), without a server.
+
+    \b
+    extract export > comparisons.csv                 metafor/RevMan layout
+    extract export --layout arms --format json       one row per study and arm
+    """
+    from extractor.export import ExportError, export
+
+    try:
+        if output is None:
+            export(db_path, sys.stdout, layout, fmt, measure, doc_id, patterns_dir)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = export(db_path, handle, layout, fmt, measure, doc_id, patterns_dir)
+            click.echo(f"{count} rows written to {output}", err=True)
+    except ExportError as error:
+        raise click.UsageError(str(error)) from error
+
+
 @cli.command("serve")
 @db_option
 @click.option(
@@ -387,8 +477,8 @@ def diff_command(
 @click.option(
     "--writable",
     is_flag=True,
-    help="Open the database in Datasette's normal mode (sees rows of a running extract) "
-    "instead of read-only immutable mode.",
+    hidden=True,
+    help="No effect: the database is always served live and read-only (kept for old scripts).",
 )
 @click.option("--open/--no-open", "open_browser", default=False, help="Open a browser tab.")
 def serve_command(
@@ -399,7 +489,11 @@ def serve_command(
     writable: bool,
     open_browser: bool,
 ) -> None:
-    """Browse the evidence database in Datasette, read-only, on http://127.0.0.1:8001/."""
+    """Browse the evidence database in Datasette, read-only, at http://localhost:8001/evidence.
+
+    The database is served as `evidence` whatever its file is called, and followed as it
+    changes: rows a running `extract` commits show up, a re-extraction is picked up.
+    """
     from extractor import serve
 
     if not db_path.exists():
@@ -410,7 +504,6 @@ def serve_command(
             metadata_path=metadata_path,
             port=port,
             host=host,
-            writable=writable,
             open_browser=open_browser,
         )
     )

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.diff import DocumentDiff, EvidenceDiff, RowChange, diff_states, diff_to_json
-from extractor.diff_sources import load_side
+from extractor.diff_sources import DEFAULT_SNAPSHOT_PATH, load_side
 from extractor.snapshot import Row, format_number
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -408,7 +408,7 @@ def compare(
     *,
     output_format: str = "markdown",
     max_chars: int = DEFAULT_MAX_CHARS,
-    snapshot_path: str = "db/snapshot",
+    snapshot_path: str = DEFAULT_SNAPSHOT_PATH,
     repo: Path = Path("."),
     base_label: str | None = None,
     head_label: str | None = None,

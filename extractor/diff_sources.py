@@ -5,7 +5,7 @@ A side is named the way a user thinks of it, and resolved in this order:
 1. an existing file -> an evidence database (SQLite), opened read-only;
 2. an existing folder -> a snapshot folder written by `extractor.snapshot`;
 3. anything else -> a git revision (`main`, `HEAD~1`, a SHA, `origin/main`), whose
-   committed snapshot folder (`db/snapshot` unless told otherwise, relative to the
+   committed snapshot folder (`db/evidence.snapshot` unless told otherwise, relative to the
    repository root) is read with `git ls-tree` and `git cat-file --batch`: nothing is
    checked out, no worktree or index is touched, so it is safe in a dirty checkout.
 
@@ -29,7 +29,9 @@ from extractor.snapshot import (
     state_from_database,
 )
 
-DEFAULT_SNAPSHOT_PATH = "db/snapshot"
+DEFAULT_SNAPSHOT_PATH = "db/evidence.snapshot"
+# Where revisions made before each database had its own snapshot folder keep it.
+LEGACY_SNAPSHOT_PATH = "db/snapshot"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -65,16 +67,10 @@ def load_revision(
     """The snapshot folder as committed at `rev`, read straight from git's object store."""
     commit = _resolve_commit(rev, repo)
     prefix = snapshot_path.strip("/")
-    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
-    blobs: dict[str, str] = {}
-    for entry in listing.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, name = entry.partition(b"\t")
-        _mode, kind, sha = meta.split(b" ")
-        relative = name.decode("utf-8", "surrogateescape")[len(prefix) + 1 :]
-        if kind == b"blob" and (relative == DOCUMENTS_FILE or relative.endswith(ROWS_SUFFIX)):
-            blobs[relative] = sha.decode("ascii")
+    blobs = _snapshot_blobs(repo, commit, prefix)
+    if DOCUMENTS_FILE not in blobs and prefix == DEFAULT_SNAPSHOT_PATH:
+        # revisions from before each database had its own folder
+        blobs = _snapshot_blobs(repo, commit, LEGACY_SNAPSHOT_PATH)
     if DOCUMENTS_FILE not in blobs:
         raise SideError(
             f"revision {rev!r} has no evidence snapshot at {prefix}/ (no {DOCUMENTS_FILE}); "
@@ -86,6 +82,21 @@ def load_revision(
         return parse_snapshot(files, label=f"{rev} ({commit[:10]})")
     except SnapshotError as exc:
         raise SideError(str(exc)) from exc
+
+
+def _snapshot_blobs(repo: Path, commit: str, prefix: str) -> dict[str, str]:
+    """relative path -> blob sha of the snapshot files under `prefix` at `commit`."""
+    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
+    blobs: dict[str, str] = {}
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        _mode, kind, sha = meta.split(b" ")
+        relative = name.decode("utf-8", "surrogateescape")[len(prefix) + 1 :]
+        if kind == b"blob" and (relative == DOCUMENTS_FILE or relative.endswith(ROWS_SUFFIX)):
+            blobs[relative] = sha.decode("ascii")
+    return blobs
 
 
 def _resolve_commit(rev: str, repo: Path) -> str:
@@ -137,3 +148,36 @@ def _cat_blobs(repo: Path, shas: list[str]) -> dict[str, str]:
         contents[header[0].decode()] = out[start : start + size].decode("utf-8")
         pos = start + size + 1  # the blob is followed by a newline
     return contents
+
+
+def uncommitted_snapshot_warning(
+    spec: str, *, repo: Path = Path("."), snapshot_path: str = DEFAULT_SNAPSHOT_PATH
+) -> str | None:
+    """A warning when `spec` reads HEAD's committed snapshot while the working tree's differs.
+
+    `extract diff main HEAD` compares committed snapshots; a snapshot written by a run but
+    not yet committed is not in HEAD, and "No evidence changed" would be misleading.
+    """
+    path = Path(spec)
+    if path.is_file() or path.is_dir():
+        return None
+    try:
+        commit = _resolve_commit(spec, repo)
+        head = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD").decode().strip()
+        if commit != head:
+            return None
+        top = Path(_git(repo, "rev-parse", "--show-toplevel").decode().strip())
+        status = _git(
+            top, "status", "--porcelain", "--untracked-files=all", "--", snapshot_path.strip("/")
+        )
+    except SideError:
+        return None
+    if not status.strip():
+        return None
+    changed = len(status.decode("utf-8", "replace").splitlines())
+    folder = snapshot_path.strip("/")
+    return (
+        f"warning: {folder}/ in the working tree has {changed} uncommitted change"
+        f"{'' if changed == 1 else 's'}; {spec} means the snapshot as committed, without "
+        f"them. Commit them first, or compare the folder itself: extract diff BASE {folder}"
+    )

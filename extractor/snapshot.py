@@ -1,10 +1,11 @@
 """A canonical text snapshot of the evidence, for git and for pull-request review.
 
 Nobody reviews a binary SQLite file, so `extract corpus/` also writes the evidence as text
-next to the database (`db/snapshot/` by default). Committed with the corpus and the
-patterns, it makes `git diff` alone say what an edit to a vocabulary or a document did to
-the evidence, and it is one of the sides `extract diff` can read (a folder, or the folder
-as committed at a git revision).
+next to the database (`db/evidence.snapshot/` for `db/evidence.db`: each database its
+own folder, so two databases in one folder never overwrite each other's). Committed with
+the corpus and the patterns, it makes `git diff` alone say what an edit to a vocabulary or
+a document did to the evidence, and it is one of the sides `extract diff` can read (a
+folder, or the folder as committed at a git revision).
 
 Layout of the folder:
 
@@ -470,6 +471,13 @@ def render_snapshot(state: EvidenceState) -> dict[str, str]:
             raise SnapshotError(f"two documents map to the same snapshot file {path}")
         files[path] = render_rows_file(doc_id, state.rows.get(doc_id, []))
     return files
+
+
+def default_snapshot_dir(db_path: Path | str) -> Path:
+    """The snapshot folder of a database: `<name>.snapshot/` beside it (`db/evidence.db` ->
+    `db/evidence.snapshot/`), so every database keeps its own and no run touches another's."""
+    db_path = Path(db_path)
+    return db_path.with_name(f"{db_path.stem}.snapshot")
 
 
 # --- writing -------------------------------------------------------------------------------

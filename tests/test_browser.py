@@ -9,6 +9,7 @@ project's metadata and plugin, localhost), on a free port.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from datasette.utils import tilde_encode
@@ -27,11 +28,15 @@ from datasette_sample import NICE, build_hand_database
 
 from extractor.serve import build_datasette_command
 
-pytestmark = pytest.mark.browser
+# End to end through a real browser: the slow tier (`python -m pytest -m slow`).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = REPO / "db" / "metadata.yml"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's package is `chromium`; GitHub's Ubuntu runners ship Google Chrome.
+CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
+)
 
 requires_chromium = pytest.mark.skipif(
     CHROMIUM is None,
@@ -59,10 +64,50 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise TimeoutError(f"datasette did not answer {url} within {timeout}s")
 
 
-def start_server(db_path: Path) -> Iterator[str]:
-    """Datasette as `extract serve` runs it; yields its base URL and stops it afterwards."""
+# A page served beside the evidence (a test-only static mount) that opens another page of
+# the same server in a 1366 x 768 frame and writes where things landed into its own DOM,
+# which --dump-dom then returns: layout measured by the real browser, without a driver.
+PROBE_HTML = """<!DOCTYPE html><html><body>
+<iframe id="frame" style="border:0" width="1366" height="768"></iframe>
+<script>
+const params = new URLSearchParams(location.search);
+const frame = document.getElementById("frame");
+frame.addEventListener("load", () => setTimeout(() => {
+  const doc = frame.contentDocument;
+  const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const shown = (selector) =>
+    [...doc.querySelectorAll(selector)].filter((el) => el.offsetParent !== null);
+  const visibleHeaders = shown("thead th").map((th) => th.textContent.trim());
+  if (params.get("click")) { doc.querySelector(params.get("click")).click(); }
+  const result = {
+    scrollWidth: doc.documentElement.scrollWidth,
+    headers: visibleHeaders,
+    lastHeader: box(shown("thead th").pop()),
+    firstMark: box(doc.querySelector(params.get("mark") || "mark")),
+    facetsFolded: !!doc.querySelector(".facet-results") &&
+      !!doc.querySelector(".facet-results").closest("details:not([open])"),
+    moreVisible: shown(".evidence-more").length,
+    textOverflow: (() => { const t = doc.querySelector(".evidence-document-text");
+      return t ? t.scrollWidth - t.clientWidth : null; })(),
+    text: box(doc.querySelector(".evidence-document-text")),
+    rows: box(doc.querySelector(".evidence-document-rows")),
+  };
+  const out = document.createElement("pre");
+  out.id = "probe-result";
+  out.textContent = JSON.stringify(result);
+  document.body.append(out);
+}, 500));
+frame.src = params.get("target");
+</script></body></html>"""
+
+
+def start_server(db_path: Path, probe_dir: Path) -> Iterator[str]:
+    """Datasette as `extract serve` runs it (plus the probe page); yields its base URL."""
     port = free_port()
+    (probe_dir / "probe.html").write_text(PROBE_HTML, encoding="utf-8")
     command = build_datasette_command(db_path, METADATA, port)
+    command += ["--static", f"probe:{probe_dir}"]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
@@ -86,7 +131,7 @@ def start_server(db_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def hand_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db_path = build_hand_database(tmp_path_factory.mktemp("browser-hand") / "evidence.db")
-    yield from start_server(db_path)
+    yield from start_server(db_path, tmp_path_factory.mktemp("probe"))
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +144,8 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample_server(sample_db: Path) -> Iterator[str]:
-    yield from start_server(sample_db)
+def sample_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from start_server(sample_db, tmp_path_factory.mktemp("probe"))
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -127,9 +172,10 @@ def dump_dom(tmp_path: Path, url: str) -> str:
     return chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", url).stdout
 
 
-def screenshot(tmp_path: Path, url: str, name: str, height: int = 1000) -> Path:
+def screenshot(tmp_path: Path, url: str, name: str, height: int = 768) -> Path:
+    """A 1366-pixel-wide screenshot: the laptop screen a reviewer works on."""
     target = tmp_path / name
-    chromium(tmp_path, f"--window-size=1400,{height}", f"--screenshot={target}", url)
+    chromium(tmp_path, f"--window-size=1366,{height}", f"--screenshot={target}", url)
     keep = os.environ.get("EVIDENCE_SCREENSHOT_DIR")
     if keep:  # to look at the pictures after the run
         Path(keep).mkdir(parents=True, exist_ok=True)
@@ -142,18 +188,61 @@ def is_png(path: Path) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
 
+def probe(tmp_path: Path, server: str, target: str, **options: str) -> dict:
+    """Where things land when `target` opens in a 1366 x 768 window (see PROBE_HTML)."""
+    query = urlencode({"target": target, **options})
+    dom = dump_dom(tmp_path, f"{server}/probe/probe.html?{query}")
+    found = re.search(r'<pre id="probe-result">(.*?)</pre>', dom, re.S)
+    assert found, "the probe page did not report"
+    return json.loads(html.unescape(found.group(1)))
+
+
+SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
+REVIEW_HEADERS = [
+    "row",
+    "measure",
+    "arm",
+    "time",
+    "value",
+    "SD / CI / range",
+    "n",
+    "flags",
+    "quote",
+]
+
+
 @requires_chromium
-def test_evidence_page_shows_column_headers_and_highlighted_mentions(
+def test_evidence_table_fits_the_reviewer_columns_on_one_1366_pixel_screen(
     hand_server: str, tmp_path: Path
 ) -> None:
-    url = f"{hand_server}/evidence/evidence?doc_id={NICE}&measure=VAS+pain"
-    dom = dump_dom(tmp_path, url)
-    headers = re.findall(r'<th[^>]*scope="col"[^>]*>\s*(?:<a[^>]*>)?\s*([a-z_]+)', dom)
-    assert {"doc_id", "kind", "measure", "group_name", "value", "quote"} <= set(headers)
+    found = probe(tmp_path, hand_server, f"/evidence/evidence?doc_id={NICE}&measure=VAS+pain")
+    assert [h.replace("\u2699", "").strip() for h in found["headers"]] == REVIEW_HEADERS
+    assert found["lastHeader"]["right"] <= SCREEN_WIDTH
+    assert found["scrollWidth"] <= SCREEN_WIDTH  # no sideways scrolling
+    assert found["firstMark"]["bottom"] <= SCREEN_HEIGHT  # a highlighted quote on screen one
+    assert found["facetsFolded"]
+    assert found["moreVisible"] == 0
+
+
+@requires_chromium
+def test_show_all_columns_brings_every_other_column_in_one_click(
+    hand_server: str, tmp_path: Path
+) -> None:
+    found = probe(
+        tmp_path, hand_server, f"/evidence/evidence?doc_id={NICE}", click=".evidence-toggle-columns"
+    )
+    assert found["moreVisible"] > 0
+
+
+@requires_chromium
+def test_evidence_page_highlights_mentions_with_page_badges(
+    hand_server: str, tmp_path: Path
+) -> None:
+    dom = dump_dom(tmp_path, f"{hand_server}/evidence/evidence?doc_id={NICE}&measure=VAS+pain")
     mentions = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", dom, re.S)]
     assert "30.4 at 6-month" in mentions and "82.2 at baseline" in mentions
     assert len(mentions) == 6  # four SI joint fusion and two non-surgical VAS rows
-    assert dom.count("p.\xa02</span>") == 6 or dom.count("p.&nbsp;2</span>") == 6
+    assert len(re.findall(r'class="evidence-badge evidence-page"', dom)) == 6
 
 
 @requires_chromium
@@ -162,42 +251,69 @@ def test_evidence_page_offers_the_facets_and_search(hand_server: str, tmp_path: 
     facets = re.findall(r'class="facet-info[^"]*"[^>]*data-column="([a-z_]+)"', dom)
     assert sorted(facets) == ["doc_id", "group_name", "kind", "measure"]
     assert 'name="_search"' in dom
+    assert "Facets: " in dom
 
 
 @requires_chromium
-def test_document_page_links_to_its_evidence_above_its_text(
+def test_row_page_shows_the_number_and_its_sentence_on_one_screen(
     hand_server: str, tmp_path: Path
 ) -> None:
-    dom = dump_dom(tmp_path, f"{hand_server}/evidence/documents/{tilde_encode(NICE)}")
-    link = dom.index(f'href="/evidence/evidence?doc_id={NICE}"')
-    assert re.search(r"\s26 rows</a>\s+from doc_id in evidence", dom[link:])
-    assert link < dom.index('class="col-text')
+    row = f"/evidence/evidence/{tilde_encode(NICE + '#6')}"
+    found = probe(tmp_path, hand_server, row, mark=".evidence-card mark")
+    assert found["firstMark"]["bottom"] <= SCREEN_HEIGHT
+    assert found["scrollWidth"] <= SCREEN_WIDTH
+
+
+@requires_chromium
+def test_document_page_shows_its_text_wrapped_with_the_numbers_highlighted(
+    hand_server: str, tmp_path: Path
+) -> None:
+    page = f"/evidence/documents/{tilde_encode(NICE)}"
+    found = probe(tmp_path, hand_server, page, mark=".evidence-document-text mark")
+    assert found["textOverflow"] == 0  # wrapped, nothing cut at the right edge
+    assert found["text"]["right"] <= SCREEN_WIDTH and found["rows"]["right"] <= SCREEN_WIDTH
+    assert found["scrollWidth"] <= SCREEN_WIDTH
+    dom = dump_dom(tmp_path, f"{hand_server}{page}")
+    assert len(re.findall(r'<a class="evidence-span" href="/evidence/evidence/', dom)) >= 26
 
 
 @requires_chromium
 def test_trajectory_query_page_shows_arms_side_by_side(hand_server: str, tmp_path: Path) -> None:
     dom = dump_dom(tmp_path, f"{hand_server}/evidence/score_trajectories?doc_id={NICE}")
     assert "Score trajectories" in dom
-    assert "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7" in dom
-    assert "6 mo: 70.3" in dom
+    assert "6 months: 30.4; 12 months: 28.3; 24 months: 26.7" in dom
+    assert "6 months: 70.3" in dom
 
 
 @requires_chromium
-def test_screenshots_of_the_evidence_table_and_a_canned_query(
+def test_forest_plot_page_draws_a_linked_point_per_estimate(
     hand_server: str, tmp_path: Path
 ) -> None:
-    table = screenshot(
-        tmp_path,
-        f"{hand_server}/evidence/evidence?doc_id={NICE}&kind__in=score,sample_size"
-        "&_col=kind&_col=measure&_col=group_name&_col=timepoint&_col=months&_col=value"
-        "&_col=sd&_col=quote",
-        "evidence-table.png",
-        height=1800,  # the facets come first; the rows below them must be in the picture
-    )
-    query = screenshot(
-        tmp_path, f"{hand_server}/evidence/score_trajectories", "score-trajectories.png"
-    )
-    assert is_png(table) and is_png(query)
+    dom = dump_dom(tmp_path, f"{hand_server}/evidence/-/forest?measure=VAS+pain&kind=score")
+    # the cohort's baseline and follow-up, NICE's four fusion and two NSM values
+    assert dom.count('class="forest-row"') == 8
+    assert "<svg" in dom
+
+
+@requires_chromium
+def test_screenshots_at_1366_pixels(sample_server: str, sample_db: Path, tmp_path: Path) -> None:
+    """Screenshots of the four reviewer pages, kept with EVIDENCE_SCREENSHOT_DIR=folder."""
+    with sqlite3.connect(sample_db) as conn:
+        (row_id,) = conn.execute(
+            "select id from evidence where kind = 'score' and page is not null"
+            " and group_name is not null and months is not null order by doc_id, char_start limit 1"
+        ).fetchone()
+        (pdf,) = conn.execute(
+            "select doc_id from documents where source_type = 'pdf' limit 1"
+        ).fetchone()
+    pages = {
+        "evidence-table.png": f"{sample_server}/evidence/evidence",
+        "evidence-row.png": f"{sample_server}/evidence/evidence/{tilde_encode(row_id)}",
+        "document.png": f"{sample_server}/evidence/documents/{tilde_encode(pdf)}",
+        "forest-plot.png": f"{sample_server}/evidence/-/forest?measure=VAS+pain&kind=score",
+    }
+    shots = [screenshot(tmp_path, url, name) for name, url in pages.items()]
+    assert all(is_png(shot) for shot in shots)
 
 
 @requires_chromium
@@ -218,13 +334,8 @@ def test_sample_corpus_scores_show_their_mentions_and_pages(
                 [doc_id],
             )
         ]
-    url = (
-        f"{sample_server}/evidence/evidence?doc_id={quote(doc_id)}&kind=score&_size=max"
-        "&_col=measure&_col=group_name&_col=timepoint&_col=months&_col=value&_col=sd"
-        "&_col=quote"
-    )
+    url = f"{sample_server}/evidence/evidence?doc_id={quote(doc_id)}&kind=score&_size=max"
     dom = dump_dom(tmp_path, url)
     mentions = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", dom, re.S)]
     assert sorted(mentions) == sorted(expected)
     assert len(re.findall(r'class="evidence-badge evidence-page"', dom)) == len(expected)
-    screenshot(tmp_path, url, "sample-evidence-table.png", height=1600)

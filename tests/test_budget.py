@@ -68,11 +68,11 @@ def test_memory_past_the_budget_inside_extraction_becomes_an_error_row(
     corpus = small_corpus(tmp_path / "c", ["a.txt", "greedy.txt", "z.txt"])
     real = pipeline.normalise
 
-    def greedy(raw):  # type: ignore[no-untyped-def]
+    def greedy(raw, *rules):  # type: ignore[no-untyped-def]
         if "101" in raw.pages[0]:  # greedy.txt
             hoard = [bytearray(64 * 1024**2) for _ in range(64)]  # 4 GB, past 1 GB
             del hoard
-        return real(raw)
+        return real(raw, *rules)
 
     monkeypatch.setattr(pipeline, "normalise", greedy)
     budget = Budget(memory_bytes=parse_size("1GB"))

@@ -7,7 +7,9 @@ sample corpus, for checks that every query runs on real rows.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import sqlite3
 from pathlib import Path
@@ -15,19 +17,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from datasette_sample import COHORT, FLAGGED, META, NICE, build_hand_database
 
-from extractor import serve as serve_module
-from extractor.datasette_plugin import highlight_quote
-from extractor.serve import (
-    SETTINGS,
-    build_datasette_command,
-    load_metadata,
-    register_plugin,
-)
+from extractor.datasette_plugin import META_ANALYSIS_QUERIES, highlight_quote
+from extractor.serve import SETTINGS, load_metadata, register_plugin
 from extractor.store import (
     DOCUMENT_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -39,9 +34,11 @@ from extractor.types import DocumentResult, Evidence
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = REPO / "db" / "metadata.yml"
-QUERIES: dict[str, dict[str, Any]] = yaml.safe_load(METADATA.read_text("utf-8"))["databases"][
-    "evidence"
-]["queries"]
+# The canned queries of the metadata, and those the plugin adds (the SQL of `extract export`).
+QUERIES: dict[str, dict[str, Any]] = {
+    **yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["evidence"]["queries"],
+    **META_ANALYSIS_QUERIES,
+}
 
 SIJF, NSM = "SI joint fusion", "non-surgical management"
 
@@ -117,18 +114,61 @@ QUERY_COLUMNS = {
         "study",
         "arm",
         "measure",
+        "kind",
+        "data_type",
         "timepoint",
         "months",
+        "time",
+        "statistic",
         "mean",
         "sd",
+        "sd_source",
+        "se",
+        "events",
+        "percent",
+        "estimate",
         "n",
         "n_source",
-        "statistic",
+        "study_n",
         "unit",
         "ci_low",
         "ci_high",
         "distinct_values",
+        "all_values",
+        "mentions",
+        "checks",
         "evidence_id",
+        "evidence_ids",
+        "quotes",
+    ],
+    "meta_analysis_comparisons": [
+        "study",
+        "measure",
+        "kind",
+        "data_type",
+        "timepoint",
+        "months",
+        "time",
+        "intervention",
+        "comparator",
+        "role_from",
+        "m1i",
+        "sd1i",
+        "ai",
+        "n1i",
+        "n1_source",
+        "m2i",
+        "sd2i",
+        "ci",
+        "n2i",
+        "n2_source",
+        "statistic",
+        "unit",
+        "checks",
+        "intervention_ids",
+        "comparator_ids",
+        "intervention_quotes",
+        "comparator_quotes",
     ],
 }
 
@@ -139,13 +179,8 @@ def plugin_registered() -> None:
 
 
 def make_datasette(db_path: Path) -> Datasette:
-    """Datasette as `extract serve` runs it: immutable, project metadata and settings."""
-    return Datasette(
-        [],
-        immutables=[str(db_path)],
-        metadata=load_metadata(METADATA, db_path),
-        settings=SETTINGS,
-    )
+    """Datasette as `extract serve` runs it: read-only, project metadata and settings."""
+    return Datasette([str(db_path)], metadata=load_metadata(METADATA, db_path), settings=SETTINGS)
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +232,13 @@ def marks(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", page, re.S)]
 
 
+def card(page: str) -> str:
+    """The reviewer card of a row page: its facts and its highlighted sentence."""
+    return page[
+        page.index('<div class="evidence-card') : page.index('class="evidence-all-columns"')
+    ]
+
+
 async def evidence_page(ds: Datasette, evidence_id: str) -> str:
     """The HTML of one evidence row's page."""
     url = ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
@@ -239,7 +281,7 @@ def test_canned_query_declares_its_title_description_and_parameters(name: str) -
 def test_metadata_is_rekeyed_for_a_database_with_another_name() -> None:
     metadata = load_metadata(METADATA, Path("elsewhere/review-2026.db"))
     assert list(metadata["databases"]) == ["review-2026"]
-    assert "score_trajectories" in metadata["databases"]["review-2026"]["queries"]
+    assert "changes_with_ci" in metadata["databases"]["review-2026"]["queries"]
 
 
 async def test_database_page_shows_title_and_lists_canned_queries(ds: Datasette) -> None:
@@ -306,16 +348,54 @@ async def test_evidence_row_page_links_to_its_document(ds: Datasette) -> None:
     assert f'href="/evidence/documents/{tilde_encode(META)}"' in page
 
 
-async def test_document_page_lists_its_evidence_and_sections(ds: Datasette, hand_db: Path) -> None:
+async def test_document_page_links_to_its_evidence_and_sections(ds: Datasette) -> None:
     response = await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))
     assert response.status_code == 200
+    assert f'href="/evidence/evidence?doc_id={NICE}"' in response.text
+    assert f'href="/evidence/sections?doc_id={NICE}"' in response.text
+
+
+async def test_document_page_lists_its_rows_beside_its_text(ds: Datasette, hand_db: Path) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))).text
     with sqlite3.connect(hand_db) as conn:
-        n = conn.execute("select count(*) from evidence where doc_id = ?", [NICE]).fetchone()[0]
-    links = re.sub(r"\s+", " ", response.text)
-    assert f'<a href="/evidence/evidence?doc_id={NICE}"> {n} rows</a> from doc_id in evidence' in (
-        links
+        ids = [i for (i,) in conn.execute("select id from evidence where doc_id = ?", [NICE])]
+    rows_table = page[page.index('<aside class="evidence-document-rows">') : page.index("</aside>")]
+    for evidence_id in ids:
+        assert f'href="#m-{html.escape(evidence_id)}"' in rows_table
+    assert f"Evidence rows ({len(ids)})" in rows_table
+
+
+async def test_document_text_highlights_every_extracted_span_linked_to_its_row(
+    ds: Datasette, hand_db: Path
+) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(COHORT)))).text
+    text_part = page[page.index('class="evidence-document-text"') :]
+    links = re.findall(
+        r'<a class="evidence-span" href="([^"]+)"[^>]*><mark>(.*?)</mark>', text_part, re.S
     )
-    assert f'<a href="/evidence/sections?doc_id={NICE}"> 5 rows</a>' in links
+    with sqlite3.connect(hand_db) as conn:
+        rows = conn.execute(
+            "select e.id, substr(d.text, e.char_start + 1, e.char_end - e.char_start)"
+            " from evidence e join documents d using (doc_id) where doc_id = ?",
+            [COHORT],
+        ).fetchall()
+    linked = {href for href, _ in links}
+    marked = "".join(html.unescape(m) for _, m in links)
+    for evidence_id, mention in rows:
+        assert f'id="m-{evidence_id}"' in text_part
+        assert mention in marked
+    assert all(href.startswith("/evidence/evidence/") for href in linked)
+
+
+async def test_document_text_marks_where_each_page_begins(ds: Datasette) -> None:
+    page = (await ds.client.get(ds.urls.row("evidence", "documents", tilde_encode(NICE)))).text
+    breaks = re.findall(r'<span class="evidence-page-break" id="page-(\d+)">', page)
+    assert breaks == ["2", "3"]  # the hand-built NICE document has three pages
+
+
+async def test_page_badge_of_a_quote_links_to_that_page_of_the_document(ds: Datasette) -> None:
+    page = await evidence_page(ds, f"{NICE}#6")
+    assert f'href="/evidence/documents/{tilde_encode(NICE)}#page-2"' in page
 
 
 async def test_documents_list_shows_only_the_beginning_of_the_text(
@@ -340,6 +420,98 @@ async def test_canned_query_ids_link_to_evidence_rows(ds: Datasette) -> None:
     assert f'href="/evidence/documents/{tilde_encode(FLAGGED)}"' in page
 
 
+# --- reviewer-first pages -------------------------------------------------------------------
+
+REVIEW_HEADERS = [
+    "row",
+    "measure",
+    "arm",
+    "time",
+    "value",
+    "SD / CI / range",
+    "n",
+    "flags",
+    "quote",
+]
+
+
+def headers(page: str) -> list[str]:
+    """The visible header labels of the evidence table, in order."""
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    cells = re.findall(r"<th([^>]*)>(.*?)</th>", head, re.S)
+    return [
+        re.sub(r"<[^>]+>|&nbsp;.*", "", text).strip()
+        for attributes, text in cells
+        if "evidence-more" not in attributes
+    ]
+
+
+async def test_evidence_table_opens_with_the_reviewer_columns_in_order(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence")).text
+    assert headers(page) == REVIEW_HEADERS
+
+
+async def test_every_other_column_is_in_the_table_one_click_away(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence")).text
+    hidden = re.findall(
+        r'<th [^>]*class="evidence-more col-[^"]*"[^>]*data-column="([a-z_]+)"', page
+    )
+    assert {"id", "doc_id", "rule", "char_start", "char_end"} <= set(hidden)
+    assert "quote" not in hidden and "measure" not in hidden
+    assert 'class="evidence-toggle-columns"' in page
+
+
+async def test_reviewer_row_shows_time_as_stated_and_the_arms_n_with_its_source(
+    ds: Datasette,
+) -> None:
+    page = (
+        await ds.client.get("/evidence/evidence", params={"doc_id": NICE, "measure": "VAS pain"})
+    ).text
+    row = next(
+        r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S) if "<mark>28.3 at 12-month" in r
+    )
+    cells = [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", c))).strip()
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+    assert cells[1:8] == [
+        "VAS pain score",
+        SIJF,
+        "follow-up 12 months",
+        "28.3 points",
+        "p < 0.001",
+        "102 arm",
+        "",
+    ]
+
+
+async def test_row_page_shows_the_facts_beside_the_highlighted_sentence(ds: Datasette) -> None:
+    page = card(await evidence_page(ds, f"{COHORT}#2"))
+    facts = dict(
+        (
+            re.sub(r"<[^>]+>", "", dt).strip(),
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dd)).strip(),
+        )
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page, re.S)
+    )
+    assert facts == {
+        "measure": "VAS pain score",
+        "arm": "—",
+        "time": "baseline",
+        "value": "7.83 mean",
+        "SD / CI / range": "SD 1.71",
+        "n": "29 population",
+        "flags": "—",
+    }
+    assert marks(page) == ["7.83 (± 1.71)"]
+
+
+async def test_flags_show_as_badges_on_the_row(ds: Datasette) -> None:
+    page = (await ds.client.get("/evidence/evidence", params={"doc_id": FLAGGED})).text
+    assert '<tr class="evidence-flagged">' in page
+    assert '<span class="evidence-flag">percent_mismatch</span>' in page
+
+
 # --- the quote cell -----------------------------------------------------------------------
 
 
@@ -348,7 +520,7 @@ async def test_quote_cell_marks_exactly_the_mention(ds: Datasette, hand_db: Path
     page = await evidence_page(ds, row["id"])
     with sqlite3.connect(hand_db) as conn:
         text = conn.execute("select text from documents where doc_id = ?", [NICE]).fetchone()[0]
-    assert marks(page) == [text[row["char_start"] : row["char_end"]]] == ["28.3 at 12-month"]
+    assert marks(card(page)) == [text[row["char_start"] : row["char_end"]]] == ["28.3 at 12-month"]
 
 
 async def test_quote_cell_shows_the_page_and_section_badges(ds: Datasette) -> None:
@@ -364,7 +536,7 @@ async def test_quote_of_an_unpaginated_source_has_no_page_badge(ds: Datasette) -
     page = (
         await ds.client.get(ds.urls.row("evidence", "evidence", tilde_encode(f"{COHORT}#1")))
     ).text
-    assert marks(page) == ["29 patients"]
+    assert marks(card(page)) == ["29 patients"]
     assert "evidence-page" not in page
 
 
@@ -451,7 +623,9 @@ async def test_stylesheet_is_served_and_linked_from_pages(ds: Datasette) -> None
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".evidence-quote mark" in css.text
     page = (await ds.client.get("/evidence/evidence")).text
-    assert '<link rel="stylesheet" href="/-/evidence-plugin.css">' in page
+    linked = re.search(r'<link rel="stylesheet" href="(/-/evidence-plugin\.css\?[0-9a-f]+)">', page)
+    assert linked, "the stylesheet is linked with its version"
+    assert (await ds.client.get(linked.group(1))).text == css.text
 
 
 # --- canned queries: exact values on the hand-built database --------------------------------
@@ -472,7 +646,7 @@ async def test_score_trajectory_puts_baseline_and_follow_ups_side_by_side(ds: Da
         "group_name": SIJF,
         "n": 102,
         "baseline": "82.3",
-        "follow_ups": "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7",
+        "follow_ups": "6 months: 30.4; 12 months: 28.3; 24 months: 26.7",
         "n_follow_ups": 3,
     }
 
@@ -480,12 +654,12 @@ async def test_score_trajectory_puts_baseline_and_follow_ups_side_by_side(ds: Da
 async def test_score_trajectory_has_one_row_per_arm(ds: Datasette) -> None:
     rows = await query_rows(ds, "score_trajectories", doc_id=NICE, measure="VAS pain")
     assert [(r["group_name"], r["n"], r["baseline"], r["follow_ups"]) for r in rows] == [
-        (SIJF, 102, "82.3", "6 mo: 30.4; 12 mo: 28.3; 24 mo: 26.7"),
-        (NSM, 46, "82.2", "6 mo: 70.3"),
+        (SIJF, 102, "82.3", "6 months: 30.4; 12 months: 28.3; 24 months: 26.7"),
+        (NSM, 46, "82.2", "6 months: 70.3"),
     ]
 
 
-async def test_score_trajectory_shows_a_restated_value_once_with_its_sd(ds: Datasette) -> None:
+async def test_score_trajectory_shows_a_value_restated_with_its_time_once(ds: Datasette) -> None:
     rows = await query_rows(ds, "score_trajectories", doc_id=COHORT)
     assert rows == [
         {
@@ -494,8 +668,8 @@ async def test_score_trajectory_shows_a_restated_value_once_with_its_sd(ds: Data
             "group_name": None,
             "n": 29,
             "baseline": "7.83 (sd 1.71)",
-            "follow_ups": "12 mo: 4.97 (sd 2.63); follow-up: 4.97 (sd 2.63)",
-            "n_follow_ups": 2,
+            "follow_ups": "12 months: 4.97 (sd 2.63)",
+            "n_follow_ups": 1,
         }
     ]
 
@@ -505,7 +679,7 @@ async def test_score_trajectory_keeps_every_value_a_document_states_at_one_time(
 ) -> None:
     rows = await query_rows(ds, "score_trajectories", measure="SF-36 PCS")
     pcs = one(rows, doc_id=NICE)
-    assert (pcs["baseline"], pcs["follow_ups"]) == ("30.2 | 30.7", "6 mo: 42.8; 6 mo: 37")
+    assert (pcs["baseline"], pcs["follow_ups"]) == ("30.2 | 30.7", "6 months: 42.8; 6 months: 37")
 
 
 async def test_score_trajectory_leaves_n_empty_when_the_arm_has_no_sample_size(
@@ -596,42 +770,76 @@ async def test_search_quotes_accepts_punctuation_typed_by_a_person(ds: Datasette
     assert {r["doc_id"] for r in rows} == {COHORT}
 
 
-async def test_meta_analysis_export_has_one_row_per_study_arm_measure_timepoint(
+async def test_meta_analysis_export_has_one_row_per_study_arm_measure_kind_and_time(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export")
+    keys = [
+        (r["study"], r["arm"], r["measure"], r["kind"], r["timepoint"], r["months"]) for r in rows
+    ]
+    assert len(keys) == len(set(keys))
+
+
+async def test_meta_analysis_export_keeps_every_score_in_exactly_one_row(
     ds: Datasette, hand_db: Path
 ) -> None:
     rows = await query_rows(ds, "meta_analysis_export")
-    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
-    assert len(keys) == len(set(keys))
+    listed = [i for r in rows if r["kind"] == "score" for i in r["evidence_ids"].split(" ")]
+    # every value at a point with several values keeps its own row of the per-value list:
+    # rows give the picked value, all_values the others; here each id is listed once
     with sqlite3.connect(hand_db) as conn:
-        distinct = conn.execute(
-            "select count(*) from (select distinct doc_id, group_name, measure, timepoint,"
-            " months from evidence where kind = 'score')"
-        ).fetchone()[0]
-    assert len(rows) == distinct
+        scores = {i for (i,) in conn.execute("select id from evidence where kind = 'score'")}
+    picked_or_merged = set(listed)
+    assert len(listed) == len(picked_or_merged)
+    assert picked_or_merged <= scores
+    conflicting = [r for r in rows if r["kind"] == "score" and r["distinct_values"] > 1]
+    assert len(scores - picked_or_merged) == sum(r["distinct_values"] - 1 for r in conflicting)
 
 
 async def test_meta_analysis_export_gives_mean_sd_and_n_of_a_timepoint(ds: Datasette) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="VAS pain")
-    baseline = one(rows, study=COHORT, timepoint="baseline")
+    baseline = one(rows, study=COHORT, timepoint="baseline", kind="score")
     assert (baseline["mean"], baseline["sd"], baseline["n"], baseline["n_source"]) == (
         7.83,
         1.71,
         29,
-        "arm",
+        "population",
     )
     assert baseline["evidence_id"] == f"{COHORT}#2"  # the first statement, not the restatement
     at_12 = one(rows, study=NICE, arm=SIJF, months=12.0)
-    assert (at_12["mean"], at_12["sd"], at_12["n"]) == (28.3, None, 102)
+    assert (at_12["mean"], at_12["sd"], at_12["n"], at_12["n_source"]) == (28.3, None, 102, "arm")
 
 
-async def test_meta_analysis_export_takes_n_from_the_documents_largest_sample_without_an_arm_n(
+async def test_meta_analysis_export_merges_the_same_value_stated_twice_keeping_both_quotes(
     ds: Datasette,
 ) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="VAS pain", doc_id=COHORT)
+    scores = [r for r in rows if r["kind"] == "score"]
+    assert [(r["timepoint"], r["months"], r["mean"], r["mentions"]) for r in scores] == [
+        ("baseline", None, 7.83, 2),
+        ("follow-up", 12.0, 4.97, 2),  # "improved ... to 4.97" and "4.97 at 12 months"
+    ]
+    follow_up = scores[1]
+    assert follow_up["evidence_ids"].split(" ") == [f"{COHORT}#3", f"{COHORT}#5"]
+    assert "mean VAS-pain score improved from 7.83" in follow_up["quotes"]
+    assert "Mean VAS-pain score improved from 7.83" in follow_up["quotes"]
+
+
+async def test_meta_analysis_export_never_gives_an_arm_the_whole_trials_n(ds: Datasette) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="ASLR")
     cm = [r for r in rows if r["arm"] == "conservative management"]
-    assert [(r["timepoint"], r["mean"], r["n"], r["n_source"]) for r in cm] == [
-        ("baseline", 3.8, 148, "document"),
-        ("follow-up", 3.7, 148, "document"),
+    assert [(r["timepoint"], r["mean"], r["n"], r["n_source"], r["study_n"]) for r in cm] == [
+        ("baseline", 3.8, None, "not stated", 148),
+        ("follow-up", 3.7, None, "not stated", 148),
+    ]
+
+
+async def test_meta_analysis_export_takes_a_dichotomous_n_from_the_rows_denominator(
+    ds: Datasette,
+) -> None:
+    rows = await query_rows(ds, "meta_analysis_export", measure="wound problem")
+    assert [(r["events"], r["n"], r["n_source"], r["data_type"]) for r in rows] == [
+        (17, 432, "statistic", "dichotomous")
     ]
 
 
@@ -639,19 +847,45 @@ async def test_meta_analysis_export_counts_conflicting_values_at_one_point(
     ds: Datasette,
 ) -> None:
     rows = await query_rows(ds, "meta_analysis_export", measure="SF-36 PCS")
-    assert [(r["timepoint"], r["mean"], r["distinct_values"]) for r in rows] == [
-        ("baseline", 30.2, 2),
-        ("follow-up", 42.8, 2),
+    assert [(r["timepoint"], r["mean"], r["distinct_values"], r["all_values"]) for r in rows] == [
+        ("baseline", 30.2, 2, "30.2; 30.7"),
+        ("follow-up", 42.8, 2, "42.8; 37"),
     ]
 
 
 async def test_meta_analysis_export_downloads_as_csv(ds: Datasette) -> None:
-    response = await ds.client.get("/evidence/meta_analysis_export.csv", params={"measure": "ODI"})
+    response = await ds.client.get(
+        "/evidence/meta_analysis_export.csv", params={"measure": "ODI", "doc_id": NICE}
+    )
     assert response.status_code == 200
-    lines = response.text.strip().splitlines()
-    assert lines[0] == ",".join(QUERY_COLUMNS["meta_analysis_export"])
-    assert lines[1].startswith(f"{NICE},{SIJF},ODI,baseline,,57.2,,102,arm,")
-    assert len(lines) == 1 + 4
+    header, *rows = csv.reader(io.StringIO(response.text))
+    assert header == QUERY_COLUMNS["meta_analysis_export"]
+    assert rows[0][:10] == [
+        NICE,
+        SIJF,
+        "ODI",
+        "score",
+        "continuous",
+        "baseline",
+        "",
+        "baseline",
+    ] + [
+        "",
+        "57.2",
+    ]
+    assert len(rows) == 4
+
+
+async def test_comparisons_pair_each_arm_with_the_comparator_at_one_time(ds: Datasette) -> None:
+    rows = await query_rows(ds, "meta_analysis_comparisons", measure="VAS pain")
+    assert [
+        (r["time"], r["intervention"], r["m1i"], r["n1i"], r["comparator"], r["m2i"], r["n2i"])
+        for r in rows
+    ] == [
+        ("baseline", SIJF, 82.3, 102, NSM, 82.2, 46),
+        ("6 months", SIJF, 30.4, 102, NSM, 70.3, 46),
+    ]
+    assert {r["role_from"] for r in rows} == {'comparator word "non-surgical"'}
 
 
 async def test_evidence_table_exports_as_json_and_csv(ds: Datasette, hand_db: Path) -> None:
@@ -661,52 +895,6 @@ async def test_evidence_table_exports_as_json_and_csv(ds: Datasette, hand_db: Pa
     assert len(as_json.json()["rows"]) == n
     as_csv = await ds.client.get("/evidence/evidence.csv", params={"_size": "max"})
     assert as_csv.text.splitlines()[0].split(",")[:3] == ["id", "doc_id", "kind"]
-
-
-# --- serving ------------------------------------------------------------------------------
-
-
-def test_serve_command_is_read_only_on_localhost_by_default() -> None:
-    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001)
-    assert command[1:4] == ["-m", "extractor.serve", "serve"]
-    assert command[command.index("-i") + 1] == "db/evidence.db"
-    assert command[command.index("--host") + 1] == "127.0.0.1"
-    assert command[command.index("--port") + 1] == "8001"
-    assert command[command.index("--metadata") + 1] == str(METADATA)
-
-
-def test_writable_serve_command_opens_the_database_in_normal_mode() -> None:
-    command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001, writable=True)
-    assert "-i" not in command
-    assert command[4] == "db/evidence.db"
-
-
-def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="run `extract CORPUS_DIR` first"):
-        serve_module.serve(tmp_path / "missing.db")
-
-
-def test_extract_serve_passes_its_options_to_serve(
-    monkeypatch: pytest.MonkeyPatch, hand_db: Path
-) -> None:
-    from extractor.cli import cli
-
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(serve_module, "serve", lambda **kwargs: calls.append(kwargs) or 0)
-    result = CliRunner().invoke(
-        cli, ["serve", "--db", str(hand_db), "--port", "9123", "--writable", "--no-open"]
-    )
-    assert result.exit_code == 0, result.output
-    assert calls == [
-        {
-            "db_path": hand_db,
-            "metadata_path": None,
-            "port": 9123,
-            "host": "127.0.0.1",
-            "writable": True,
-            "open_browser": False,
-        }
-    ]
 
 
 # --- the sample corpus through the real pipeline ------------------------------------------
@@ -735,7 +923,7 @@ async def test_sample_corpus_quote_marks_are_the_mentions_in_the_document_text(
                 sample_ds.urls.row("evidence", "evidence", tilde_encode(evidence_id))
             )
         ).text
-        assert marks(page) == [text[start:end]], evidence_id
+        assert marks(card(page)) == [text[start:end]], evidence_id
 
 
 async def test_sample_corpus_cohort_n_is_the_29_patients_included(sample_ds: Datasette) -> None:
@@ -760,7 +948,9 @@ async def test_sample_corpus_complications_are_ranked_by_rate(sample_ds: Dataset
 
 async def test_sample_corpus_meta_analysis_export_has_unique_keys(sample_ds: Datasette) -> None:
     rows = await query_rows(sample_ds, "meta_analysis_export")
-    keys = [(r["study"], r["arm"], r["measure"], r["timepoint"], r["months"]) for r in rows]
+    keys = [
+        (r["study"], r["arm"], r["measure"], r["kind"], r["timepoint"], r["months"]) for r in rows
+    ]
     assert rows and len(keys) == len(set(keys))
 
 
@@ -779,3 +969,17 @@ async def test_sample_corpus_facets_count_the_rows_of_each_kind(
     with sqlite3.connect(sample_db) as conn:
         assert kinds == dict(conn.execute("select kind, count(*) from evidence group by kind"))
     assert set(data["facet_results"]) == {"kind", "measure", "doc_id", "group_name"}
+
+
+async def test_sample_corpus_trajectories_and_meta_analysis_export_agree_on_n(
+    sample_ds: Datasette,
+) -> None:
+    trajectories = await query_rows(sample_ds, "score_trajectories")
+    export_n = {
+        (r["study"], r["measure"], r["arm"]): r["n"]
+        for r in await query_rows(sample_ds, "meta_analysis_export")
+        if r["kind"] == "score"
+    }
+    assert trajectories
+    for row in trajectories:
+        assert row["n"] == export_n[(row["doc_id"], row["measure"], row["group_name"])], row

@@ -397,10 +397,10 @@ def test_git_revisions_are_read_without_touching_the_worktree(two_dbs, tmp_path:
     _git(repo, "config", "user.email", "t@example.org")
     _git(repo, "config", "user.name", "t")
     for db in two_dbs:
-        write_snapshot(db, repo / "db" / "snapshot")
-        _git(repo, "add", "db/snapshot")
+        write_snapshot(db, repo / "db" / "evidence.snapshot")
+        _git(repo, "add", "db/evidence.snapshot")
         _git(repo, "commit", "-q", "-m", db.name)
-    (repo / "db" / "snapshot" / "_documents.tsv").write_text("local edit")
+    (repo / "db" / "evidence.snapshot" / "_documents.tsv").write_text("local edit")
     status = _git(repo, "status", "--porcelain")
 
     base = load_side("HEAD~1", repo=repo)
@@ -415,7 +415,7 @@ def test_a_revision_without_a_snapshot_says_so(tmp_path: Path) -> None:
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-q",
          "--allow-empty", "-m", "empty")  # fmt: skip
-    with pytest.raises(SideError, match="has no evidence snapshot at db/snapshot/"):
+    with pytest.raises(SideError, match="has no evidence snapshot at db/evidence.snapshot/"):
         load_side("HEAD", repo=tmp_path)
 
 

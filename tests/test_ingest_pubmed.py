@@ -240,6 +240,7 @@ def test_a_run_gives_one_document_per_citation_skips_them_again_and_drops_remove
 # ---------------------------------------------------------------- a baseline-sized file
 
 
+@pytest.mark.slow
 def test_a_30000_citation_baseline_file_streams_every_citation(tmp_path: Path) -> None:
     path = tmp_path / "pubmed25n0001.xml.gz"
     pmids = write_baseline(path, 30_000, deleted=[])

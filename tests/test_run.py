@@ -84,6 +84,7 @@ def test_deleted_file_loses_its_rows(corpus_copy: Path, tmp_path: Path, extracto
     assert rows(db, "select count(*) from documents where doc_id like '000_%'") == [(0,)]
 
 
+@pytest.mark.slow
 def test_edited_pattern_file_reextracts_every_document(
     corpus_copy: Path, patterns_copy: Path, tmp_path: Path
 ) -> None:
@@ -133,6 +134,7 @@ def test_cp1252_file_is_read_and_the_decoding_recorded(tmp_path: Path, extractor
     assert "cp1252" in warnings and "7.1 ± 1.2" in text
 
 
+@pytest.mark.slow
 def test_evidence_ids_are_the_same_on_another_machine(
     corpus_copy: Path, tmp_path: Path, extractor
 ) -> None:
@@ -168,6 +170,7 @@ def test_interrupted_run_keeps_finished_documents_and_resumes(
     assert (resumed.skipped, resumed.read) == (2, total - 2)
 
 
+@pytest.mark.slow
 def test_killed_process_leaves_a_consistent_database_that_the_next_run_completes(
     tmp_path: Path,
 ) -> None:
@@ -213,6 +216,7 @@ def test_killed_process_leaves_a_consistent_database_that_the_next_run_completes
     assert set(rows(db, "select count(*) from evidence group by doc_id")) == per_doc
 
 
+@pytest.mark.slow
 def test_parallel_workers_write_the_same_rows_as_one_process(
     corpus_copy: Path, tmp_path: Path, extractor
 ) -> None:

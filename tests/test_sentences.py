@@ -252,6 +252,7 @@ def test_line_longer_than_a_chunk_is_cut_at_sentence_ends(splitter: SentenceSpli
     assert SentenceSplitter(chunk_chars=500).split(text) == splitter.split(text)
 
 
+@pytest.mark.slow
 def test_five_megabyte_single_line_does_not_hit_spacy_max_length(
     splitter: SentenceSplitter,
 ) -> None:

@@ -138,6 +138,7 @@ def _change_year_to_six_months(repo: Path) -> None:
     path.write_text(edited, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_ci_script_reports_a_vocabulary_change(workflow: dict, tmp_path: Path) -> None:
     repo = _new_repo(tmp_path, ["corpus", "patterns"])
     base = _commit(repo, "corpus and patterns")
@@ -156,6 +157,7 @@ def test_ci_script_reports_a_vocabulary_change(workflow: dict, tmp_path: Path) -
     assert "evidence-diff" not in _git(repo, "worktree", "list")
 
 
+@pytest.mark.slow
 def test_ci_script_runs_each_revisions_own_extractor(workflow: dict, tmp_path: Path) -> None:
     repo = _new_repo(tmp_path, ["corpus", "patterns", "extractor"])
     base = _commit(repo, "project")
@@ -168,6 +170,7 @@ def test_ci_script_runs_each_revisions_own_extractor(workflow: dict, tmp_path: P
     assert f"base: {base[:10]} → head: {head[:10]}" in report
 
 
+@pytest.mark.slow
 def test_ci_script_shows_every_row_as_added_when_the_base_has_no_corpus(
     workflow: dict, tmp_path: Path
 ) -> None:
@@ -184,6 +187,7 @@ def test_ci_script_shows_every_row_as_added_when_the_base_has_no_corpus(
     assert "−0 removed · ~0 changed" in summary and "+0 added" not in summary
 
 
+@pytest.mark.slow
 def test_ci_script_still_reports_when_the_bases_own_extractor_is_broken(
     workflow: dict, tmp_path: Path
 ) -> None:
