@@ -200,9 +200,7 @@ class ProseEngine:
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
-            time = time_of(
-                view, reading.token, times, values, reading.last, self.lists.span_starts
-            )
+            time = time_of(view, reading.token, times, values, reading.last, self.lists.span_starts)
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
@@ -222,7 +220,13 @@ class ProseEngine:
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
-_FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share", "complication": "share"}
+_FAMILY = {
+    "score": "continuous",
+    "change": "continuous",
+    "proportion": "share",
+    "complication": "share",
+}
+_SERIES = frozenset({"baseline", "follow_up"})
 COMPARISON_GAP = 8  # tokens between two values compared by a `versus` word
 
 
@@ -242,6 +246,8 @@ def _carry_across_comparison(
             continue
         if a.kind == "complication" and b.kind == "proportion":
             b.kind = "complication"
+        if a.kind == "change" and b.kind == "score" and not b.modifiers & _SERIES:
+            b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
 

@@ -24,7 +24,14 @@ SHARED_LISTS = "lists.yml"
 ACTIONS = {
     # a statistic in slot `value` is evidence of `kind`
     "evidence": {
-        "kind", "statistic", "timepoint", "priority", "group", "constant", "combine", "corroborate",
+        "kind",
+        "statistic",
+        "timepoint",
+        "priority",
+        "group",
+        "constant",
+        "combine",
+        "corroborate",
     },
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
