@@ -289,6 +289,7 @@ trajectories as (
     group_concat(case when timepoint is not 'baseline' then at || ': ' || point end, '; ')
       over w as follow_ups,
     count(case when timepoint is not 'baseline' then 1 end) over w as n_follow_ups,
+    first_value(stated_n) over w as stated_n,
     row_number() over w as pick
   from labelled
   window w as (
@@ -297,7 +298,10 @@ trajectories as (
     rows between unbounded preceding and unbounded following)
 )
 select t.doc_id, t.measure, t.group_name,
-  case when t.group_name is null then z.study_n else coalesce(z.arm_n, z.alias_n) end as n,
+  coalesce(
+    t.stated_n,
+    case when t.group_name is null then z.study_n else coalesce(z.arm_n, z.alias_n) end
+  ) as n,
   t.baseline, t.follow_ups, t.n_follow_ups
 from trajectories t
 join arm_sizes z on z.doc_id = t.doc_id and z.group_name is t.group_name

@@ -136,6 +136,8 @@ class ProseEngine:
         for view in views:
             if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
                 carried_measure = None
+                population_n = None  # a paragraph (a guidance paragraph, a section) may
+                # report another study than the one before it
             previous = view
             if not _usable(view, allowed, skipped):
                 continue
@@ -155,8 +157,8 @@ class ProseEngine:
                     row.measure = population_unit
                 elif population_unit is None:
                     population_unit = row.measure
-                if row.group_name is None and population_n is None and row.value is not None:
-                    population_n = int(row.value)
+                if row.group_name is None and row.value is not None:
+                    population_n = int(row.value)  # the latest size of the whole population
         for row in table_rows:
             if row.group_name:
                 row.group_name = lexicon.name_for(row.group_name)
