@@ -83,7 +83,10 @@ class ArmLexicon:
     def ordered(self) -> list[Arm]:
         """The arms values are paired with in order: those declared by the strongest
         declarations (randomisation, sizes), when there are two or more; else all."""
-        arms = sorted(self.arms.values(), key=lambda a: a.order)
+        arms = sorted(
+            (a for a in self.arms.values() if a.strength >= DECLARES),  # not parallel names
+            key=lambda a: a.order,
+        )
         strong = [a for a in arms if a.strength >= PRIMARY]
         return strong if len(strong) >= 2 else arms
 
@@ -109,15 +112,23 @@ class ArmLexicon:
     def closest(self, text: str) -> Arm | None:
         """The declared arm sharing the most words with a name written differently
         (`the group given tamoxifen alone` -> `tamoxifen alone`), when one arm shares more
-        than any other."""
+        than any other, or as many but more of its own name."""
         words = self._content(text)
         if not words:
             return None
+
+        def score(arm: Arm) -> tuple[int, float]:
+            # shared words, then the share of the arm's own words written (`anterior
+            # surgery` is the arm `anterior` rather than `posterior surgery`)
+            own = self._content(arm.key)
+            shared = len(words & own)
+            return shared, shared / len(own) if own else 0.0
+
         scored = sorted(
-            ((len(words & self._content(a.key)), a) for a in self.arms.values()),
-            key=lambda pair: -pair[0],
+            ((score(a), a) for a in self.arms.values()),
+            key=lambda pair: (-pair[0][0], -pair[0][1]),
         )
-        if not scored or scored[0][0] == 0:
+        if not scored or scored[0][0][0] == 0:
             return None
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None

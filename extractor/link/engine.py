@@ -30,8 +30,10 @@ from extractor.link.arms import (
     runs,
 )
 from extractor.link.measures import phrase_before, term_for
+from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
+from extractor.link.series import share_within_series
 from extractor.link.times import TimeUnits, find_times, time_of
 from extractor.link.view import SentenceView
 from extractor.numbers import load_number_words
@@ -55,6 +57,7 @@ class WordLists:
     generic_arm_names: frozenset[str]
     intervention_roles: frozenset[str]
     name_stop: frozenset[str]
+    articles: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -77,6 +80,7 @@ class WordLists:
             generic_arm_names=get("generic_arm_names"),
             intervention_roles=get("intervention_roles"),
             name_stop=get("arm_stop"),
+            articles=get("articles"),
         )
 
 
@@ -121,6 +125,9 @@ class ProseEngine:
                 for m in view.of_action("arm"):
                     if m.rule.priority >= DECLARES and m.rule.role is None:
                         lexicon.declare(view, m)
+        for view in views:
+            if _usable(view, allowed, skipped):
+                declare_parallel(view, lexicon, self.lists.articles)
         mentioned: dict[int, list[Mention]] = {}
         sentences_of_arm: dict[str, int] = {}
         for view in views:
@@ -212,6 +219,7 @@ class ProseEngine:
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
             previous = reading
+        share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
         list_step.breakdown(view, readings, lexicon)
@@ -317,7 +325,6 @@ def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: 
 
 
 _OUTCOME_MODIFIERS = frozenset({"mean", "median", "change", "difference", "baseline", "follow_up"})
-_ARTICLES = frozenset({"a", "an", "the"})
 
 
 def _corroborated(view: SentenceView, reading: Reading, values: set[int], lists: WordLists) -> bool:
@@ -334,7 +341,7 @@ def _corroborated(view: SentenceView, reading: Reading, values: set[int], lists:
     if reading.measure or reading.p is not None or reading.stat.p_value is not None:
         return True
     i = reading.token - 1
-    while i >= view.start and view.feat(i).lower in _ARTICLES | lists.label_words:
+    while i >= view.start and view.feat(i).lower in lists.articles | lists.label_words:
         i -= 1
     if i >= view.start and view.feat(i).lower in lists.value_links:
         return True

@@ -36,7 +36,7 @@ class Reading:
     months: float | None = None
     arm: str | None = None
     arm_n: int | None = None
-    arm_how: str | None = None  # rule | after | before | list: how the arm was linked
+    arm_how: str | None = None  # rule | after | before | list | series: how the arm was linked
     measure: str | None = None
     measure_text: str | None = None
     modifiers: set[str] = field(default_factory=set)

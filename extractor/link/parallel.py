@@ -1,0 +1,73 @@
+"""Arms named in parallel: `11 (4.3%) receiving rivaroxaban and 23 (9.1%) receiving
+enoxaparin`, `5 days after open and 2 days after olecranon osteotomy`.
+
+A weak arm rule (`arm.after_value`, a name after a value) only counts where it names an
+arm the document declared: `46% with hypertension` names a condition, not an arm. But two
+or more such mentions in one sentence, each holding its own value, led by the same word
+and naming different things, are a comparison of arms written in parallel: the sentence
+declares them itself. Arms declared this way keep their weak rule's priority, so that the
+study's randomised arms still lead where values are paired with arms in order.
+"""
+
+from __future__ import annotations
+
+from extractor.link.arms import DECLARES, ArmLexicon, arm_key, runs
+from extractor.link.view import SentenceView
+from extractor.rules.match import RuleMatch
+
+MIN_PARALLEL = 2  # mentions that make a parallel construction
+OUTCOME_TERMS = ("event", "instrument", "effect")  # vocabularies that name what is measured
+
+
+def declare_parallel(view: SentenceView, lexicon: ArmLexicon, articles: frozenset[str]) -> None:
+    """Declare the names of a sentence's parallel weak arm mentions that the document
+    does not know yet (see the module docstring)."""
+    weak = [
+        m
+        for m in view.of_action("arm")
+        if m.rule.priority < DECLARES and m.rule.role is None and _holds_value(view, m)
+    ]
+    if len(weak) < MIN_PARALLEL:
+        return
+    declared = {
+        i for m in view.of_action("arm") if m.rule.priority >= DECLARES for i in m.slot("arm")
+    }
+    by_lead: dict[str, list[tuple[RuleMatch, int, int]]] = {}
+    for m in weak:
+        for start, end in runs(m.slot("arm")):
+            if any(i in declared for i in range(start, end)):
+                continue  # part of a name a declaring rule reads whole (`the SI joint group`)
+            if end < view.end and view.feat(end).vocab in OUTCOME_TERMS:
+                continue  # `1.75 for fatal myocardial infarction`: a qualifier of an outcome
+            lead = _lead(view, m, start, articles)
+            if lead is not None:
+                by_lead.setdefault(lead, []).append((m, start, end))
+    for mentions in by_lead.values():
+        keys = {arm_key(view.text_of(s, e), lexicon.group_nouns) for _, s, e in mentions}
+        if len(keys) < MIN_PARALLEL:
+            continue
+        for m, start, end in mentions:
+            name = view.text_of(start, end)
+            near = lexicon.closest(name)
+            # a name of the same parallel list is no other name's spelling (`after radial
+            # access and ... after femoral access`)
+            if lexicon.lookup(name) is None and (near is None or near.key in keys):
+                lexicon.declare(
+                    view,
+                    RuleMatch(m.rule, m.start, m.end, {**m.slots, "arm": tuple(range(start, end))}),
+                )
+
+
+def _holds_value(view: SentenceView, m: RuleMatch) -> bool:
+    return any(view.feat(i).is_stat for i in range(m.start, m.end))
+
+
+def _lead(view: SentenceView, m: RuleMatch, start: int, articles: frozenset[str]) -> str | None:
+    """The word of the rule that introduces a name (`with`, `after`, `receiving`),
+    articles skipped; None when the rule names the arm first (`age 68.3 years`)."""
+    i = start - 1
+    while i >= m.start and view.feat(i).lower in articles:
+        i -= 1
+    if i < m.start or view.feat(i).is_stat:
+        return None
+    return view.feat(i).lower
