@@ -8,6 +8,7 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -183,6 +184,7 @@ class ProseEngine:
                 s,
                 self.rules.matches(s.features, s.span.start, s.span.end),
                 self.lists.clause_breaks,
+                self.lists.versus,
             )
             for s in sentences
         ]
@@ -204,10 +206,11 @@ class ProseEngine:
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
         owned = _owned_values(view, lexicon, self.lists.versus)
+        per_bracket = Counter(view.bracket.get(v) for v in values)
         skip = arm_tokens | time_tokens
         previous: Reading | None = None
         for reading in readings:
-            _link_arm(view, reading, mentions, lexicon, values, owned)
+            _link_arm(view, reading, mentions, lexicon, values, owned, per_bracket)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
             time = time_of(view, reading.token, times, values, reading.last, self.lists.span_starts)
             if time is not None and reading.timepoint is None:
@@ -373,6 +376,7 @@ def _link_arm(
     lexicon: ArmLexicon,
     values: set[int],
     owned: dict[int, Arm],
+    per_bracket: Counter,
 ) -> None:
     """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
     9.2 %`), else the one right after it, else the one before it in its clause."""
@@ -394,9 +398,13 @@ def _link_arm(
     token = reading.token
     starts = [m.start for m in mentions]
     first = bisect.bisect_right(starts, token)
+    shared = _shared_bracket(view, token, per_bracket)
     for m in mentions[first:]:
         if m.start > token + AFTER_WINDOW:
             break
+        if shared is not None and view.bracket.get(m.start) != shared:
+            break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
+            # with arms in order, not with the name after the bracket
         if view.same_clause(token, m.start):
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
@@ -412,6 +420,16 @@ def _link_arm(
             break
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
+
+
+def _shared_bracket(view: SentenceView, token: int, per_bracket: Counter) -> int | None:
+    """The bracket a value shares with another value (`(34 [12.1%] versus 9 [3.2%])`),
+    by its opening token; None when the value is alone in its bracket or outside one.
+    `per_bracket` counts the sentence's values by bracket (counted once per sentence)."""
+    opening = view.bracket.get(token)
+    if opening is None or per_bracket[opening] < 2:
+        return None
+    return opening
 
 
 def _owned_values(

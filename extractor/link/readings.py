@@ -59,12 +59,13 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
             spans.append(range(m.end, min(view.end, m.end + rule.scope)))
         if rule.direction in ("backward", "both"):
             spans.append(range(max(view.start, m.start - rule.scope), m.start)[::-1])
-        cue_clause = view.clause.get(m.start)
+        clauses = view.part if rule.crosses_comparisons else view.clause
+        cue_clause = clauses.get(m.start)
         for span in spans:
             for i in span:
                 if view.feat(i).lower in rule.terminated_by:
                     break
-                if view.clause.get(i) != cue_clause and not rule.crosses_clauses:
+                if clauses.get(i) != cue_clause and not rule.crosses_clauses:
                     break
                 covered.setdefault(i, set()).add(rule.category)
         for i in m.slot("value"):  # a modifier may name the value it acts on
@@ -75,6 +76,9 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
 def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
     """The readings of a sentence's statistics, and the tokens used as times."""
     blocked = {i for m in view.of_action("block") for i in m.slot("value")}
+    # a statistic that names an arm (`randomly assigned to 0.5 mg, 1 mg or placebo`) is
+    # the arm's name, not a value
+    blocked |= {i for m in view.of_action("arm") for i in m.slot("arm") if view.feat(i).is_stat}
     times = {i for m in view.of_action("time") for i in m.slot("value")}
     scopes = modifier_scopes(view)
     best: dict[int, Reading] = {}

@@ -19,20 +19,35 @@ class SentenceView:
     annotated: AnnotatedSentence
     matches: list[RuleMatch]
     clause_breaks: frozenset[str]
+    comparisons: frozenset[str] = frozenset()  # break words that compare, not contrast
     clause: dict[int, int] = field(default_factory=dict)
+    # clauses joined across comparison words: the sides of one comparison are one part
+    part: dict[int, int] = field(default_factory=dict)
+    # the opening bracket token each token is inside (innermost), if any
+    bracket: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         number = 0
+        parts = 0
         depth = 0
+        opened: list[int] = []
         for token in self.tokens():
             if token.text in "([" and not token.is_stat:
                 depth += 1
+                opened.append(token.i)
             elif token.text in ")]" and not token.is_stat:
                 depth = max(0, depth - 1)
+                if opened:
+                    opened.pop()
+            elif opened:
+                self.bracket[token.i] = opened[-1]
             if depth == 0 and (token.text == ";" or token.lower_ in self.clause_breaks):
                 if not self._opens_bound(token.i):
                     number += 1
+                    if token.lower_ not in self.comparisons:
+                        parts += 1
             self.clause[token.i] = number
+            self.part[token.i] = parts
 
     def _opens_bound(self, i: int) -> bool:
         """`less than 1% (n=48)`: a break word that is part of the bound of the value right

@@ -36,7 +36,14 @@ ACTIONS = {
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
     # ConText: the cue (the whole match) changes what statistics in its scope mean
-    "modifier": {"category", "direction", "scope", "terminated_by", "crosses_clauses"},
+    "modifier": {
+        "category",
+        "direction",
+        "scope",
+        "terminated_by",
+        "crosses_clauses",
+        "crosses_comparisons",
+    },
     # slot `arm` names a study arm (declared, or mentioned beside a value); slot `value`,
     # if any, is that arm's size
     "arm": {"priority", "sizes", "role"},
@@ -92,6 +99,9 @@ class Rule:
     scope: int = 8
     terminated_by: frozenset[str] = frozenset()  # tokens that end a modifier's scope
     crosses_clauses: bool = False  # a modifier whose scope is the sentence, not the clause
+    # a modifier whose scope goes on across a comparison (`less often in A than in B (7% vs
+    # 13%)`: both sides measure one outcome), not across a contrast (`;`, `whereas`)
+    crosses_comparisons: bool = False
     examples: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -248,6 +258,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         direction=raw.get("direction", "forward"),
         scope=int(raw.get("scope", 8)),
         crosses_clauses=bool(raw.get("crosses_clauses", False)),
+        crosses_comparisons=bool(raw.get("crosses_comparisons", False)),
         terminated_by=frozenset(
             _expand({"IN": raw.get("terminated_by") or []}, lists, where)["IN"]
         ),
