@@ -35,7 +35,7 @@ from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.series import share_within_series
-from extractor.link.times import TimeUnits, find_times, time_of
+from extractor.link.times import Time, TimeUnits, find_times, share_closing_time, time_of
 from extractor.link.view import SentenceView
 from extractor.numbers import load_number_words
 from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
@@ -209,10 +209,21 @@ class ProseEngine:
         per_bracket = Counter(view.bracket.get(v) for v in values)
         skip = arm_tokens | time_tokens
         previous: Reading | None = None
+        closing: dict[int, Time] = {}
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned, per_bracket)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
-            time = time_of(view, reading.token, times, values, reading.last, self.lists.span_starts)
+            time = time_of(
+                view,
+                reading.token,
+                times,
+                values,
+                reading.last,
+                self.lists.span_starts,
+                self.lists.articles,
+            )
+            if time is not None and time.start > reading.last:
+                closing[id(reading)] = time
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
@@ -222,6 +233,7 @@ class ProseEngine:
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
             previous = reading
+        share_closing_time(view, readings, closing)
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)

@@ -114,6 +114,7 @@ def time_of(
     values: set[int],
     last: int | None = None,
     spans: frozenset[str] = frozenset(),
+    articles: frozenset[str] = frozenset(),
 ) -> Time | None:
     """The time a value at `token` (ending at token `last`) was measured at (see the
     module docstring). Only times within `BEFORE_WINDOW` tokens are looked at: linking
@@ -125,23 +126,63 @@ def time_of(
         if t.start > end + AFTER_WINDOW:
             break
         if view.same_clause(end, t.start) and not any(i in values for i in range(end + 1, t.start)):
-            if not _opens_span(view, t, spans):
+            if not _opens_span(view, t, spans, articles):
                 return t
     low = bisect.bisect_left(starts, token - BEFORE_WINDOW)
     for t in reversed(times[low : bisect.bisect_right(starts, token)]):
-        if t.end <= token and view.same_clause(t.start, token) and not _opens_span(view, t, spans):
+        if t.end > token or not view.same_clause(t.start, token):
+            continue
+        if not _opens_span(view, t, spans, articles):
             return t
     for t in times[first : first + AFTER_WINDOW]:  # `71.4% reported relief ... one year after`
         if t.start - end > BEFORE_WINDOW:
             break
         if view.same_clause(end, t.start):
+            if _opens_span(view, t, spans, articles):
+                continue
             if not any(i in values for i in range(end + 1, t.start)):
                 return t
             break
     return None
 
 
-def _opens_span(view: SentenceView, time: Time, spans: frozenset[str]) -> bool:
-    """`between baseline and 12 months`, `from baseline to week 8`: the first time of a span
-    is where a change started, not when the value was measured."""
-    return time.start > view.start and view.feat(time.start - 1).lower in spans
+def _opens_span(
+    view: SentenceView, time: Time, spans: frozenset[str], articles: frozenset[str]
+) -> bool:
+    """`between baseline and 12 months`, `from baseline to week 8`, `between the
+    preoperative and final assessments`: the first time of a span is where a change
+    started, not when the value was measured."""
+    i = time.start - 1
+    while i > view.start and view.feat(i).lower in articles:
+        i -= 1
+    return i >= view.start and view.feat(i).lower in spans
+
+
+_FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share"}
+
+
+def share_closing_time(view: SentenceView, readings: list, closing: dict[int, Time]) -> None:
+    """`The PHQ-9 fell by 6.1 points and the GAD-7 by 4.3 points between the first session
+    and 6 months`: a time written after the last value of a list closes the whole list.
+    Values of the same family before it, in its clause and with no time of their own,
+    take it; a value with a time of its own ends the list. `closing` holds, by reading
+    id, the time written after a reading's value."""
+    carried: Time | None = None
+    after = None
+    for reading in reversed(readings):
+        time = closing.get(id(reading))
+        if time is not None:
+            carried, after = time, reading
+            continue
+        if carried is None or after is None:
+            continue
+        same = _FAMILY.get(reading.kind) is not None and _FAMILY.get(reading.kind) == _FAMILY.get(
+            after.kind
+        )
+        if not same or not view.same_clause(reading.token, carried.start):
+            carried = after = None
+            continue
+        if reading.timepoint is not None:
+            carried = after = None
+            continue
+        reading.timepoint, reading.months = carried.timepoint, carried.months
