@@ -210,6 +210,7 @@ class ProseEngine:
         skip = arm_tokens | time_tokens
         previous: Reading | None = None
         closing: dict[int, Time] = {}
+        opening: set[int] = set()
         for reading in readings:
             _link_arm(view, reading, mentions, lexicon, values, owned, per_bracket)
             _counted_event(reading, sentences_of_arm or {}, lexicon)
@@ -224,6 +225,8 @@ class ProseEngine:
             )
             if time is not None and time.start > reading.last:
                 closing[id(reading)] = time
+            elif time is not None and reading.timepoint is None:
+                opening.add(id(reading))
             if time is not None and reading.timepoint is None:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
@@ -233,7 +236,7 @@ class ProseEngine:
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
             previous = reading
-        share_closing_time(view, readings, closing)
+        share_closing_time(view, readings, closing, opening)
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
@@ -241,7 +244,7 @@ class ProseEngine:
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
-        attach_p_and_ci(view, readings, self.lists.respectively)
+        attach_p_and_ci(view, readings, self.lists.respectively, time_tokens)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
@@ -260,12 +263,12 @@ def _carry_across_comparison(
 ) -> None:
     """`Constipation was more common with oxycodone (18.6%) than with tapentadol (7.9%)`:
     the value after a comparison word measures what the value before it measures, so it
-    takes that value's kind and outcome when it names none of its own."""
+    takes that value's kind and outcome when it names none of its own (or the same)."""
     for a, b in zip(readings, readings[1:], strict=False):
         family = _FAMILY.get(a.kind)
         if family is None or family != _FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
             continue
-        if b.measure is not None or not any(
+        if (b.measure is not None and b.measure != a.measure) or not any(
             view.feat(k).lower in versus for k in range(a.last + 1, b.token)
         ):
             continue

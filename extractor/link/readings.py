@@ -79,7 +79,8 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
     # a statistic that names an arm (`randomly assigned to 0.5 mg, 1 mg or placebo`) is
     # the arm's name, not a value
     blocked |= {i for m in view.of_action("arm") for i in m.slot("arm") if view.feat(i).is_stat}
-    times = {i for m in view.of_action("time") for i in m.slot("value")}
+    amounts = {i for m in view.of_action("evidence") if m.rule.amount for i in m.slot("value")}
+    times = {i for m in view.of_action("time") for i in m.slot("value")} - amounts
     scopes = modifier_scopes(view)
     best: dict[int, Reading] = {}
     joined: set[int] = set()

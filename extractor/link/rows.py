@@ -4,6 +4,7 @@ and each kind's value convention of docs/EVIDENCE.md applied."""
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from extractor.link.readings import Reading
 from extractor.link.view import SentenceView
@@ -12,15 +13,26 @@ from extractor.types import Evidence
 NEAR_ESTIMATES = 12  # the estimates before a p-value or interval it may qualify
 
 
-def attach_p_and_ci(view: SentenceView, readings: list[Reading], respectively: frozenset[str]):
+def attach_p_and_ci(
+    view: SentenceView,
+    readings: list[Reading],
+    respectively: frozenset[str],
+    times: frozenset[int] | set[int] = frozenset(),
+):
     """A p-value qualifies the nearest estimate before it in its clause, or every value of
     a `respectively` list it closes; a detached `(95% CI, a to b)` the nearest estimate
-    before it that has no interval."""
+    before it that has no interval. A time read with an interval after it (`a 1.1 point
+    greater reduction at 12 weeks (95% CI 0.5 to 1.7)`, one statistic to the scanner) is
+    a time, and its interval is a detached one."""
     by_token = sorted(readings, key=lambda r: r.token)
     positions = [r.token for r in by_token]
     for token in view.tokens():
         stat = view.feat(token.i).stat
-        if stat is None or stat.kind not in ("p", "ci"):
+        if stat is None:
+            continue
+        if token.i in times and stat.ci_low is not None:
+            stat = replace(stat, kind="ci")
+        if stat.kind not in ("p", "ci"):
             continue
         # the estimates a p-value or interval can qualify stand close before it
         end = bisect.bisect_left(positions, token.i)

@@ -161,12 +161,16 @@ def _opens_span(
 _FAMILY = {"score": "continuous", "change": "continuous", "proportion": "share"}
 
 
-def share_closing_time(view: SentenceView, readings: list, closing: dict[int, Time]) -> None:
+def share_closing_time(
+    view: SentenceView, readings: list, closing: dict[int, Time], opening: set[int]
+) -> None:
     """`The PHQ-9 fell by 6.1 points and the GAD-7 by 4.3 points between the first session
     and 6 months`: a time written after the last value of a list closes the whole list.
     Values of the same family before it, in its clause and with no time of their own,
-    take it; a value with a time of its own ends the list. `closing` holds, by reading
-    id, the time written after a reading's value."""
+    take it (a time the clause opened with, `Twelve weeks of X lowered ...`, gives way to
+    it); a value with a time of its own ends the list. `closing` holds, by reading id,
+    the time written after a reading's value, `opening` the ids of readings whose time
+    was written before them."""
     carried: Time | None = None
     after = None
     for reading in reversed(readings):
@@ -182,7 +186,7 @@ def share_closing_time(view: SentenceView, readings: list, closing: dict[int, Ti
         if not same or not view.same_clause(reading.token, carried.start):
             carried = after = None
             continue
-        if reading.timepoint is not None:
+        if reading.timepoint is not None and id(reading) not in opening:
             carried = after = None
             continue
         reading.timepoint, reading.months = carried.timepoint, carried.months

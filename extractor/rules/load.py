@@ -32,6 +32,7 @@ ACTIONS = {
         "constant",
         "combine",
         "corroborate",
+        "amount",
     },
     # a statistic in slot `value` is never evidence (a threshold, a dose, an age ...)
     "block": {"category"},
@@ -92,6 +93,9 @@ class Rule:
     # the shape alone is weak evidence: the value counts only where its context links it to
     # an outcome (a label, an arm, a time, a vocabulary term, a linking word, a comparison)
     corroborate: bool = False
+    # the value is an amount of time an outcome moved by (`prolonged survival by 2.9
+    # months`), even where a time rule reads the same words as when it was measured
+    amount: bool = False
     sizes: bool = False  # an arm rule whose `value` is the arm's size
     role: str | None = None  # `intervention`: slot `alias` names the study's intervention
     category: str | None = None
@@ -252,6 +256,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         constant=_constant(where, raw.get("constant")),
         combine=bool(raw.get("combine", False)),
         corroborate=bool(raw.get("corroborate", False)),
+        amount=bool(raw.get("amount", False)),
         sizes=bool(raw.get("sizes", False)),
         role=raw.get("role"),
         category=raw.get("category"),
