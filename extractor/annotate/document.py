@@ -136,7 +136,7 @@ def _stat_spans(doc: Doc, offset: int, stats: list[Statistic], sent: Span) -> li
 
 
 def _term_span(term: TermSpan) -> tuple[int, int, tuple[str, str, str]]:
-    return (term.start, term.end, (term.label, term.canonical, term.category))
+    return (term.start, term.end, (term.label, term.canonical, term.category, term.also))
 
 
 def _resolve(stats: list, terms: list) -> list:

@@ -39,6 +39,7 @@ class TokenFeatures:
         "vocab",
         "canonical",
         "category",
+        "also",
     )
 
     def __init__(self, i: int, idx: int, text: str, lower: str, is_alpha: bool, is_punct: bool,
@@ -64,6 +65,8 @@ class TokenFeatures:
         self.vocab = ""
         self.canonical = ""
         self.category = ""
+        # other vocabularies' readings of the same words: (vocab, canonical, category)
+        self.also: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def lower_(self) -> str:  # spaCy's spelling, so linking code reads tokens either way
@@ -87,10 +90,25 @@ class TokenFeatures:
         self.compound = stat.compound
         self.year_like = stat.year_like
 
-    def set_term(self, label: str, canonical: str, category: str) -> None:
+    def set_term(
+        self, label: str, canonical: str, category: str, also: tuple[tuple[str, str, str], ...] = ()
+    ) -> None:
         self.vocab = label
         self.canonical = canonical
         self.category = category
+        self.also = also
+
+    def labels(self) -> tuple[str, ...]:
+        """Every vocabulary that names this token (its first reading first)."""
+        return (self.vocab, *(label for label, _, _ in self.also))
+
+    def canonical_as(self, label: str) -> str:
+        """The canonical name of this token as a term of `label` (`pain` as an event),
+        else its first reading's."""
+        for other, canonical, _ in self.also:
+            if other == label and self.vocab != label:
+                return canonical
+        return self.canonical
 
 
 def features_of(doc: Doc) -> list[TokenFeatures]:

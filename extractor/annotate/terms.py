@@ -43,6 +43,8 @@ class TermSpan:
     label: str  # instrument | event | count_noun | effect | timepoint
     canonical: str
     category: str  # the event category, the counted unit's category, baseline/follow-up
+    # the same words' readings in other vocabularies (`pain`: an instrument, and an event)
+    also: tuple[tuple[str, str, str], ...] = ()
 
 
 class TermVocabulary:
@@ -65,7 +67,10 @@ class TermVocabulary:
         return cls(vocab, _read_entries(directory))
 
     def find(self, doc: Doc) -> list[TermSpan]:
-        """Terms in `doc`, longest first where two overlap, in document order."""
+        """Terms in `doc`, longest first where two overlap, in document order. Words that
+        two vocabularies name (`pain` is an instrument and an event) are one term with its
+        other readings in `also`: which one a value takes is the rules' and the linking's
+        choice, by context (`Pain fell from 7 to 3`, `Pain was the most common event`)."""
         found = []
         for matcher in (self._folded, self._exact):
             for key_id, start, end in matcher(doc):
@@ -75,6 +80,14 @@ class TermVocabulary:
         kept: list[TermSpan] = []
         for term in found:
             if kept and term.start < kept[-1].end:
+                last = kept[-1]
+                same_words = (term.start, term.end) == (last.start, last.end)
+                reading = (term.label, term.canonical, term.category)
+                if same_words and term.label != last.label and reading not in last.also:
+                    kept[-1] = TermSpan(
+                        last.start, last.end, last.label, last.canonical, last.category,
+                        (*last.also, reading),
+                    )  # fmt: skip
                 continue
             kept.append(term)
         return kept

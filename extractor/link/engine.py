@@ -30,7 +30,7 @@ from extractor.link.arms import (
     Mention,
     runs,
 )
-from extractor.link.measures import phrase_before, term_for
+from extractor.link.measures import VOCABULARY_OF_KIND, phrase_before, term_for
 from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -486,8 +486,8 @@ def _link_measure(
     6% of B users`), else the paragraph's instrument."""
     if reading.match is not None and reading.match.slot("measure"):
         tokens = reading.match.slot("measure")
-        first = view.token(tokens[0])
-        reading.measure = view.feat(first.i).canonical or None
+        label = VOCABULARY_OF_KIND.get(reading.kind, "")
+        reading.measure = view.feat(tokens[0]).canonical_as(label) or None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
         return
     if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
@@ -496,7 +496,8 @@ def _link_measure(
         return
     term = term_for(view, reading.token, reading.kind, skip)
     if term is not None:
-        reading.measure, reading.measure_text = view.feat(term.i).canonical, term.text
+        label = VOCABULARY_OF_KIND[reading.kind]
+        reading.measure, reading.measure_text = view.feat(term.i).canonical_as(label), term.text
         return
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):

@@ -93,7 +93,8 @@ class SentenceView:
         if not cache:
             for token in self.tokens():
                 if token.vocab:
-                    cache.setdefault(token.vocab, []).append(token.i)
+                    for name in token.labels():
+                        cache.setdefault(name, []).append(token.i)
             cache.setdefault("", [])
         return cache.get(label, [])
 
