@@ -17,6 +17,7 @@ from spacy.vocab import Vocab
 
 from extractor.annotate.abbreviations import find_abbreviations
 from extractor.annotate.document import AnnotatedSentence, annotate
+from extractor.annotate.numbers import load_number_words
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
@@ -34,7 +35,6 @@ from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.times import TimeUnits, find_times, time_of
 from extractor.link.view import SentenceView
-from extractor.numbers import load_number_words
 from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
 from extractor.rules.match import RuleSet
 from extractor.types import Evidence

@@ -14,8 +14,8 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractor.annotate.numbers import NumberWords, parse_digits, parse_months_factor
 from extractor.link.view import SentenceView
-from extractor.numbers import NumberWords, parse_digits, parse_months_factor
 from extractor.term_index import _read_tsv
 
 AFTER_WINDOW = 4  # tokens after a value within which its own time is written
