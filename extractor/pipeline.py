@@ -188,7 +188,7 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     text = normalised.text
     if not text.strip():
         raise IngestError("the file has no text after normalisation")
-    headings = find_headings(text, extractor.text.sections)
+    headings = find_headings(text, extractor.sections)
     sections = sections_from_headings(text, headings)
     # a glued heading ("ResultsThe lumbar ...") must start its own sentence
     chunks = list(extractor.splitter.docs(text, extra_starts=heading_sentence_starts(headings)))

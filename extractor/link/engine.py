@@ -391,6 +391,8 @@ def _link_arm(
         if m.start > token + AFTER_WINDOW:
             break
         if view.same_clause(token, m.start):
+            if any(owned.get(i) is m.arm for i in range(m.end, m.end + 4)):
+                continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
