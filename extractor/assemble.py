@@ -10,7 +10,7 @@ import hashlib
 from collections import Counter
 
 from extractor.checks import apply_checks
-from extractor.sections import section_at
+from extractor.text.sections import section_at
 from extractor.types import Evidence, NormalisedText, Section
 from extractor.vocab import Vocabulary
 

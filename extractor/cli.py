@@ -159,12 +159,12 @@ def run_command(
     files are removed. Failed documents are named on stderr; the last line is the
     summary.
     """
-    from extractor.budget import Budget, parse_size
     from extractor.errors import UserError
     from extractor.patterns_dir import describe_patterns
-    from extractor.run import count_corpus_files, run_corpus
-    from extractor.run_guard import RunRefused, check_corpus_matches
-    from extractor.snapshot import default_snapshot_dir
+    from extractor.review.snapshot import default_snapshot_dir
+    from extractor.runner.budget import Budget, parse_size
+    from extractor.runner.run import count_corpus_files, run_corpus
+    from extractor.runner.run_guard import RunRefused, check_corpus_matches
 
     try:
         budget = Budget(seconds=timeout, memory_bytes=parse_size(max_memory))
@@ -225,10 +225,10 @@ def run_command(
 
 def _dask_engine(db_path, patterns_dir, scheduler, jobs, budget, partition_size, shards_dir):  # type: ignore[no-untyped-def]
     """The Dask engine for `run`; a patterns folder that does not load is a usage error."""
-    from extractor.dask_engine import DaskEngine
     from extractor.errors import UserError
-    from extractor.run import load_extractor
-    from extractor.shards import default_shards_dir
+    from extractor.runner.dask_engine import DaskEngine
+    from extractor.runner.run import load_extractor
+    from extractor.runner.shards import default_shards_dir
 
     try:
         extractor = load_extractor(patterns_dir)
@@ -288,7 +288,7 @@ def merge_command(db_path: Path, shards_dir: Path | None) -> None:
     saved. The next `extract` run does the same before it starts.
     """
     from extractor.errors import UserError
-    from extractor.shards import merge_folder
+    from extractor.runner.shards import merge_folder
 
     try:
         count, merged = merge_folder(db_path, shards_dir)
@@ -319,7 +319,7 @@ def eval_command(
 
     Prints precision and recall per kind, the false positives and the misses.
     """
-    from extractor.evaluate import evaluate, format_report, gold_files
+    from extractor.review.evaluate import evaluate, format_report, gold_files
 
     if not db_path.exists():
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
@@ -379,8 +379,8 @@ def diff_command(
     extract diff main HEAD                      what this branch did to the evidence
     extract diff base.db head.db --format json  the same, for tools
     """
-    from extractor.diff_report import compare
-    from extractor.diff_sources import SideError, uncommitted_snapshot_warning
+    from extractor.review.diff_report import compare
+    from extractor.review.diff_sources import SideError, uncommitted_snapshot_warning
 
     for spec in (head, base):
         warning = uncommitted_snapshot_warning(spec, snapshot_path=snapshot_path)
@@ -450,7 +450,7 @@ def export_command(
     extract export > comparisons.csv                 metafor/RevMan layout
     extract export --layout arms --format json       one row per study and arm
     """
-    from extractor.export import ExportError, export
+    from extractor.review.export import ExportError, export
 
     try:
         if output is None:
@@ -494,7 +494,7 @@ def serve_command(
     The database is served as `evidence` whatever its file is called, and followed as it
     changes: rows a running `extract` commits show up, a re-extraction is picked up.
     """
-    from extractor import serve
+    from extractor.serve import serve
 
     if not db_path.exists():
         raise click.UsageError(f"no evidence database at {db_path}; run `extract CORPUS_DIR` first")
@@ -514,7 +514,7 @@ def serve_command(
 @patterns_option
 def explain_command(text: str, patterns_dir: Path | None) -> None:
     """Show why TEXT gives the rows it gives: tokens, rule matches, rows and their rules."""
-    from extractor.explain import explain
     from extractor.pipeline import Extractor
+    from extractor.review.explain import explain
 
     click.echo(explain(text, Extractor.load(patterns_dir)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from extractor.numbers import DIGITS, parse_digits
+from extractor.annotate.numbers import DIGITS, parse_digits
 from extractor.quantities import Quantity
 
 _BOUND = rf"(?:[−\-–]\s?)?{DIGITS}"

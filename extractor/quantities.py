@@ -7,8 +7,8 @@ ported, kind by kind, to the rule layer; it goes when the last of them has moved
 
 from __future__ import annotations
 
+from extractor.annotate.numbers import NumberWords
 from extractor.annotate.statistics import Statistic, StatisticParser
-from extractor.numbers import NumberWords
 
 Quantity = Statistic
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import regex
 
+from extractor.annotate.numbers import DIGITS, NumberWords, parse_digits, parse_months_factor
 from extractor.cue_words import CueWords
 from extractor.header_words import HeaderWords
-from extractor.numbers import DIGITS, NumberWords, parse_digits, parse_months_factor
 from extractor.patterns_dir import default_patterns_dir
 from extractor.term_index import Term, _is_abbreviation, _read_tsv, _TermIndex
 

@@ -39,12 +39,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from extractor.budget import Budget  # noqa: E402
 from extractor.ingest.pdf import read_pdf  # noqa: E402
 from extractor.ingest.text import read_text  # noqa: E402
-from extractor.normalise import normalise  # noqa: E402
 from extractor.pipeline import Extractor, extract_document, source_type_for  # noqa: E402
-from extractor.run import corpus_files, run_corpus  # noqa: E402
+from extractor.runner.budget import Budget  # noqa: E402
+from extractor.runner.run import corpus_files, run_corpus  # noqa: E402
+from extractor.text.normalise import normalise  # noqa: E402
 
 PUBMED_ABSTRACTS = 36_000_000
 SECTIONS = ("speed", "jobs", "memory", "pubmed")
@@ -180,7 +180,7 @@ _RUN_IN_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from extractor.run import run_corpus
+from extractor.runner.run import run_corpus
 start = time.perf_counter()
 snapshot = {snapshot!r}
 summary = run_corpus(Path({corpus!r}), Path({db!r}), jobs={jobs},

@@ -7,9 +7,9 @@ one sentence per non-blank line (how the sentence splitter hands table lines ove
 
 from __future__ import annotations
 
-from extractor.normalise import normalise
 from extractor.tables import TableResult, find_table_evidence
 from extractor.tables.text_source import render_text_tables
+from extractor.text.normalise import normalise
 from extractor.types import Evidence, RawText, Sentence
 from extractor.vocab import Vocabulary
 

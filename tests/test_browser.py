@@ -26,7 +26,7 @@ import pytest
 from datasette.utils import tilde_encode
 from datasette_sample import NICE, build_hand_database
 
-from extractor.serve import build_datasette_command
+from extractor.serve.serve import build_datasette_command
 
 # End to end through a real browser: the slow tier (`python -m pytest -m slow`).
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -136,7 +136,7 @@ def hand_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from extractor.run import run_corpus
+    from extractor.runner.run import run_corpus
 
     db_path = tmp_path_factory.mktemp("browser-sample") / "evidence.db"
     run_corpus(REPO / "corpus", db_path)

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from extractor import pipeline
-from extractor.budget import Budget, format_size, parse_size
 from extractor.cli import cli
-from extractor.run import run_corpus
+from extractor.runner.budget import Budget, format_size, parse_size
+from extractor.runner.run import run_corpus
 
 TEXT = "Results: A total of {n} patients were included.\n"
 
@@ -43,7 +43,7 @@ def misbehave_on(name: str, action, monkeypatch: pytest.MonkeyPatch) -> None:  #
             action()
         return real(data, doc_id, ex)
 
-    monkeypatch.setattr("extractor.workers.extract_document", patched)
+    monkeypatch.setattr("extractor.runner.workers.extract_document", patched)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -105,6 +105,7 @@ def test_a_worker_that_crashes_makes_an_error_row_naming_the_signal(
     tmp_path: Path, extractor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = small_corpus(tmp_path / "c", ["a.txt", "crash.txt", "z.txt"])
+
     def segfault() -> None:
         faulthandler.disable()  # pytest's fault handler would print the worker's stack
         os.kill(os.getpid(), signal.SIGSEGV)

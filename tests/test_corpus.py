@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.corpus import CorpusWalk, corpus_entries, doc_id_for
-from extractor.run import run_corpus
+from extractor.runner.corpus import CorpusWalk, corpus_entries, doc_id_for
+from extractor.runner.run import run_corpus
 
 TEXT = "Results: A total of 148 patients were included.\n"
 

@@ -12,11 +12,11 @@ pytest.importorskip("distributed", reason="the Dask engine needs dask[distribute
 
 from click.testing import CliRunner  # noqa: E402
 
-from extractor import shards  # noqa: E402
-from extractor.budget import Budget  # noqa: E402
 from extractor.cli import cli  # noqa: E402
-from extractor.dask_engine import DaskEngine, extract_partition  # noqa: E402
-from extractor.run import Task, run_corpus  # noqa: E402
+from extractor.runner import shards  # noqa: E402
+from extractor.runner.budget import Budget  # noqa: E402
+from extractor.runner.dask_engine import DaskEngine, extract_partition  # noqa: E402
+from extractor.runner.run import Task, run_corpus  # noqa: E402
 
 TABLES = {
     "documents": "select * from documents order by doc_id",
@@ -109,7 +109,7 @@ def test_extract_merge_merges_what_a_killed_run_left(
 
 
 def test_a_worker_with_other_patterns_is_refused(corpus: Path, extractor) -> None:
-    from extractor.dask_engine import WorkerMismatch
+    from extractor.runner.dask_engine import WorkerMismatch
 
     with pytest.raises(WorkerMismatch, match="same version"):
         extract_partition([Task("a.txt", b"x")], None, "another-version", Budget())

@@ -21,8 +21,8 @@ from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from datasette_sample import COHORT, FLAGGED, META, NICE, build_hand_database
 
-from extractor.datasette_plugin import META_ANALYSIS_QUERIES, highlight_quote
-from extractor.serve import SETTINGS, load_metadata, register_plugin
+from extractor.serve.datasette_plugin import META_ANALYSIS_QUERIES, highlight_quote
+from extractor.serve.serve import SETTINGS, load_metadata, register_plugin
 from extractor.store import (
     DOCUMENT_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -196,7 +196,7 @@ def ds(hand_db: Path) -> Datasette:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus through the real pipeline, once per session."""
-    from extractor.run import run_corpus
+    from extractor.runner.run import run_corpus
 
     path = tmp_path_factory.mktemp("sample") / "evidence.db"
     run_corpus(REPO / "corpus", path)

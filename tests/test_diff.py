@@ -17,15 +17,15 @@ import pytest
 from click.testing import CliRunner
 
 from extractor.cli import cli
-from extractor.diff import diff_states
-from extractor.diff_report import (
+from extractor.review.diff import diff_states
+from extractor.review.diff_report import (
     GITHUB_COMMENT_LIMIT,
     escape_text,
     quote_with_mention,
     render_markdown,
 )
-from extractor.diff_sources import SideError, load_side
-from extractor.snapshot import (
+from extractor.review.diff_sources import SideError, load_side
+from extractor.review.snapshot import (
     DocumentInfo,
     EvidenceState,
     Row,
@@ -430,7 +430,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def extract(corpus: Path, patterns: Path, db: Path) -> EvidenceState:
     """Run the real extraction the way `extract corpus/` does, and read the result."""
-    from extractor.run import run_corpus
+    from extractor.runner.run import run_corpus
 
     run_corpus(corpus, db, patterns)
     return state_from_database(db)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from extractor.evaluate import GoldError, evaluate, format_report, groups_agree
+from extractor.review.evaluate import GoldError, evaluate, format_report, groups_agree
 
 DOC = "a.txt"
 TEXT = (

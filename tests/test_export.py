@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from extractor.cli import cli
-from extractor.export import ExportError, export, export_rows
-from extractor.meta import mean_difference, pool_inverse_variance
-from extractor.serve import SETTINGS, load_metadata, register_plugin
+from extractor.review.export import ExportError, export, export_rows
+from extractor.review.meta import mean_difference, pool_inverse_variance
+from extractor.serve.serve import SETTINGS, load_metadata, register_plugin
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ TRIALS = {
 
 @pytest.fixture(scope="module")
 def trials_db(tmp_path_factory: pytest.TempPathFactory, extractor) -> Path:
-    from extractor.run import run_corpus
+    from extractor.runner.run import run_corpus
 
     root = tmp_path_factory.mktemp("trials")
     corpus = root / "corpus"

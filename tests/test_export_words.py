@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.export_words import ExportWords, arm_match, initialism
+from extractor.review.export_words import ExportWords, arm_match, initialism
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from datasette.app import Datasette
 from datasette.utils import tilde_encode
 from datasette_sample import COHORT, NICE, build_hand_database
 
-from extractor.forest import forest_outcomes, nice_ticks, render_svg, wilson_interval
-from extractor.serve import SETTINGS, load_metadata, register_plugin
+from extractor.review.forest import forest_outcomes, nice_ticks, render_svg, wilson_interval
+from extractor.serve.serve import SETTINGS, load_metadata, register_plugin
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -29,8 +29,8 @@ from fuzz_inputs import FuzzInput, any_input
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.budget import Budget
-from extractor.run import run_corpus
+from extractor.runner.budget import Budget
+from extractor.runner.run import run_corpus
 
 LONG = os.environ.get("EXTRACT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("EXTRACT_FUZZ_EXAMPLES", "400" if LONG else "25"))

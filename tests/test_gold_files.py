@@ -21,7 +21,7 @@ from gold_support import (
     windows,
 )
 
-from extractor.evaluate import ATTRIBUTES, GOLD_KEYS, KINDS, load_gold
+from extractor.review.evaluate import ATTRIBUTES, GOLD_KEYS, KINDS, load_gold
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "gold"
@@ -148,7 +148,7 @@ def test_a_database_holding_exactly_the_gold_scores_perfectly(tmp_path: Path) ->
     """The evaluator and the gold files agree: the gold, stored as rows, matches itself."""
     import sqlite_utils
 
-    from extractor.evaluate import evaluate
+    from extractor.review.evaluate import evaluate
 
     db = sqlite_utils.Database(tmp_path / "gold.db")
     db["documents"].insert_all(

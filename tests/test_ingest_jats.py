@@ -10,8 +10,8 @@ import pytest
 
 from extractor.ingest import sniff
 from extractor.ingest.jats import read_jats
-from extractor.normalise import normalise
 from extractor.pipeline import extract_document
+from extractor.text.normalise import normalise
 from extractor.types import IngestError, RawText
 
 DOCTYPE = (

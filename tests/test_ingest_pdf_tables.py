@@ -10,7 +10,7 @@ from __future__ import annotations
 from pdf_factory import make_positioned_pdf
 
 from extractor.ingest.pdf import read_pdf
-from extractor.normalise import normalise
+from extractor.text.normalise import normalise
 
 SIZE = 9.0
 PITCH = 14.0

@@ -15,7 +15,7 @@ import pytest
 from extractor.ingest import file_records, pubmed
 from extractor.ingest.pubmed import deleted_pmids, pubmed_records, read_pubmed
 from extractor.pipeline import extract_document
-from extractor.run import run_corpus
+from extractor.runner.run import run_corpus
 from extractor.types import IngestError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))

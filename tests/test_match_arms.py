@@ -9,7 +9,7 @@ from __future__ import annotations
 from matcher_helpers import rows, vocab
 
 from extractor.matchers import find_evidence
-from extractor.sentences import SentenceSplitter
+from extractor.text.sentences import SentenceSplitter
 from extractor.types import Evidence
 
 

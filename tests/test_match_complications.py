@@ -8,7 +8,7 @@ from pathlib import Path
 from matcher_helpers import mention, rows
 
 from extractor.matchers import find_evidence
-from extractor.sentences import SentenceSplitter
+from extractor.text.sentences import SentenceSplitter
 from extractor.types import Sentence
 from extractor.vocab import Vocabulary
 

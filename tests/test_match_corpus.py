@@ -17,7 +17,7 @@ KINDS = {"sample_size", "score", "change", "complication", "proportion", "effect
 
 
 def _sentences(text: str) -> list[Sentence]:
-    from extractor.sentences import SentenceSplitter
+    from extractor.text.sentences import SentenceSplitter
 
     return SentenceSplitter().split(text)
 

@@ -155,7 +155,7 @@ def test_a_failed_snapshot_is_one_line_after_the_database_is_complete(
 ) -> None:
     import errno
 
-    import extractor.snapshot as snapshot
+    import extractor.review.snapshot as snapshot
 
     def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(errno.ENOSPC, "No space left on device")

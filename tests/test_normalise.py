@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractor.ingest.text import read_text
-from extractor.normalise import load_hyphen_rules, normalise
+from extractor.text.normalise import load_hyphen_rules, normalise
 from extractor.types import RawText
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.numbers import load_number_words, parse_digits, parse_fraction, parse_number
+from extractor.annotate.numbers import load_number_words, parse_digits, parse_fraction, parse_number
 
 
 @pytest.mark.parametrize(

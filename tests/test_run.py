@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from extractor import pipeline
-from extractor.run import corpus_files, run_corpus
+from extractor.runner.run import corpus_files, run_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -276,7 +276,7 @@ def test_rows_that_cannot_be_stored_make_their_document_an_error_row(
             result.evidence[1].id = result.evidence[0].id
         return result
 
-    monkeypatch.setattr("extractor.workers.extract_document", duplicate_ids)
+    monkeypatch.setattr("extractor.runner.workers.extract_document", duplicate_ids)
     db = tmp_path / "e.db"
     summary = run_corpus(corpus_copy, db, extractor=extractor)
     [(doc_id, error)] = rows(db, "select doc_id, error from documents where status = 'error'")
@@ -288,7 +288,7 @@ def test_rows_that_cannot_be_stored_make_their_document_an_error_row(
 def test_a_file_name_too_long_for_the_snapshot_is_written_under_a_shortened_name(
     tmp_path: Path, extractor
 ) -> None:
-    from extractor.snapshot import read_snapshot
+    from extractor.review.snapshot import read_snapshot
 
     corpus = tmp_path / "c"
     corpus.mkdir()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from extractor.ingest.text import read_text
-from extractor.normalise import normalise
-from extractor.sections import (
+from extractor.text.normalise import normalise
+from extractor.text.sections import (
     extract_allowed,
     find_headings,
     find_sections,

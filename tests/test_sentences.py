@@ -8,8 +8,8 @@ import pytest
 import spacy
 
 from extractor.ingest.text import read_text
-from extractor.normalise import normalise
-from extractor.sentences import COMPONENT, SentenceSplitter, load_abbreviations
+from extractor.text.normalise import normalise
+from extractor.text.sentences import COMPONENT, SentenceSplitter, load_abbreviations
 
 CORPUS_FILES = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))
 

@@ -25,8 +25,8 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette_sample import build_hand_database
 
-from extractor import serve as serve_module
-from extractor.serve import (
+from extractor.serve import serve as serve_module
+from extractor.serve.serve import (
     DATABASE_NAME,
     SETTINGS,
     ServedDatabase,
@@ -72,7 +72,7 @@ def one_document_database(path: Path, doc_id: str) -> Path:
 
 def test_serve_command_names_the_database_it_serves_live_and_read_only() -> None:
     command = build_datasette_command(Path("db/evidence.db"), METADATA, 8001)
-    assert command[1:3] == ["-m", "extractor.serve"]
+    assert command[1:3] == ["-m", "extractor.serve.serve"]
     assert command[command.index("--evidence-db") + 1] == str(Path("db/evidence.db").resolve())
     assert command[command.index("--evidence-db") + 2] == "serve"
     assert "-i" not in command  # immutable mode broke when the file changed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.snapshot import (
+from extractor.review.snapshot import (
     DOCUMENTS_FILE,
     SnapshotError,
     canonical_number,

@@ -8,7 +8,7 @@ import stat
 import tracemalloc
 from pathlib import Path
 
-from extractor.snapshot import read_snapshot, rows_file_path, write_snapshot
+from extractor.review.snapshot import read_snapshot, rows_file_path, write_snapshot
 from extractor.store import open_database, write_document
 from extractor.types import DocumentResult, Evidence
 

@@ -120,8 +120,8 @@ def test_an_unknown_role_in_the_notation_file_fails_with_its_line(tmp_path: Path
 
 
 def _loaded(patterns: Path):
+    from extractor.annotate.numbers import NumberWords
     from extractor.annotate.statistics import NotationWords
-    from extractor.numbers import NumberWords
 
     return NotationWords.load(patterns), NumberWords.load(patterns / "number_words.tsv")
 

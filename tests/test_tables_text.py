@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.normalise import normalise
 from extractor.tables.text_source import render_text_tables
+from extractor.text.normalise import normalise
 from extractor.types import RawText
 from extractor.vocab import Vocabulary
 from tests.table_support import rendered

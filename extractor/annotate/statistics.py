@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from extractor.numbers import DIGITS, NumberWords, load_number_words, parse_digits
+from extractor.annotate.numbers import DIGITS, NumberWords, load_number_words, parse_digits
 from extractor.patterns_dir import default_patterns_dir
 
 STATISTICS_FILE = "statistics.tsv"

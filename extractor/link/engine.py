@@ -18,6 +18,7 @@ from spacy.vocab import Vocab
 
 from extractor.annotate.abbreviations import find_abbreviations
 from extractor.annotate.document import AnnotatedSentence, annotate
+from extractor.annotate.numbers import load_number_words
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
@@ -37,7 +38,6 @@ from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.series import share_within_series
 from extractor.link.times import Time, TimeUnits, find_times, share_closing_time, time_of
 from extractor.link.view import SentenceView
-from extractor.numbers import load_number_words
 from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
 from extractor.rules.match import RuleSet
 from extractor.types import Evidence
@@ -421,6 +421,8 @@ def _link_arm(
             break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
             # with arms in order, not with the name after the bracket
         if view.same_clause(token, m.start):
+            if any(owned.get(i) is m.arm for i in range(m.end, m.end + 4)):
+                continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return

@@ -14,10 +14,11 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractor.annotate.numbers import NumberWords, parse_digits, parse_months_factor
 from extractor.link.view import SentenceView
-from extractor.numbers import NumberWords, parse_digits, parse_months_factor
 from extractor.term_index import _read_tsv
 
+MAX_MONTHS = 360  # a time more than 30 years after baseline is an age or a history, not a visit
 AFTER_WINDOW = 4  # tokens after a value within which its own time is written
 BEFORE_WINDOW = 60  # tokens before a value within which the time of its clause is looked for
 
@@ -92,6 +93,8 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
         else:  # `week 24`: the number is a label, its unit the word before it
             unit = next((view.token(j).text for j in m.slot("unit")), None)
             months = units.months(units.number(view.token(i).text), unit)
+        if months is not None and months > MAX_MONTHS:
+            continue  # `aged 60 to 80 years`, `70 years of age`: an age, not a visit
         found.append(Time(m.start, m.end, m.rule.timepoint or "follow-up", months))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Time] = []

@@ -41,7 +41,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from extractor.export_words import ExportWords, arm_match, load_words
+from extractor.review.export_words import ExportWords, arm_match, load_words
 
 # The parameters every query takes; '' means "all".
 PARAMS = ("measure", "doc_id")

@@ -24,14 +24,14 @@ from typing import Protocol
 import sqlite_utils
 
 from extractor import store
-from extractor.budget import Budget, format_size
-from extractor.corpus import CorpusEntry, CorpusWalk, corpus_entries
 from extractor.errors import UserError
-from extractor.failures import as_error, error_result
 from extractor.ingest import Record, file_records
 from extractor.pipeline import TEXT_SUFFIXES, Extractor
+from extractor.runner.budget import Budget, format_size
+from extractor.runner.corpus import CorpusEntry, CorpusWalk, corpus_entries
+from extractor.runner.failures import as_error, error_result
+from extractor.runner.workers import extract_all
 from extractor.types import DocumentResult
-from extractor.workers import extract_all
 
 DEFAULT_BUDGET = Budget()
 
@@ -88,7 +88,7 @@ def corpus_files(corpus_dir: Path) -> Iterator[tuple[str, Path]]:
     """(doc_id, path) of every supported file below the folder, in a stable order.
 
     Hidden files and folders (`.git`, editor swap files) are not documents. Files that
-    cannot be read are listed too (see `extractor.corpus` for the reasons kept).
+    cannot be read are listed too (see `extractor.runner.corpus` for the reasons kept).
     """
     for entry in corpus_entries(Path(corpus_dir)):
         yield entry.doc_id, entry.path
@@ -365,7 +365,7 @@ def _path_of(db: sqlite_utils.Database) -> str:
 
 
 def _write_snapshot(db: sqlite_utils.Database, folder: Path, summary: RunSummary) -> None:
-    from extractor.snapshot import SnapshotError, write_snapshot
+    from extractor.review.snapshot import SnapshotError, write_snapshot
 
     try:
         write_snapshot(db, folder)

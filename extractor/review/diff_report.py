@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.diff import DocumentDiff, EvidenceDiff, RowChange, diff_states, diff_to_json
-from extractor.diff_sources import DEFAULT_SNAPSHOT_PATH, load_side
-from extractor.snapshot import Row, format_number
+from extractor.review.diff import DocumentDiff, EvidenceDiff, RowChange, diff_states, diff_to_json
+from extractor.review.diff_sources import DEFAULT_SNAPSHOT_PATH, load_side
+from extractor.review.snapshot import Row, format_number
 
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_MAX_CHARS = 60_000

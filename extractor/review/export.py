@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from extractor.export_sql import ARMS_SQL, COMPARISONS_SQL, run_query
-from extractor.export_words import ExportWords
+from extractor.review.export_sql import ARMS_SQL, COMPARISONS_SQL, run_query
+from extractor.review.export_words import ExportWords
 
 EVIDENCE_SQL = """select * from evidence
 where (:measure = '' or coalesce(measure, measure_text) = :measure)

@@ -2,7 +2,7 @@
 
 `extract_document` shares no state between documents, so documents can go to separate
 processes. Workers are forked from this process after it loaded the `Extractor`, so they
-share it without loading it again (see `extractor.supervise`). At most `jobs` documents
+share it without loading it again (see `extractor.runner.supervise`). At most `jobs` documents
 are in flight, so memory stays flat however large the corpus. The caller keeps writing
 to SQLite from one process: workers never touch the database.
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import partial
 
-from extractor.budget import Budget
-from extractor.failures import error_result
 from extractor.pipeline import Extractor, extract_document
-from extractor.supervise import SupervisedPool
+from extractor.runner.budget import Budget
+from extractor.runner.failures import error_result
+from extractor.runner.supervise import SupervisedPool
 from extractor.types import DocumentResult
 
 # A budget that never stops a document, for `jobs > 1` without a budget.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from extractor.run import corpus_files
+from extractor.runner.run import corpus_files
 
 
 class RunRefused(Exception):

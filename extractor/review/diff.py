@@ -1,7 +1,7 @@
 """What changed in the evidence between two states: rows added, removed, changed, moved.
 
-The states come from `extractor.diff_sources.load_side` (a database, a snapshot folder or a
-git revision); the report is rendered by `extractor.diff_report`. This module only decides
+The states come from `extractor.review.diff_sources.load_side` (a database, a snapshot folder or a
+git revision); the report is rendered by `extractor.review.diff_report`. This module only decides
 which rows correspond and what differs, so both renderings say the same thing.
 
 Matching, per document, in passes over the rows not matched yet (a reviewer should see an
@@ -38,7 +38,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractor.snapshot import REVIEW_COLUMNS, DocumentInfo, EvidenceState, Row
+from extractor.review.snapshot import REVIEW_COLUMNS, DocumentInfo, EvidenceState, Row
 
 POSITION_FIELDS: tuple[str, ...] = ("id", "char_start", "char_end", "quote_start")
 CONTENT_FIELDS: tuple[str, ...] = tuple(c for c in REVIEW_COLUMNS if c not in POSITION_FIELDS)

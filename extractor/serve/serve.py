@@ -1,7 +1,7 @@
 """Browse the evidence database in Datasette, with this project's metadata and plugin.
 
 `extract serve` prints the URL it serves and runs Datasette as a child process
-(`python -m extractor.serve --evidence-db PATH serve ...`), which:
+(`python -m extractor.serve.serve --evidence-db PATH serve ...`), which:
 
 - serves the database under one name, `evidence`, whatever its file is called, so the
   README's URLs (`/evidence`, `/evidence/meta_analysis_comparisons.csv`) and the project's
@@ -36,9 +36,9 @@ import yaml
 from datasette import hookimpl
 
 DATABASE_NAME = "evidence"
-REPO_METADATA = Path(__file__).resolve().parent.parent / "db" / "metadata.yml"
+REPO_METADATA = Path(__file__).resolve().parents[2] / "db" / "metadata.yml"
 # a wheel carries a copy (hatchling force-include), for installs without the checkout
-PACKAGED_METADATA = Path(__file__).resolve().parent / "_metadata.yml"
+PACKAGED_METADATA = Path(__file__).resolve().parents[1] / "_metadata.yml"
 DATABASE_OPTION = "--evidence-db"
 
 # Datasette settings shared by `extract serve` and the tests' in-process Datasette.
@@ -89,7 +89,7 @@ def build_datasette_command(
     open_browser: bool = False,
 ) -> list[str]:
     """The command line that serves `db_path`; pure, so it can be tested and printed."""
-    command = [sys.executable, "-m", "extractor.serve"]
+    command = [sys.executable, "-m", "extractor.serve.serve"]
     command += [DATABASE_OPTION, str(Path(db_path).resolve()), "serve"]
     if metadata_path is not None:
         command += ["--metadata", str(metadata_path)]
@@ -189,7 +189,7 @@ class ServedDatabase:
 
     def __init__(self, path: Path | str, name: str = DATABASE_NAME, interval: float = 0.0) -> None:
         # Datasette lists plugins by their module's __name__; this one is an object.
-        self.__name__ = "extractor.serve.ServedDatabase"
+        self.__name__ = "extractor.serve.serve.ServedDatabase"
         self.path = Path(path).resolve()
         self.name = name
         self.interval = interval
@@ -253,14 +253,14 @@ def register_plugin() -> None:
     """Register the plugin unless the installed entry point already did."""
     from datasette.plugins import pm
 
-    from extractor import datasette_plugin
+    from extractor.serve import datasette_plugin
 
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="evidence")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m extractor.serve [--evidence-db PATH] ARGS`: Datasette's own CLI, with the
+    """`python -m extractor.serve.serve [--evidence-db PATH] ARGS`: Datasette's own CLI, with the
     plugin loaded and, given a database, that database served live as `evidence`."""
     from datasette.plugins import pm
 

@@ -2,7 +2,7 @@
 
 A reviewer checks a number by reading it next to its sentence. These functions turn
 evidence rows into the cells of the reviewer-first pages (templates in
-`extractor/templates/`): the value with its statistic and unit, SD / CI / range in one
+`extractor/serve/templates/`): the value with its statistic and unit, SD / CI / range in one
 cell, n with where it came from (the same rule as `extract export`), flags as badges, and
 the quote with the mention highlighted and page, section and document badges; and a
 document's text with every extracted span highlighted and linked to its row.
@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from extractor.export_sql import ROW_N_SQL
-from extractor.export_words import load_words
+from extractor.review.export_sql import ROW_N_SQL
+from extractor.review.export_words import load_words
 
 # The evidence columns a reviewer reads first, in the order the pages show them; every
 # other column is one click away.

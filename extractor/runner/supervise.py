@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 
-from extractor.budget import Budget
+from extractor.runner.budget import Budget
 from extractor.types import DocumentResult
 
 # How often the parent looks at a busy worker's memory and deadline, in seconds. The

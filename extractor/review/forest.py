@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from extractor.meta import Z_95
+from extractor.review.meta import Z_95
 
 RATIO_MEASURES = frozenset({"HR", "OR", "RR", "IRR"})
 

@@ -1,7 +1,7 @@
 """Datasette plugin: reviewer-first pages, meta-analysis queries and forest plots.
 
 A reviewer verifies a number by reading it beside the sentence it came from. The plugin
-makes the evidence pages open with what that takes (templates in `extractor/templates/`,
+makes the evidence pages open with what that takes (templates in `extractor/serve/templates/`,
 cells from `extractor/review_view.py`): measure, arm, time, value, SD / CI / range, n,
 flags and the quote with its mention highlighted and its page, section and document
 badges; every other column is one click away. A document's page shows its text with every
@@ -13,7 +13,7 @@ Everything from the database is escaped: quotes are untrusted text from arbitrar
 documents. The plugin only acts on databases that hold an evidence table.
 
 Registered through the `datasette` entry point in pyproject.toml (and by
-`python -m extractor.serve` when the package is not installed).
+`python -m extractor.serve.serve` when the package is not installed).
 """
 
 from __future__ import annotations
@@ -30,9 +30,14 @@ from datasette.utils.asgi import NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
-from extractor.export_sql import ARMS_SQL, COMPARISONS_SQL, TRAJECTORIES_SQL, register_functions
-from extractor.forest import forest_outcomes, outcome_rows, render_svg
-from extractor.review_view import EvidenceReview, highlight_quote
+from extractor.review.export_sql import (
+    ARMS_SQL,
+    COMPARISONS_SQL,
+    TRAJECTORIES_SQL,
+    register_functions,
+)
+from extractor.review.forest import forest_outcomes, outcome_rows, render_svg
+from extractor.review.review_view import EvidenceReview, highlight_quote
 
 __all__ = ["META_ANALYSIS_QUERIES", "highlight_quote"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extractor import store
-from extractor.run import Stored
+from extractor.runner.run import Stored
 
 SHARD_PREFIX = "part-"
 SHARD_SUFFIX = ".db"

@@ -5,9 +5,9 @@ extract and removes what is gone exactly as a local run does (`run.run_corpus`);
 extraction moves. Changed documents are grouped into partitions (at most
 `partition_size` documents or `partition_bytes` of input) and each partition is a Dask
 task: a worker extracts it, every document under the same budget as locally (a
-supervised child process, see `extractor.supervise`), into a shard database, and returns
+supervised child process, see `extractor.runner.supervise`), into a shard database, and returns
 the shard's bytes. The client saves the shard, merges it into the evidence database and
-deletes it (`extractor.shards`). So the database ends with the same ids and rows as a
+deletes it (`extractor.runner.shards`). So the database ends with the same ids and rows as a
 local run, a re-run skips what is unchanged, and a killed run resumes: saved shards are
 merged first, unsaved partitions are extracted again.
 
@@ -33,11 +33,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extractor import shards, store
-from extractor.budget import Budget
+from extractor import store
 from extractor.errors import UserError
 from extractor.pipeline import Extractor
-from extractor.run import LocalEngine, Stored, Task
+from extractor.runner import shards
+from extractor.runner.budget import Budget
+from extractor.runner.run import LocalEngine, Stored, Task
 
 DEFAULT_PARTITION_SIZE = 100
 DEFAULT_PARTITION_BYTES = 64 * 1024**2

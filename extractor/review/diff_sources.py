@@ -3,7 +3,7 @@
 A side is named the way a user thinks of it, and resolved in this order:
 
 1. an existing file -> an evidence database (SQLite), opened read-only;
-2. an existing folder -> a snapshot folder written by `extractor.snapshot`;
+2. an existing folder -> a snapshot folder written by `extractor.review.snapshot`;
 3. anything else -> a git revision (`main`, `HEAD~1`, a SHA, `origin/main`), whose
    committed snapshot folder (`db/evidence.snapshot` unless told otherwise, relative to the
    repository root) is read with `git ls-tree` and `git cat-file --batch`: nothing is
@@ -19,7 +19,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from extractor.snapshot import (
+from extractor.review.snapshot import (
     DOCUMENTS_FILE,
     ROWS_SUFFIX,
     EvidenceState,

@@ -8,7 +8,7 @@ three small pieces of vocabulary, all data in `patterns/`:
   words `12 weeks` behind a `months` of 2.8;
 - `count_nouns.tsv` (its `person` category): which sample sizes count people, the n of an arm.
 
-These are registered as SQL functions (`extractor.export_sql.register_functions`) so that the
+These are registered as SQL functions (`extractor.review.export_sql.register_functions`) so that the
 very same query runs in `extract export` and behind Datasette's canned queries. Nothing here
 imports spaCy or the extraction pipeline: the Datasette plugin loads this module.
 """

@@ -1,0 +1,1 @@
+"""Reviewing extraction: snapshots, diffs, evaluation against gold, explanations, exports."""

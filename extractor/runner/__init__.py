@@ -1,0 +1,1 @@
+"""Running a corpus: the walk, budgets and supervised workers, shards and the Dask engine."""

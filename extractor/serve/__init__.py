@@ -1,0 +1,1 @@
+"""Serving the evidence database with Datasette: the plugin, its templates, `extract serve`."""

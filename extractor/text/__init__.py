@@ -1,0 +1,1 @@
+"""Text: the normalised string every offset points into, its sentences and sections."""
