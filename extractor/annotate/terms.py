@@ -55,6 +55,7 @@ class TermVocabulary:
         self._exact = PhraseMatcher(vocab, attr="ORTH")
         self._meta: dict[str, tuple[str, str, str]] = {}
         tokenizer = _Tokenizer(vocab)
+        self._tokenizer = tokenizer
         for term, label, canonical, category in entries:
             key = f"{label}\x1f{canonical}\x1f{category}"
             self._meta[key] = (label, canonical, category)
@@ -65,6 +66,17 @@ class TermVocabulary:
     @classmethod
     def load(cls, directory: Path, vocab: Vocab) -> TermVocabulary:
         return cls(vocab, _read_entries(directory))
+
+    def name_of(self, text: str, label: str) -> str | None:
+        """The canonical name of `text` when the whole of it is one term of the vocabulary
+        `label` (`severe hypoglycaemia` -> `severe hypoglycaemia`), else None."""
+        doc = self._tokenizer(text)
+        for term in self.find(doc):
+            if (term.start, term.end) == (0, len(doc)):
+                if term.label == label:
+                    return term.canonical
+                return next((c for lab, c, _ in term.also if lab == label), None)
+        return None
 
     def find(self, doc: Doc) -> list[TermSpan]:
         """Terms in `doc`, longest first where two overlap, in document order. Words that

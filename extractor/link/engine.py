@@ -31,7 +31,7 @@ from extractor.link.arms import (
     Mention,
     runs,
 )
-from extractor.link.measures import VOCABULARY_OF_KIND, phrase_before, term_for
+from extractor.link.measures import VOCABULARY_OF_KIND, Naming, namings, phrase_before, term_for
 from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -209,6 +209,7 @@ class ProseEngine:
         per_bracket = Counter(view.bracket.get(v) for v in values)
         skip = arm_tokens | time_tokens
         previous: Reading | None = None
+        named = namings(view, self.terms.name_of)
         closing: dict[int, Time] = {}
         opening: set[int] = set()
         for reading in readings:
@@ -231,7 +232,7 @@ class ProseEngine:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
-            _link_measure(view, reading, skip, self.lists, carried, previous)
+            _link_measure(view, reading, skip, self.lists, carried, previous, named)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
@@ -482,10 +483,17 @@ def _link_measure(
     lists: WordLists,
     carried: tuple[str, str] | None,
     previous: Reading | None,
+    named: dict[int, Naming] | None = None,
 ) -> None:
-    """The outcome a value measures: its rule's measure slot, a vocabulary term near it,
-    the words before it, the outcome of the value before it in a list (`28% of A users and
-    6% of B users`), else the paragraph's instrument."""
+    """The outcome a value measures: what a `measure` rule names for it, its rule's
+    measure slot, a vocabulary term near it, the words before it, the outcome of the value
+    before it in a list (`28% of A users and 6% of B users`), else the paragraph's
+    instrument."""
+    named = named or {}
+    naming = named.get(reading.token) or named.get(reading.last)  # a count and its percent
+    if naming is not None:
+        reading.measure, reading.measure_text = naming.measure, naming.text
+        return
     if reading.match is not None and reading.match.slot("measure"):
         tokens = reading.match.slot("measure")
         label = VOCABULARY_OF_KIND.get(reading.kind, "")

@@ -11,6 +11,9 @@ bupivacaine group (508.92 ± 63.30 minutes)` → `duration of analgesia`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from extractor.link.view import SentenceView
 
 VOCABULARY_OF_KIND = {
@@ -98,3 +101,35 @@ def _skippable(view: SentenceView, i: int, function_words: frozenset[str], skip:
     if feature.is_stat:
         return False
     return token.is_punct or token.lower_ in function_words or not token.is_alpha
+
+
+@dataclass(frozen=True)
+class Naming:
+    """What a `measure` rule says a value counts: a canonical name and the words."""
+
+    measure: str
+    text: str
+    priority: int
+
+
+def namings(view: SentenceView, name_of: Callable[[str, str], str | None]) -> dict[int, Naming]:
+    """The outcome `measure` rules name for the values in their `value` slot, by token:
+    the rule's `names`, else the vocabulary's name for the qualifier and the measure
+    together (`Hypoglycaemia ... was severe in 9` -> `severe hypoglycaemia`; a pair the
+    vocabulary does not know names nothing). `name_of(text, label)` looks a phrase up."""
+    found: dict[int, Naming] = {}
+    for m in view.of_action("measure"):
+        measure = m.slot("measure")
+        text = view.text_of(measure[0], measure[-1] + 1)
+        name = m.rule.names
+        qualifier = m.slot("qualifier")
+        if name is None and qualifier:
+            label = view.feat(measure[0]).vocab or "event"
+            name = name_of(f"{view.text_of(qualifier[0], qualifier[-1] + 1)} {text}", label)
+        if not name:
+            continue
+        for i in m.slot("value"):
+            current = found.get(i)
+            if current is None or m.rule.priority > current.priority:
+                found[i] = Naming(name, text, m.rule.priority)
+    return found

@@ -49,8 +49,19 @@ class Reading:
             self.last = self.token
 
 
+def _ends_scope(view: SentenceView, i: int, ends: frozenset[str], pairs: bool) -> bool:
+    """Whether token `i` (or the two words from it, for a `terminated_by` entry of two
+    words such as `, and`) ends a modifier's scope."""
+    lower = view.feat(i).lower
+    if lower in ends:
+        return True
+    return pairs and i + 1 < view.end and f"{lower} {view.feat(i + 1).lower}" in ends
+
+
 def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
-    """For each token of the sentence, the modifier categories whose scope covers it."""
+    """For each token of the sentence, the modifier categories whose scope covers it.
+    A scope ends at a `terminated_by` word or pair of words (`, and` begins a clause with
+    its own subject), at the end of its clause, or after `scope` tokens."""
     covered: dict[int, set[str]] = {}
     for m in view.of_action("modifier"):
         rule = m.rule
@@ -61,9 +72,10 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
             spans.append(range(max(view.start, m.start - rule.scope), m.start)[::-1])
         clauses = view.part if rule.crosses_comparisons else view.clause
         cue_clause = clauses.get(m.start)
+        pairs = any(" " in word for word in rule.terminated_by)
         for span in spans:
             for i in span:
-                if view.feat(i).lower in rule.terminated_by:
+                if _ends_scope(view, i, rule.terminated_by, pairs):
                     break
                 if clauses.get(i) != cue_clause and not rule.crosses_clauses:
                     break

@@ -50,8 +50,10 @@ ACTIONS = {
     "arm": {"priority", "sizes", "role"},
     # slot `value` (or the match) is a time: `timepoint`, and months from the value's unit
     "time": {"timepoint"},
-    # slot `measure` names the outcome of the statistics in slot `value` (or the clause)
-    "measure": {"priority"},
+    # slot `measure` names the outcome of the statistics in slot `value`: as `names` says
+    # (a canonical name), else as the vocabulary names slot `qualifier` + slot `measure`
+    # (`was severe in 9` after `Hypoglycaemia` -> `severe hypoglycaemia`)
+    "measure": {"priority", "names"},
     # the tokens of slot `list` are separators of an enumeration (`,`, `and`, `vs`)
     "respectively": set(),
 }
@@ -71,7 +73,7 @@ MODIFIER_CATEGORIES = {
     "level",  # a bare percent in scope is a level of an outcome measured in percent
 }
 DIRECTIONS = ("forward", "backward", "both")
-SLOTS = {"value", "arm", "alias", "measure", "time", "unit", "list", "cue"}
+SLOTS = {"value", "arm", "alias", "measure", "qualifier", "time", "unit", "list", "cue"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class Rule:
     # months`), even where a time rule reads the same words as when it was measured
     amount: bool = False
     sizes: bool = False  # an arm rule whose `value` is the arm's size
+    names: str | None = None  # a measure rule's canonical name for what its values count
     role: str | None = None  # `intervention`: slot `alias` names the study's intervention
     category: str | None = None
     direction: str = "forward"
@@ -230,7 +233,11 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
             raise RuleError(f"{where}: slot {slot!r} is not one of {sorted(SLOTS)}")
         tokens.append(_expand(token, lists, where))
         slots.append(slot)
-    needs_value = action in ("evidence", "block")
+    needs_value = action in ("evidence", "block", "measure")
+    if action == "measure" and "measure" not in slots:
+        raise RuleError(f"{where}: a measure rule needs a token with `slot: measure`")
+    if action == "measure" and not raw.get("names") and "qualifier" not in slots:
+        raise RuleError(f"{where}: a measure rule `names` its outcome or has a `qualifier` slot")
     if needs_value and "value" not in slots:
         raise RuleError(f"{where}: an {action} rule needs a token with `slot: value`")
     if action == "arm" and "arm" not in slots and not raw.get("role"):
@@ -258,6 +265,7 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
         corroborate=bool(raw.get("corroborate", False)),
         amount=bool(raw.get("amount", False)),
         sizes=bool(raw.get("sizes", False)),
+        names=raw.get("names"),
         role=raw.get("role"),
         category=raw.get("category"),
         direction=raw.get("direction", "forward"),
