@@ -234,8 +234,10 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         # `−3.6% v −0.71%`, `+22.5%`: a signed percent is a relative change, not a share
         reading.kind, reading.statistic = "change", "change"
     if reading.kind == "proportion" and "event" in categories:
-        if "characteristic" not in categories:
+        if not categories & {"characteristic", "event_free"}:
             reading.kind = "complication"
+    if reading.kind == "complication" and "event_free" in categories:
+        reading.kind = "proportion"  # `remained free from atrial fibrillation`: a success
     if reading.kind in ("score", "change") and reading.statistic is None:
         if "median" in categories:
             reading.statistic = "median"

@@ -70,6 +70,7 @@ MODIFIER_CATEGORIES = {
     "median",  # ... medians
     "population",  # sizes in scope are of an analysed population, not an arm
     "characteristic",  # shares in scope describe patients on entry: never complications
+    "event_free",  # shares in scope count patients free from an event: efficacy, never events
     "level",  # a bare percent in scope is a level of an outcome measured in percent
 }
 DIRECTIONS = ("forward", "backward", "both")
