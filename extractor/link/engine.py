@@ -241,7 +241,7 @@ class ProseEngine:
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
-        list_step.breakdown(view, readings, lexicon)
+        list_step.breakdown(view, readings, lexicon, self.lists.respectively)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )

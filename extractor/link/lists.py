@@ -87,6 +87,12 @@ def _pair_respectively(
     marker: int,
 ) -> None:
     names = _distinct([m for m in mentions if m.start < marker])
+    if len(names) != len(group):  # `203 and 199, respectively, in the A and B groups`
+        after = _distinct(
+            [m for m in mentions if m.start > marker and view.same_clause(m.start, marker)]
+        )
+        if len(after) == len(group):
+            names = after
     if len(names) >= 2 and len(group) > len(names):
         group = group[-len(names) :]  # `3.8% more ...: 20 (19%) and 16 (16%), respectively`
     count = len(group)
@@ -205,6 +211,7 @@ def _joined(view: SentenceView, a: Reading, b: Reading, versus: frozenset[str]) 
 
 
 PART_OF_SAMPLE = "proportion.part_of_sample"
+ARM_OF_SAMPLE = "sample_size.arm_of_sample"
 
 
 def _read_unread_parts(
@@ -224,10 +231,17 @@ def _read_unread_parts(
     return added
 
 
-def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) -> None:
+def breakdown(
+    view: SentenceView,
+    readings: list[Reading],
+    lexicon: ArmLexicon,
+    respectively: frozenset[str] = frozenset(),
+) -> None:
     """`54 patients (41 women, 13 men)`, `Eleven studies (9 cohort and 2 RCTs)`: whole
     numbers in the bracket right after a size are parts of it, proportions with the size
-    as denominator; a part named by a declared arm stays that arm's size."""
+    as denominator; a part named by a declared arm stays that arm's size, and so do the
+    parts a `respectively` pairs with arms (`402 patients (203 and 199, respectively, in
+    the A and B groups)`)."""
     sizes = [r for r in readings if r.kind == "sample_size" and r.arm is None]
     for size in sizes:
         opening = next(
@@ -262,6 +276,10 @@ def breakdown(view: SentenceView, readings: list[Reading], lexicon: ArmLexicon) 
         for reading in added:
             if reading not in parts:
                 readings.remove(reading)
+        if any(view.token(k).lower_ in respectively for k in range(opening, closing)):
+            for part in parts:  # sizes of the arms `respectively` will name
+                part.kind, part.rule = "sample_size", ARM_OF_SAMPLE
+            continue
         for part in parts:
             part.kind, part.rule = "proportion", PART_OF_SAMPLE
             part.stat = replace(
