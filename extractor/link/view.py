@@ -124,4 +124,11 @@ class SentenceView:
         ]
 
     def of_action(self, action: str) -> list[RuleMatch]:
-        return [m for m in self.matches if m.rule.action == action]
+        """The sentence's matches of rules of one action, in order (grouped once per
+        sentence: every linking step asks)."""
+        cache = self.__dict__.setdefault("_actions", {})
+        if not cache:
+            for m in self.matches:
+                cache.setdefault(m.rule.action, []).append(m)
+            cache.setdefault("", [])
+        return cache.get(action, [])

@@ -165,7 +165,10 @@ def _dedupe(matches: list[RuleMatch]) -> list[RuleMatch]:
     for m in unique:
         (by_rule[m.rule.id] if m.rule.action == "arm" else rest).append(m)
     for group in by_rule.values():
-        group.sort(key=lambda m: (-(m.end - m.start), m.start))
+        # the longest match, then the one naming the most words (`adjuvant trastuzumab`
+        # rather than `trastuzumab` after a gap that took `adjuvant`): a choice that does
+        # not depend on the order matches were found in
+        group.sort(key=lambda m: (-(m.end - m.start), -_named(m), m.start, sorted(m.slots.items())))
         kept: list[RuleMatch] = []
         taken: set[int] = set()
         for m in group:
@@ -177,6 +180,10 @@ def _dedupe(matches: list[RuleMatch]) -> list[RuleMatch]:
                 taken |= named
         rest += kept
     return rest
+
+
+def _named(m: RuleMatch) -> int:
+    return sum(len(m.slot(name)) for name in ("arm", "value", "alias"))
 
 
 def _matches_at(
@@ -278,12 +285,22 @@ def _backward(
     return out
 
 
+_SELECTIVITY = {"lower": 0, "text": 0, "vocab": 1, "shape": 2, "flag": 3}  # rarer first
+
+
 def _anchor(specs: tuple[_Spec, ...]) -> int:
-    """The first spec that must match exactly once and can be looked up in the index;
-    else the first mandatory spec; -1 when every spec is optional."""
-    for i, spec in enumerate(specs):
-        if spec.low >= 1 and spec.high == 1 and spec.keys and not spec.negate:
-            return i
+    """The most selective spec that must match exactly once and can be looked up in the
+    index (a word before a vocabulary term, a term before a statistic's shape, a shape
+    before a flag such as `is_stat` or a sentence start, which hold at many tokens; the
+    first of equals); else the first mandatory spec; -1 when every spec is optional.
+    Matching from any anchor finds the same matches; a rare anchor tries fewer places."""
+    keyed = [
+        (max(_SELECTIVITY.get(kind, 3) for kind, _ in spec.keys), i)
+        for i, spec in enumerate(specs)
+        if spec.low >= 1 and spec.high == 1 and spec.keys and not spec.negate
+    ]
+    if keyed:
+        return min(keyed)[1]
     for i, spec in enumerate(specs):
         if spec.low >= 1 and spec.high == 1 and not spec.negate:
             return i
