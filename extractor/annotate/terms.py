@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
 from extractor.term_index import _is_abbreviation, _read_tsv
 from extractor.vocab import _entries
 
@@ -50,7 +51,13 @@ class TermSpan:
 class TermVocabulary:
     """Every vocabulary of a patterns directory, compiled into two phrase matchers."""
 
-    def __init__(self, vocab: Vocab, entries: Iterable[tuple[str, str, str, str]]) -> None:
+    def __init__(
+        self,
+        vocab: Vocab,
+        entries: Iterable[tuple[str, str, str, str]],
+        coordinators: frozenset[str] = frozenset(),
+    ) -> None:
+        self.coordinators = coordinators  # words that join coordinated modifiers (`and`)
         self._folded = PhraseMatcher(vocab, attr="LOWER")
         self._exact = PhraseMatcher(vocab, attr="ORTH")
         self._meta: dict[str, tuple[str, str, str]] = {}
@@ -65,20 +72,63 @@ class TermVocabulary:
 
     @classmethod
     def load(cls, directory: Path, vocab: Vocab) -> TermVocabulary:
-        return cls(vocab, _read_entries(directory))
+        lists_path = directory / RULES_DIR / SHARED_LISTS
+        lists = _lists(lists_path) if lists_path.is_file() else {}
+        return cls(vocab, _read_entries(directory), frozenset(lists.get("coordinators", ())))
 
     def name_of(self, text: str, label: str) -> str | None:
         """The canonical name of `text` when the whole of it is one term of the vocabulary
         `label` (`severe hypoglycaemia` -> `severe hypoglycaemia`), else None."""
+        reading = self._reading_of(text, label)
+        return reading[0] if reading else None
+
+    def _reading_of(self, text: str, label: str) -> tuple[str, str] | None:
+        """(canonical, category) of `text` as one whole term of `label`, else None."""
         doc = self._tokenizer(text)
-        for term in self.find(doc):
+        for term in self._matched(doc):
             if (term.start, term.end) == (0, len(doc)):
                 if term.label == label:
-                    return term.canonical
-                return next((c for lab, c, _ in term.also if lab == label), None)
+                    return term.canonical, term.category
+                return next(((c, cat) for lab, c, cat in term.also if lab == label), None)
         return None
 
+    def _elided(self, doc: Doc, terms: list[TermSpan]) -> list[TermSpan]:
+        """`The lumbar and radicular NRS`, `wound, urinary and chest infections`: a
+        modifier coordinated with a term's first word shares the term's other words, and
+        is a term of its own when the vocabulary knows the phrase they make (`lumbar NRS`
+        -> NRS back pain). Looked up only before a coordinator, so the cost stays with
+        the few terms written so."""
+        if not self.coordinators:
+            return []
+        taken = {i for t in terms for i in range(t.start, t.end)}
+        added: list[TermSpan] = []
+        for term in terms:
+            if term.end - term.start < 2 or term.label == "timepoint":
+                continue
+            head = doc[term.start + 1 : term.end].text
+            joint = term.start - 1
+            while joint >= 1 and doc[joint].lower_ in self.coordinators:
+                word = doc[joint - 1]
+                if word.i in taken or not word.is_alpha:
+                    break
+                reading = self._reading_of(f"{word.text} {head}", term.label)
+                if reading is None:
+                    break
+                added.append(TermSpan(word.i, word.i + 1, term.label, *reading))
+                taken.add(word.i)
+                joint = word.i - 1
+        return added
+
     def find(self, doc: Doc) -> list[TermSpan]:
+        """Terms in `doc` (see `_matched`), with the modifiers coordinated with a term that
+        the vocabulary names with the term's head (see `_elided`)."""
+        terms = self._matched(doc)
+        elided = self._elided(doc, terms)
+        if elided:
+            terms = sorted(terms + elided, key=lambda t: t.start)
+        return terms
+
+    def _matched(self, doc: Doc) -> list[TermSpan]:
         """Terms in `doc`, longest first where two overlap, in document order. Words that
         two vocabularies name (`pain` is an instrument and an event) are one term with its
         other readings in `also`: which one a value takes is the rules' and the linking's

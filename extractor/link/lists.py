@@ -40,13 +40,17 @@ def distribute(
     done: set[int] = set()
     previous = view.start
     for marker in markers:
-        group = [r for r in readings if previous <= r.token < marker and r.kind != "effect"]
+        whole = [r for r in readings if previous <= r.token < marker and r.kind != "effect"]
         previous = marker + 1
-        group = _last_run(view, group, versus)
+        group = _last_run(view, whole, versus)
         if len(group) < 2:
             continue
         _pair_respectively(view, group, mentions, lexicon, marker)
         done.update(r.token for r in group)
+        earlier = whole[: whole.index(group[0])]
+        for block in _earlier_blocks(view, earlier, len(group), marker, versus):
+            _pair_respectively(view, block, mentions, lexicon, marker)
+            done.update(r.token for r in block)
     _pair_unlabelled(view, [r for r in readings if r.token not in done], mentions, lexicon, versus)
 
 
@@ -62,6 +66,22 @@ def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) 
             break
         run.insert(0, reading)
     return run
+
+
+def _earlier_blocks(
+    view: SentenceView, before: list[Reading], size: int, marker: int, versus: frozenset[str]
+) -> list[list[Reading]]:
+    """`The A and B scores were 8.4 and 5.1 preoperatively and 5.2 and 3.0 at 2 years,
+    a reduction of 37% and 42%, respectively`: earlier lists of the clause whose length is
+    a multiple of the last list's are blocks of as many values, each paired the same way."""
+    blocks: list[list[Reading]] = []
+    while before:
+        run = _last_run(view, before, versus)
+        if len(run) < size or len(run) % size or not view.same_clause(run[0].token, marker):
+            break
+        blocks += [run[k : k + size] for k in range(0, len(run), size)]
+        before = before[: len(before) - len(run)]
+    return blocks
 
 
 def _gap(view: SentenceView, a: Reading, b: Reading) -> list:
@@ -93,23 +113,33 @@ def _pair_respectively(
         )
         if len(after) == len(group):
             names = after
-    if len(names) >= 2 and len(group) > len(names):
+    if len(names) >= 2 and len(group) > len(names) and _blocks(group, len(names)) is None:
         group = group[-len(names) :]  # `3.8% more ...: 20 (19%) and 16 (16%), respectively`
-    count = len(group)
-    if len(names) == count:
-        for reading, mention in zip(group, names, strict=True):
+    for block in _blocks(group, len(names)) or ():
+        for reading, mention in zip(block, names, strict=True):
             reading.arm, reading.arm_n, reading.arm_how = mention.arm.name, mention.arm.n, "list"
+    if names and _blocks(group, len(names)):
         return
     declared = lexicon.ordered()
-    if len(declared) == count and not names:
-        for reading, arm in zip(group, declared, strict=True):
-            reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
+    if not names and _blocks(group, len(declared)):
+        for block in _blocks(group, len(declared)) or ():
+            for reading, arm in zip(block, declared, strict=True):
+                reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
         return
     vocab = "event" if _FAMILIES.get(group[0].kind) == "share" else "instrument"
     terms = [t for t in view.tokens() if view.feat(t.i).vocab == vocab and t.i < marker]
-    if len(terms) == count:
-        for reading, term in zip(group, terms, strict=True):
+    for block in _blocks(group, len(terms)) or ():
+        for reading, term in zip(block, terms, strict=True):
             reading.measure, reading.measure_text = view.feat(term.i).canonical, term.text
+
+
+def _blocks(group: list[Reading], names: int) -> list[list[Reading]] | None:
+    """The list split into blocks of as many values as there are names (`152 and 94 mmHg
+    at baseline and 138 and 86 mmHg at 6 months` for two outcomes), or None when it cannot
+    be: no names, or a length that is not a multiple of theirs."""
+    if names < 1 or len(group) % names or (names == 1 and len(group) > 1):
+        return None
+    return [group[k : k + names] for k in range(0, len(group), names)]
 
 
 def _distinct(mentions: list[Mention]) -> list[Mention]:

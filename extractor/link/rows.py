@@ -57,15 +57,14 @@ def attach_p_and_ci(
 
 
 def _closes_list(view, before: list[Reading], p_token: int, respectively) -> list[Reading]:
-    """The readings of a `respectively` list right before this p-value, if any."""
-    marker = next(
-        (
-            i
-            for i in range(p_token - 1, max(view.start, p_token - 4) - 1, -1)
-            if view.token(i).lower_ in respectively
-        ),
-        None,
-    )
+    """The readings of a `respectively` list the p-value closes, if any: the marker is
+    just before it (`..., respectively (p<0.001)`) or just after (`(p<0.001),
+    respectively`)."""
+    near = [
+        *range(p_token - 1, max(view.start, p_token - 4) - 1, -1),
+        *range(p_token + 1, min(view.end, p_token + 4)),
+    ]
+    marker = next((i for i in near if view.token(i).lower_ in respectively), None)
     if marker is None:
         return []
     group = [r for r in before if r.token < marker and view.same_clause(r.token, marker)]
