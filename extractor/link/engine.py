@@ -238,6 +238,7 @@ class ProseEngine:
                 _refine_statistic(reading)
             previous = reading
         share_closing_time(view, readings, closing, opening)
+        _continue_label(view, readings)
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
@@ -279,6 +280,21 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+
+
+def _continue_label(view: SentenceView, readings: list[Reading]) -> None:
+    """`mean joint pain improved from 82.3 at baseline to 30.4 at 6 months, 28.3 at 12
+    months and 26.7 at 24 months`: a value of the same outcome that follows a mean (or a
+    median) in its clause, with no other value between, is one too, however far the
+    label is."""
+    for a, b in zip(readings, readings[1:], strict=False):
+        if b.statistic is not None or a.statistic not in ("mean", "median"):
+            continue
+        if a.kind != b.kind or b.kind not in ("score", "change") or a.measure != b.measure:
+            continue
+        if a.measure is None or not view.same_clause(a.token, b.token):
+            continue
+        b.statistic = a.statistic
 
 
 FRACTION_GAP = 6  # tokens between a percent and the count/denominator that make it

@@ -3,7 +3,8 @@ one sentence share their time.
 
 `NRS pain improved from 6.8 to 3.1 in the A group and from 6.9 to 4.6 in the B group`:
 the arm is written once, after the value a series reached, and it is the arm of the value
-the series started from too (left alone, `6.9` would take the arm named before it, `A`).
+the series started from too (left alone, `6.9` would take the arm named before it, `A`);
+an arm named before a series with none after it is the arm of both its ends.
 `LVEF rose from 41.9% at baseline to 46.8% at 6 months with A and from 42.3% to 44.1%
 with B`: a time written for one series of a sentence and not for the others is the time
 of them all (and `... in the B group at week 26` closes the first series too).
@@ -54,11 +55,18 @@ def share_within_series(view: SentenceView, readings: list[Reading]) -> None:
     series = find_series(view, readings)
     for s in series:
         owner = next((r for r in s.reached if r.arm_how in OWN_ARM), None)
-        if owner is None:
+        if owner is not None:
+            for r in s.first:
+                if r.arm_how not in OWN_ARM:
+                    r.arm, r.arm_n, r.arm_how = owner.arm, owner.arm_n, "series"
             continue
-        for r in s.first:
-            if r.arm_how not in OWN_ARM:
-                r.arm, r.arm_n, r.arm_how = owner.arm, owner.arm_n, "series"
+        # `in the A group (from 4.0 to 2.0) than in the B group (...)`: the arm named
+        # before the series is its end's too
+        owner = next((r for r in s.first if r.arm is not None), None)
+        if owner is not None:
+            for r in s.reached:
+                if r.arm is None:
+                    r.arm, r.arm_n, r.arm_how = owner.arm, owner.arm_n, "series"
     if len(series) < 2:
         return
     times = {(r.timepoint, r.months) for s in series for r in s.reached if r.months is not None}

@@ -189,7 +189,8 @@ def share_closing_time(
         if not same or not view.same_clause(reading.token, carried.start):
             carried = after = None
             continue
-        if reading.timepoint is not None and id(reading) not in opening:
-            carried = after = None
-            continue
+        known = reading.timepoint is not None and id(reading) not in opening
+        if known and (reading.timepoint != carried.timepoint or reading.months is not None):
+            carried = after = None  # a time of its own (`to 42.8 and 37.0 at 6 months`
+            continue  # gives `42.8`, a follow-up value without months, its months)
         reading.timepoint, reading.months = carried.timepoint, carried.months
