@@ -137,6 +137,8 @@ class ProseEngine:
                 for key in {m.arm.key for m in mentioned[id(view)]}:
                     sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
         rows: list[Evidence] = []
+        sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
+        # count and percent may agree with (see `_join_split_share`)
         population_n: int | None = None
         population_unit: str | None = None
         previous: SentenceView | None = None
@@ -152,6 +154,7 @@ class ProseEngine:
             readings = self._link(
                 view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
             )
+            readings = _join_split_share(view, readings, sizes_seen)
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -167,6 +170,7 @@ class ProseEngine:
                     population_unit = row.measure
                 if row.group_name is None and row.value is not None:
                     population_n = int(row.value)  # the latest size of the whole population
+                    sizes_seen.add(population_n)
         for row in table_rows:
             if row.group_name:
                 row.group_name = lexicon.name_for(row.group_name)
@@ -340,6 +344,43 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
             if size.token != r.token and _agrees(stat.count, size.stat.value, stat.percent):
                 r.stat = replace(stat, denominator=int(size.stat.value))
                 break
+    return [r for r in readings if id(r) not in dropped]
+
+
+_SHARES = ("proportion", "complication")
+
+
+def _join_split_share(
+    view: SentenceView, readings: list[Reading], sizes: set[int]
+) -> list[Reading]:
+    """`Twenty-five patients would recommend the same surgery to others (86.2%)`: a count
+    that opens a clause and the percent that closes it, with no value between, are one
+    share when the count is that percent of a size the document gave (25 of 29 is
+    86.2%, to the percent's rounding). The percent's row carries the count; the count is
+    no row of its own."""
+    dropped: set[int] = set()
+    for a, b in zip(readings, readings[1:], strict=False):
+        count, share = a.stat, b.stat
+        if a.kind not in ("sample_size", *_SHARES) or b.kind not in _SHARES:
+            continue
+        if count.shape != "number" or count.value is None or count.percent is not None:
+            continue
+        if share.percent is None or share.count is not None or share.denominator is not None:
+            continue
+        if not float(count.value).is_integer() or not view.same_clause(a.token, b.token):
+            continue
+        size = next(
+            (
+                n
+                for n in sorted(sizes)
+                if n > count.value and _agrees(count.value, n, share.percent)
+            ),
+            None,
+        )
+        if size is None:
+            continue
+        b.stat = replace(share, count=int(count.value), denominator=size)
+        dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
 
 
