@@ -59,6 +59,7 @@ class WordLists:
     intervention_roles: frozenset[str]
     name_stop: frozenset[str]
     articles: frozenset[str]
+    distributives: frozenset[str]
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -82,6 +83,7 @@ class WordLists:
             intervention_roles=get("intervention_roles"),
             name_stop=get("arm_stop"),
             articles=get("articles"),
+            distributives=get("distributives"),
         )
 
 
@@ -250,7 +252,9 @@ class ProseEngine:
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
         )
-        attach_p_and_ci(view, readings, self.lists.respectively, time_tokens)
+        attach_p_and_ci(
+            view, readings, self.lists.respectively, time_tokens, self.lists.distributives
+        )
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 

@@ -18,6 +18,7 @@ def attach_p_and_ci(
     readings: list[Reading],
     respectively: frozenset[str],
     times: frozenset[int] | set[int] = frozenset(),
+    distributives: frozenset[str] = frozenset(),
 ):
     """A p-value qualifies the nearest estimate before it in its clause, or every value of
     a `respectively` list it closes; a detached `(95% CI, a to b)` the nearest estimate
@@ -49,11 +50,26 @@ def attach_p_and_ci(
                     target.p = (stat.p_value, stat.p_relation)
             continue
         closes = _closes_list(view, before, token.i, respectively)
+        if not closes and distributives:
+            closes = _distributed(view, before, token.i, distributives)
         targets = closes or [before[-1]]
         for target in targets:
             if target.stat.p_value is None and target.p is None:
                 if view.same_clause(target.token, token.i) or closes:
                     target.p = (stat.p_value, stat.p_relation)
+
+
+def _distributed(
+    view: SentenceView, before: list[Reading], p_token: int, distributives: frozenset[str]
+) -> list[Reading]:
+    """`a VAS improvement of 45.5 points and an ODI improvement of 23.3 points, both
+    exceeding the MCID (P < 0.001)`: a p-value after a word that distributes it (`both`,
+    `all`) qualifies every value before it in its clause."""
+    last = before[-1].last
+    if not any(view.feat(k).lower in distributives for k in range(last + 1, p_token)):
+        return []
+    group = [r for r in before if view.same_clause(r.token, p_token)]
+    return group if len(group) >= 2 else []
 
 
 def _closes_list(view, before: list[Reading], p_token: int, respectively) -> list[Reading]:
