@@ -127,6 +127,6 @@ def test_extractor_version_changes_with_extraction_code_not_with_other_modules(
     (code / "cli.py").write_text("# a command-line change\n", encoding="utf-8")
     assert pipeline.extractor_version(patterns, code) == before
 
-    matcher = code / "matchers" / "scores.py"
-    matcher.write_text(matcher.read_text(encoding="utf-8") + "\n# a rule change\n", "utf-8")
+    linker = code / "link" / "engine.py"
+    linker.write_text(linker.read_text(encoding="utf-8") + "\n# a linking change\n", "utf-8")
     assert pipeline.extractor_version(patterns, code) != before
