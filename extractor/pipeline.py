@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -24,7 +23,6 @@ from extractor.ingest.pubmed import read_pubmed
 from extractor.ingest.text import read_text
 from extractor.ingest.xml_safe import XML_SUFFIXES as _XML_SUFFIXES
 from extractor.link.engine import ProseEngine
-from extractor.matchers import find_evidence
 from extractor.patterns_dir import default_patterns_dir
 from extractor.tables import find_table_evidence
 from extractor.tables.text_source import render_text_tables
@@ -197,14 +195,9 @@ def _fill(result: DocumentResult, raw: RawText, extractor: Extractor) -> None:
     def allowed(offset: int) -> bool:
         return extract_allowed(sections, offset)
 
-    if os.environ.get("EVIDENCE_ENGINE") == "old":
-        rows = find_evidence(text, sentences, extractor.vocab, extract_allowed=allowed)
-    else:
-        tables = find_table_evidence(text, sentences, extractor.vocab)
-        rows = [r for r in tables.evidence if allowed(r.char_start)]
-        rows += extractor.prose.find(
-            text, chunks, allowed, frozenset(tables.consumed), table_rows=rows
-        )
+    tables = find_table_evidence(text, sentences, extractor.vocab)
+    rows = [r for r in tables.evidence if allowed(r.char_start)]
+    rows += extractor.prose.find(text, chunks, allowed, frozenset(tables.consumed), table_rows=rows)
     result.text = text
     result.pages = len(raw.pages) if raw.paginated else None
     result.page_starts = normalised.page_starts

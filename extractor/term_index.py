@@ -114,7 +114,6 @@ class _TermIndex:
 
     entries: list[tuple[str, str, str]]
     plural: bool = True
-    abbreviations_match_case: bool = True
     _regexes: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
     _anywhere: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
     _keys: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -127,7 +126,7 @@ class _TermIndex:
                 chosen = [
                     e
                     for e in ordered
-                    if (self.abbreviations_match_case and _is_abbreviation(e[0])) == sensitive
+                    if _is_abbreviation(e[0]) == sensitive
                     and (_first_key(e[0]) is not None) == keyed
                 ]
                 if not chosen:

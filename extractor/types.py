@@ -1,6 +1,6 @@
 """The values that flow between the stages of the pipeline.
 
-ingest -> normalise -> sentences/sections -> matchers -> assemble -> store.
+ingest -> normalise -> sentences/sections -> tables, annotate -> rules/link -> assemble -> store.
 
 Every stage takes and returns these plain, typed values so that one document goes from
 bytes to rows without touching shared state (the condition for running documents in

@@ -252,12 +252,8 @@ class Vocabulary:
     def effects_in(self, text: str, offset: int = 0) -> list[Term]:
         return self._effects.find(text, offset)
 
-    def cues_in(self, text: str, role: str, offset: int = 0) -> list[Term]:
-        """Cue words of one role (see `patterns/cues.tsv`); canonical is the cue as listed."""
-        return self.cues.find(text, role, offset)
-
     def cue_pattern(self, template: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-        """A matcher's regex with `{role}` filled by that role's cue words (`CueWords`)."""
+        """A regex with `{role}` filled by that role's cue words (`CueWords`)."""
         return self.cues.pattern(template, flags)
 
     def timepoints_in(self, text: str, offset: int = 0) -> list[Timepoint]:
@@ -306,7 +302,3 @@ class Vocabulary:
         if info is None or info.scale_min is None or info.scale_max is None:
             return None
         return (info.scale_min, info.scale_max)
-
-    def unit_of(self, measure: str) -> str | None:
-        info = self.instruments.get(measure)
-        return info.unit if info else None

@@ -39,8 +39,18 @@ def _cases() -> Iterator[tuple[str, int, dict[str, Any]]]:
 
 
 def _params() -> list[Any]:
+    """One test per case; a case with a `gap` (what the engine still gets wrong) is a strict
+    xfail, so a fixed gap fails as XPASS until its mark is removed."""
     return [
-        pytest.param(case, id=f"{name}:{lineno}:{case.get('note', '')}")
+        pytest.param(
+            case,
+            id=f"{name}:{lineno}:{case.get('note', '')}",
+            marks=(
+                [pytest.mark.xfail(reason=case["gap"], strict=True, raises=AssertionError)]
+                if "gap" in case
+                else []
+            ),
+        )
         for name, lineno, case in _cases()
     ]
 
@@ -127,8 +137,10 @@ def test_every_construction_file_has_eight_cases_in_three_specialties() -> None:
 def test_every_case_is_well_formed() -> None:
     for name, lineno, case in _cases():
         where = f"{name}:{lineno}"
-        assert set(case) <= {"text", "expect", "note", "specialty"}, where
+        assert set(case) <= {"text", "expect", "note", "specialty", "gap"}, where
         assert case["note"] and case["specialty"], where
+        if "gap" in case:
+            assert isinstance(case["gap"], str) and case["gap"].strip(), where
         for item in case["expect"]:
             assert item["kind"] in KINDS, where
             assert isinstance(item["value"], (int, float)), where

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -39,6 +41,28 @@ def test_every_row_names_its_rule_and_has_a_stable_id(results) -> None:
         ids = [row.id for row in result.evidence]
         assert len(ids) == len(set(ids))
         assert all(row.rule and row.doc_id == result.doc_id for row in result.evidence)
+
+
+def test_values_are_finite_numbers_of_a_known_kind_in_text_order(results) -> None:
+    kinds = {"sample_size", "score", "change", "complication", "proportion", "effect"}
+    for result in results.values():
+        for row in result.evidence:
+            assert row.kind in kinds, row
+            assert isinstance(row.value, int | float) and math.isfinite(row.value), row
+        keys = [(r.char_start, r.char_end, r.kind) for r in result.evidence]
+        assert keys == sorted(keys), result.doc_id
+
+
+def test_no_row_is_a_year_an_identifier_or_a_seed_not_evidence_number(results) -> None:
+    """Conventions rule 10, on the seed corpus: years, registrations, DOIs and the
+    thresholds, scales, doses and sizes the seeds write are never a row's mention."""
+    never = ("2%\nlidocaine", "3-cm", "30–60 min", "0–100", "0–10", "50%", "20 mm", "27")
+    for result in results.values():
+        for row in result.evidence:
+            mention = result.text[row.char_start : row.char_end]
+            assert not re.fullmatch(r"(?:19|20)\d\d", mention.strip()), row
+            assert not re.search(r"ISBN|NCT\d|NL\d{4}|METC|doi", mention), row
+            assert mention not in never, row
 
 
 def test_pdf_rows_carry_the_page_their_mention_is_on(results) -> None:
@@ -103,6 +127,6 @@ def test_extractor_version_changes_with_extraction_code_not_with_other_modules(
     (code / "cli.py").write_text("# a command-line change\n", encoding="utf-8")
     assert pipeline.extractor_version(patterns, code) == before
 
-    matcher = code / "matchers" / "scores.py"
-    matcher.write_text(matcher.read_text(encoding="utf-8") + "\n# a rule change\n", "utf-8")
+    linker = code / "link" / "engine.py"
+    linker.write_text(linker.read_text(encoding="utf-8") + "\n# a linking change\n", "utf-8")
     assert pipeline.extractor_version(patterns, code) != before

@@ -1,4 +1,5 @@
-"""The statistic parser's specification, as data: `tests/statistics/*.jsonl`.
+"""The statistic parser's specification, as data: `tests/statistics/*.jsonl`
+(`prose_ported.jsonl` holds the cases the old `find_quantities` tests specified).
 
 Each prose case lists every statistic the text holds, in order, with the attributes that
 matter for it; each cell case the one statistic a table cell is (or null). Every found
@@ -36,7 +37,10 @@ def _check(stat, expected: dict) -> None:
             assert got == want, f"{key} of {stat.text!r}: {got!r}"
 
 
-@pytest.mark.parametrize("case", _cases("prose.jsonl"), ids=lambda c: c["text"][:60])
+PROSE = [case for name in ("prose.jsonl", "prose_ported.jsonl") for case in _cases(name)]
+
+
+@pytest.mark.parametrize("case", PROSE, ids=lambda c: c["text"][:60])
 def test_prose_statistic_is_read_by_its_shape(parser: StatisticParser, case: dict) -> None:
     offset = 1000
     found = parser.scan(

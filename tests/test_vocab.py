@@ -118,6 +118,26 @@ def test_added_synonym_is_found_without_code_change(patterns_dir):
     ]
 
 
+def test_a_complication_added_to_the_vocabulary_is_extracted_without_code(patterns_dir):
+    """Orthopaedics: heterotopic ossification becomes an event once it is a line of data."""
+    from extractor.pipeline import Extractor
+
+    text = "Heterotopic ossification was seen in 7% (n=14) of hips."
+
+    def events(directory: Path) -> list[tuple[str | None, float | None, float | None]]:
+        extractor = Extractor.load(directory)
+        rows = extractor.prose.rows_of(text, extractor.splitter)
+        return [(r.measure, r.count, r.percent) for r in rows if r.kind == "complication"]
+
+    assert events(patterns_dir) == []
+    path = patterns_dir / "complications.tsv"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "heterotopic ossification\tHO\tother\n",
+        encoding="utf-8",
+    )
+    assert events(patterns_dir) == [("heterotopic ossification", 14, 7)]
+
+
 def test_unknown_column_fails_with_file_and_line(patterns_dir):
     path = patterns_dir / "complications.tsv"
     text = path.read_text(encoding="utf-8").replace(

@@ -2,13 +2,13 @@
 
 Clinical prose writes the same number many ways: `5,319` (thousands separator), `.026`
 (no leading zero, common in p-values), `0·74` (Lancet's raised decimal point), `−1.2` with
-a Unicode minus, `Eleven`, `Twenty-three`, `one hundred and forty-eight`. Every matcher
+a Unicode minus, `Eleven`, `Twenty-three`, `one hundred and forty-eight`. Every reader
 needs the same reading, so it lives here once. The number words themselves are data
 (`patterns/number_words.tsv`) so that a clinician can see and extend them.
 
 A hyphen is never read as a sign here: whether `-` between two numbers is a range or a
-minus depends on its neighbours, which only `quantities` can see. A Unicode minus `−` is
-always a sign.
+minus depends on its neighbours, which only the statistic parser (`annotate/statistics.py`)
+sees. A Unicode minus `−` is always a sign.
 """
 
 from __future__ import annotations
