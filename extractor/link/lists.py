@@ -170,6 +170,8 @@ def _pair_unlabelled(
         i = j
         if len(run) < 2 or any(r.arm_how in ("rule", "after", "list") for r in run[1:]):
             continue
+        if _over_time(run):
+            continue  # `6.9 at baseline and 5.1 at 12 weeks`: one arm's series, not two arms
         order = _order_for(view, run, mentions, lexicon, versus)
         if order is None:
             continue
@@ -182,6 +184,13 @@ def _pair_unlabelled(
             order = [a for a in order if a.name == first] + [a for a in order if a.name != first]
         for reading, arm in zip(run, order, strict=True):
             reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
+
+
+def _over_time(run: list[Reading]) -> bool:
+    """Values at as many different times as there are values are one group followed over
+    time, not one value per arm."""
+    times = {(r.timepoint, r.months) for r in run if r.timepoint is not None}
+    return len(times) == len(run)
 
 
 def _after_comparison(view: SentenceView, mention: Mention, versus: frozenset[str]) -> bool:
