@@ -244,12 +244,17 @@ def _alternation(spellings: Iterable[str]) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+MEMO_TEXT = 120  # texts up to this length (table cells, brackets) are memoised
+MEMO_SIZE = 50_000  # entries kept before the memo starts afresh (bounded memory)
+
+
 class StatisticParser:
     """The grammar of statistical notation, compiled once from the pattern files."""
 
     def __init__(self, notation: NotationWords, number_words: NumberWords) -> None:
         self.notation = notation
         self.number_words = number_words
+        self._memo: dict[tuple[str, str | None, str | None], list[Statistic]] = {}
         self._compile()
 
     @classmethod
@@ -421,6 +426,20 @@ class StatisticParser:
         `(a–b)`."""
         if paren_means not in (None, *PAREN_MEANINGS) or pair_means not in (None, *PAIR_MEANINGS):
             raise ValueError(f"unknown declaration {paren_means!r} / {pair_means!r}")
+        if len(text) > MEMO_TEXT:
+            return self._scan(text, offset, paren_means, pair_means)
+        # table cells repeat (`12 (5.3)`, `NA`, `0.04`): a short text is parsed once
+        key = (text, paren_means, pair_means)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = self._scan(text, 0, paren_means, pair_means)
+        return [_shifted(stat, offset) for stat in found]
+
+    def _scan(
+        self, text: str, offset: int, paren_means: str | None, pair_means: str | None
+    ) -> list[Statistic]:
         blocked = [m.span() for m in self._excluded.finditer(text)]
         found: list[Statistic] = []
         for m in self._p.finditer(text):
