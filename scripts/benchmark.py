@@ -9,6 +9,10 @@ Sections (all by default; `--only` picks some):
 - `speed`: the I/O floor (read + sha256), the reading floor (ingest + normalise),
   extraction without a database, a whole run in-process and in a supervised worker
   (`--jobs 1` with its time and memory budget), and a no-op re-run.
+- `engine`: CPU seconds of extraction (no database) against bare spaCy (blank English +
+  sentencizer) on the same texts, for abstracts and for full texts separately: the
+  generated abstracts and the seed corpus's full texts by default, or your own folders
+  (`--abstracts-dir`, `--full-dir`, e.g. `../shared/dev/pico/corpus`).
 - `jobs`: `--jobs 1` against `--jobs 2` (and more with `--jobs N`), each a whole run in a
   fresh process, repeated and the fastest kept.
 - `memory`: peak memory of a whole run with its snapshot, parent and worker, for a corpus
@@ -47,7 +51,7 @@ from extractor.runner.run import corpus_files, run_corpus  # noqa: E402
 from extractor.text.normalise import normalise  # noqa: E402
 
 PUBMED_ABSTRACTS = 36_000_000
-SECTIONS = ("speed", "jobs", "memory", "pubmed")
+SECTIONS = ("speed", "engine", "jobs", "memory", "pubmed")
 ABSTRACT_SOURCES = (REPO.parent.parent / "shared" / "dev" / "pico" / "corpus", REPO / "corpus")
 
 
@@ -344,6 +348,73 @@ def pubmed(count: int, cores: int, form: str) -> None:
             )
 
 
+def _cpu_ratio(extractor: Extractor, documents: list[tuple[str, bytes]], rounds: int) -> None:
+    """Process CPU time, not wall time, so other programs on a shared machine count less;
+    the passes are interleaved so drift hits both sides alike."""
+    import spacy
+
+    if not documents:
+        print("    no *.txt documents there: nothing measured")
+        return
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    texts = [data.decode("utf-8", "replace") for _, data in documents]
+    bare_times, extract_times = [], []
+    for _ in range(rounds):
+        start = time.process_time()
+        for text in texts:
+            nlp(text)
+        bare_times.append(time.process_time() - start)
+        start = time.process_time()
+        for name, data in documents:
+            extract_document(data, name, extractor)
+        extract_times.append(time.process_time() - start)
+    chars = sum(len(t) for t in texts)
+    # The first pass is reported apart: spaCy's tokenizer caches every string it has seen
+    # (and the statistic scanner memoises short cells), so later passes over the same texts
+    # flatter both sides, spaCy more; a corpus is read once, so the first pass is the honest one.
+    for label, bare, extract in (
+        ("first pass", bare_times[0], extract_times[0]),
+        (f"best of {rounds}", min(bare_times), min(extract_times)),
+    ):
+        print(
+            f"    {label:>10}: bare spaCy {bare:7.3f} s, extraction {extract:7.3f} s CPU "
+            f"({chars / extract / 1000:.0f} k characters/s): {extract / bare:.1f}x bare spaCy"
+        )
+
+
+def _text_documents(folder: Path) -> list[tuple[str, bytes]]:
+    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.txt"))]
+
+
+def engine(
+    extractor: Extractor, abstracts: int, abstracts_dir: Path | None, full_dir: Path | None
+) -> None:
+    print(f"engine: extraction CPU against bare spaCy, same texts; load average {load_average()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        if abstracts_dir is not None:
+            documents = _text_documents(abstracts_dir)
+            where = str(abstracts_dir)
+        else:
+            texts = make_pubmed_corpus(Path(tmp) / "abstracts", min(abstracts, 500), "text")
+            documents = [(f"a{i}.txt", t.encode()) for i, t in enumerate(texts)]
+            where = "generated abstracts"
+        print(f"  abstracts: {len(documents)} from {where}")
+        _cpu_ratio(extractor, documents, rounds=3)
+    if full_dir is not None:
+        documents = _text_documents(full_dir)
+        where = str(full_dir)
+    else:
+        documents = [
+            (name, data)
+            for name, data in _text_documents(REPO / "corpus")
+            if len(data) > 10_000  # the seeds' full papers and guidance, not their abstracts
+        ]
+        where = "the sample corpus's full texts"
+    print(f"  full texts: {len(documents)} from {where}")
+    _cpu_ratio(extractor, documents, rounds=3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=40, help="copies of each sample document")
@@ -358,6 +429,8 @@ def main() -> None:
         "--pubmed-form", choices=["xml", "text"], default="xml", help="how abstracts are stored"
     )
     parser.add_argument("--jobs", type=int, default=2, help="most worker processes to try")
+    parser.add_argument("--abstracts-dir", type=Path, help="abstracts (*.txt) for `engine`")
+    parser.add_argument("--full-dir", type=Path, help="full texts (*.txt) for `engine`")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these")
     args = parser.parse_args()
     sections = args.only or list(SECTIONS)
@@ -365,6 +438,8 @@ def main() -> None:
     extractor = Extractor.load()
     if "speed" in sections:
         speed(extractor, args.copies)
+    if "engine" in sections:
+        engine(extractor, args.abstracts, args.abstracts_dir, args.full_dir)
     if "jobs" in sections:
         jobs_scaling(max(1, args.copies // 2), args.jobs)
     if "memory" in sections:
