@@ -33,6 +33,7 @@ class Arm:
     n: int | None = None
     order: int = 0
     strength: int = 0  # the highest priority of a rule that declared it
+    primary_order: int | None = None  # place among the arms declared at PRIMARY strength
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class ArmLexicon:
             key=lambda a: a.order,
         )
         strong = [a for a in arms if a.strength >= PRIMARY]
+        # in the order the randomisation lists them (a title may name them the other way)
+        strong.sort(key=lambda a: a.primary_order if a.primary_order is not None else a.order)
         return strong if len(strong) >= 2 else arms
 
     def lookup(self, text: str) -> Arm | None:
@@ -162,6 +165,8 @@ class ArmLexicon:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
             arm.strength = max(arm.strength, m.rule.priority)
+            if arm.primary_order is None and m.rule.priority >= PRIMARY:
+                arm.primary_order = sum(a.primary_order is not None for a in self.arms.values())
             self._name_role(arm)
             alias = _abbreviation_after(view, end)
             if alias:
