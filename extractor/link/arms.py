@@ -306,9 +306,26 @@ def _abbreviation_after(view: SentenceView, end: int) -> str | None:
     return None
 
 
+def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
+    """`82 patients were randomly assigned to A or B`: a size whose rule names the first of
+    several arms one declaration lists is the size of all of them (the randomised
+    population), not of the first (`180 were assigned to A and 176 to B` names one arm
+    per size)."""
+    own = runs(m.slot("arm"))
+    if not m.rule.sizes or not own or any(i > own[0][0] for i in m.slot("value")):
+        return False  # `A (n = 212) or B (n = 209)`: a size after its name is that arm's
+    for other in view.of_action("arm"):
+        if other.rule.sizes or other.rule.priority < DECLARES:
+            continue
+        listed = runs(other.slot("arm"))
+        if len(listed) >= 2 and listed[0][0] == own[0][0]:
+            return True
+    return False
+
+
 def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | None:
     """The n a declaration gives its arm: the match's value nearest the name."""
-    if not m.rule.sizes:
+    if not m.rule.sizes or sizes_all_arms(view, m):
         return None
     values = [i for i in m.slot("value") if view.stat(i) is not None]
     if not values:
