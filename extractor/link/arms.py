@@ -146,6 +146,8 @@ class ArmLexicon:
 
     def declare(self, view: SentenceView, m: RuleMatch) -> None:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
+        if sizes_all_arms(view, m):
+            return  # `130 were assigned to A (n = 65) or B`: the listing declares A
         for start, end in runs(m.slot("arm")):
             start, end = self._whole_name(view, start, end)
             name = view.text_of(start, end)
