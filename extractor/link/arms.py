@@ -33,6 +33,7 @@ class Arm:
     n: int | None = None
     order: int = 0
     strength: int = 0  # the highest priority of a rule that declared it
+    primary_order: int | None = None  # place among the arms declared at PRIMARY strength
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class ArmLexicon:
             key=lambda a: a.order,
         )
         strong = [a for a in arms if a.strength >= PRIMARY]
+        # in the order the randomisation lists them (a title may name them the other way)
+        strong.sort(key=lambda a: a.primary_order if a.primary_order is not None else a.order)
         return strong if len(strong) >= 2 else arms
 
     def lookup(self, text: str) -> Arm | None:
@@ -143,6 +146,8 @@ class ArmLexicon:
 
     def declare(self, view: SentenceView, m: RuleMatch) -> None:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
+        if sizes_all_arms(view, m):
+            return  # `130 were assigned to A (n = 65) or B`: the listing declares A
         for start, end in runs(m.slot("arm")):
             start, end = self._whole_name(view, start, end)
             name = view.text_of(start, end)
@@ -162,6 +167,8 @@ class ArmLexicon:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
             arm.strength = max(arm.strength, m.rule.priority)
+            if arm.primary_order is None and m.rule.priority >= PRIMARY:
+                arm.primary_order = sum(a.primary_order is not None for a in self.arms.values())
             self._name_role(arm)
             alias = _abbreviation_after(view, end)
             if alias:
@@ -301,9 +308,26 @@ def _abbreviation_after(view: SentenceView, end: int) -> str | None:
     return None
 
 
+def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
+    """`82 patients were randomly assigned to A or B`: a size whose rule names the first of
+    several arms one declaration lists is the size of all of them (the randomised
+    population), not of the first (`180 were assigned to A and 176 to B` names one arm
+    per size)."""
+    own = runs(m.slot("arm"))
+    if not m.rule.sizes or not own or any(i > own[0][0] for i in m.slot("value")):
+        return False  # `A (n = 212) or B (n = 209)`: a size after its name is that arm's
+    for other in view.of_action("arm"):
+        if other.rule.sizes or other.rule.priority < DECLARES:
+            continue
+        listed = runs(other.slot("arm"))
+        if len(listed) >= 2 and listed[0][0] == own[0][0]:
+            return True
+    return False
+
+
 def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | None:
     """The n a declaration gives its arm: the match's value nearest the name."""
-    if not m.rule.sizes:
+    if not m.rule.sizes or sizes_all_arms(view, m):
         return None
     values = [i for i in m.slot("value") if view.stat(i) is not None]
     if not values:

@@ -30,6 +30,7 @@ from extractor.link.arms import (
     ArmLexicon,
     Mention,
     runs,
+    sizes_all_arms,
 )
 from extractor.link.measures import VOCABULARY_OF_KIND, Naming, namings, phrase_before, term_for
 from extractor.link.parallel import declare_parallel
@@ -483,6 +484,8 @@ def _link_arm(
             break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
             # with arms in order, not with the name after the bracket
         if view.same_clause(token, m.start):
+            if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
+                return  # `407 patients were randomly assigned to A or B`: all of them
             if any(owned.get(i) is m.arm for i in range(m.end, m.end + 4)):
                 continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
             if not any(i in values for i in range(token + 1, m.start)):
@@ -499,6 +502,17 @@ def _link_arm(
             break
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
+
+
+def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
+    """Whether a declaration listing several arms (`assigned to A or B`) starts at `start`."""
+    for m in view.of_action("arm"):
+        if m.rule.sizes or m.rule.priority < DECLARES:
+            continue
+        listed = runs(m.slot("arm"))
+        if len(listed) >= 2 and listed[0][0] == start:
+            return True
+    return False
 
 
 def _shared_bracket(view: SentenceView, token: int, per_bracket: Counter) -> int | None:
@@ -519,7 +533,7 @@ def _owned_values(
     owned: dict[int, Arm] = {}
     for m in view.of_action("arm"):
         names = runs(m.slot("arm"))
-        if len(names) != 1:
+        if len(names) != 1 or sizes_all_arms(view, m):
             continue
         if names[0][0] > view.start and view.token(names[0][0] - 1).lower_ in versus:
             continue
