@@ -146,9 +146,11 @@ class ProseEngine:
         population_unit: str | None = None
         previous: SentenceView | None = None
         carried_measure: tuple[str, str] | None = None
+        declared_ci: dict[bool, float] = {}  # percent or not -> level of an interval named
         for view in views:
             if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
                 carried_measure = None
+                declared_ci = {}
                 population_n = None  # a paragraph (a guidance paragraph, a section) may
                 # report another study than the one before it
             previous = view
@@ -158,6 +160,7 @@ class ProseEngine:
                 view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
             )
             readings = _join_split_share(view, readings, sizes_seen)
+            _pairs_as_declared_ci(readings, declared_ci)
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -387,6 +390,34 @@ def _join_split_share(
         b.stat = replace(share, count=int(count.value), denominator=size)
         dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
+
+
+def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) -> None:
+    """`4-year event-free survival was 60% (95% CI 53-67) in A and 44% (37-52) in B. The
+    corresponding overall survival was 75% (69-82) versus 70% (64-77)`: once a paragraph
+    has named an interval for a percent (or for a value that is not one), a bare `(a-b)`
+    after another such value is the same interval, not a range. `declared` (percent or
+    not -> the level) carries across the paragraph's sentences."""
+    for reading in readings:
+        stat = reading.stat
+        if stat.ci_low is not None and stat.ci_level is not None:
+            declared.setdefault(stat.is_percent, stat.ci_level)
+        elif (
+            stat.is_percent in declared
+            and stat.unlabelled_pair
+            and stat.range_low is not None
+            and stat.ci_low is None
+            and reading.ci is None
+        ):
+            reading.stat = replace(
+                stat,
+                ci_low=stat.range_low,
+                ci_high=stat.range_high,
+                ci_level=declared[stat.is_percent],
+                range_low=None,
+                range_high=None,
+                range_kind=None,
+            )
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
