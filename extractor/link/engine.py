@@ -234,6 +234,8 @@ class ProseEngine:
                 self.lists.span_starts,
                 self.lists.articles,
             )
+            if time is not None and reading.kind == "sample_size" and not _own_time(time, reading):
+                time = None
             if time is not None and time.start > reading.last:
                 closing[id(reading)] = time
             elif time is not None and reading.timepoint is None:
@@ -391,6 +393,19 @@ def _join_split_share(
         b.stat = replace(share, count=int(count.value), denominator=size)
         dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
+
+
+SIZE_TIME_GAP = 4  # tokens between a size and the time it was counted at
+
+
+def _own_time(time: Time, reading: Reading) -> bool:
+    """`radiographs of 210 hips at 1 year, 198 at 2 years`, `participants at baseline (n =
+    29)`: a size is counted at the time written right beside it; a duration elsewhere in
+    its sentence (`60 patients were randomised to 8 weeks of venlafaxine`, `expected
+    3-year survival`) is not its time."""
+    if time.start > reading.last:
+        return time.start - reading.last <= SIZE_TIME_GAP
+    return 0 <= reading.token - time.end <= SIZE_TIME_GAP
 
 
 def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) -> None:
