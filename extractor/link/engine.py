@@ -146,9 +146,11 @@ class ProseEngine:
         population_unit: str | None = None
         previous: SentenceView | None = None
         carried_measure: tuple[str, str] | None = None
+        declared_ci: dict[bool, float] = {}  # percent or not -> level of an interval named
         for view in views:
             if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
                 carried_measure = None
+                declared_ci = {}
                 population_n = None  # a paragraph (a guidance paragraph, a section) may
                 # report another study than the one before it
             previous = view
@@ -158,6 +160,7 @@ class ProseEngine:
                 view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
             )
             readings = _join_split_share(view, readings, sizes_seen)
+            _pairs_as_declared_ci(readings, declared_ci)
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -231,6 +234,8 @@ class ProseEngine:
                 self.lists.span_starts,
                 self.lists.articles,
             )
+            if time is not None and reading.kind == "sample_size" and not _own_time(time, reading):
+                time = None
             if time is not None and time.start > reading.last:
                 closing[id(reading)] = time
             elif time is not None and reading.timepoint is None:
@@ -353,6 +358,7 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
 
 
 _SHARES = ("proportion", "complication")
+_WHO_IS_COUNTED = ("person", "sex")  # count_nouns.tsv categories of persons, not of body parts
 
 
 def _join_split_share(
@@ -387,6 +393,47 @@ def _join_split_share(
         b.stat = replace(share, count=int(count.value), denominator=size)
         dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
+
+
+SIZE_TIME_GAP = 4  # tokens between a size and the time it was counted at
+
+
+def _own_time(time: Time, reading: Reading) -> bool:
+    """`radiographs of 210 hips at 1 year, 198 at 2 years`, `participants at baseline (n =
+    29)`: a size is counted at the time written right beside it; a duration elsewhere in
+    its sentence (`60 patients were randomised to 8 weeks of venlafaxine`, `expected
+    3-year survival`) is not its time."""
+    if time.start > reading.last:
+        return time.start - reading.last <= SIZE_TIME_GAP
+    return 0 <= reading.token - time.end <= SIZE_TIME_GAP
+
+
+def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) -> None:
+    """`4-year event-free survival was 60% (95% CI 53-67) in A and 44% (37-52) in B. The
+    corresponding overall survival was 75% (69-82) versus 70% (64-77)`: once a paragraph
+    has named an interval for a percent (or for a value that is not one), a bare `(a-b)`
+    after another such value is the same interval, not a range. `declared` (percent or
+    not -> the level) carries across the paragraph's sentences."""
+    for reading in readings:
+        stat = reading.stat
+        if stat.ci_low is not None and stat.ci_level is not None:
+            declared.setdefault(stat.is_percent, stat.ci_level)
+        elif (
+            stat.is_percent in declared
+            and stat.unlabelled_pair
+            and stat.range_low is not None
+            and stat.ci_low is None
+            and reading.ci is None
+        ):
+            reading.stat = replace(
+                stat,
+                ci_low=stat.range_low,
+                ci_high=stat.range_high,
+                ci_level=declared[stat.is_percent],
+                range_low=None,
+                range_high=None,
+                range_kind=None,
+            )
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
@@ -580,6 +627,28 @@ def _link_measure(
         reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
         return
     term = term_for(view, reading.token, reading.kind, skip)
+    if term is not None and term.i > reading.last:
+        own = phrase_before(view, reading.token, lists.function_words, skip)
+        if own is not None and _names_bracket(view, own, reading):
+            reading.measure_text = view.text_of(*own)  # `night sweats (22%`, not a term
+            return  # after the value, which names a later item (`... and insomnia (15%`)
+        opening = view.bracket.get(reading.token)
+        if (
+            previous is not None
+            and opening is not None
+            and view.bracket.get(previous.token) == opening
+        ):
+            reading.measure, reading.measure_text = previous.measure, previous.measure_text
+            return  # `(22% vs. 9%)`: the second value of a bracket is the first one's item
+        if _term_of_later_item(view, term.i, reading):
+            term = None
+    if term is not None and _stale_term(view, term.i, reading, previous):
+        own = phrase_before(view, reading.token, lists.function_words, skip)
+        if own is not None and _new_item(view, own, reading, previous):
+            reading.measure_text = view.text_of(*own)
+            return
+        if previous.measure_text is not None and previous.measure_text != term.text:
+            term = None  # `(9.1%)` after `vaginal dryness (18.5% vs` continues that item
     if term is not None:
         label = VOCABULARY_OF_KIND[reading.kind]
         reading.measure, reading.measure_text = view.feat(term.i).canonical_as(label), term.text
@@ -597,6 +666,50 @@ def _link_measure(
         reading.measure = carried[0]  # `The mean change was only 0.05` continues the paragraph
 
 
+def _term_of_later_item(view: SentenceView, term: int, reading: Reading) -> bool:
+    """`operative blood loss (310 ml versus 420 ml), ... and length of stay (3.1 days`: a
+    vocabulary term after the value, with another bracket of values between them, names a
+    later item of the list, not this value."""
+    if term <= reading.last:
+        return False
+    own = view.bracket.get(reading.token)
+    return any(
+        view.feat(i).is_stat and view.bracket.get(i) not in (None, own)
+        for i in range(reading.last + 1, term)
+    )
+
+
+def _stale_term(view: SentenceView, term: int, reading: Reading, previous: Reading | None) -> bool:
+    """`diarrhea (3.1% vs 1.3%), vaginal dryness (18.5% vs 9.1%)`: whether a vocabulary
+    term stands before an earlier value of this value's clause, so that it may name that
+    earlier item rather than this one."""
+    return (
+        previous is not None
+        and term < previous.token < reading.token
+        and view.same_clause(previous.token, reading.token)
+    )
+
+
+def _new_item(view: SentenceView, span: tuple[int, int], reading: Reading, previous) -> bool:
+    """Whether the value's own phrase opens a new item of a list: the value is the first
+    in a bracket that opens right after the phrase, after the previous value's bracket
+    (`(anastrozole 3.1% vs. tamoxifen 1.3%)` is one item, `vaginal dryness (18.5%` a new
+    one; `(difference 0.4` and `in 13 patients (9.3%` name no item)."""
+    if not _names_bracket(view, span, reading) or span[0] <= previous.last:
+        return False
+    return view.bracket.get(reading.token) != view.bracket.get(previous.token)
+
+
+def _names_bracket(view: SentenceView, span: tuple[int, int], reading: Reading) -> bool:
+    """Whether the phrase ends where the value's bracket opens (`night sweats (22%`) and
+    names something other than who was counted (`in 13 patients (9.3%`)."""
+    opening = view.bracket.get(reading.token)
+    if opening is None or span[1] != opening:
+        return False
+    last = view.feat(span[1] - 1)
+    return last.vocab != "count_noun" or last.category not in _WHO_IS_COUNTED
+
+
 def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
     """The value is the next item of the previous value's list: no words of its own tie a
     new outcome to it (no `was`, `:`, `of` between its name and it)."""
@@ -606,4 +719,6 @@ def _continues_list(view: SentenceView, span, previous: Reading, reading: Readin
         return True
     if span[0] < previous.token:
         return False
+    if _new_item(view, span, reading, previous):
+        return False  # `..., intraoperative blood loss (28.0 ml`: a new item of the list
     return not any(view.token(i).lower_ in lists.value_links for i in range(span[1], reading.token))

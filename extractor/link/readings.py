@@ -19,6 +19,7 @@ from extractor.rules.match import RuleMatch
 
 # a bare number becomes a score only where one of these modifiers covers it
 _MAKES_SCORE = ("mean", "median")
+_SHARES = ("proportion", "complication")
 
 
 @dataclass
@@ -230,12 +231,29 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         and "event" not in categories
     ):
         reading.kind, reading.rule = "sample_size", reading.rule + "+population"
+    if (
+        reading.kind in _SHARES
+        and "relative" in categories
+        and stat.is_percent
+        and stat.count is None
+        and stat.denominator is None
+    ):
+        # `reduced the risk by 79%`, `29% higher`: how much an outcome moved, not a share
+        relative = "difference" if "difference" in categories else "change"
+        reading.kind, reading.statistic = "change", relative
     if reading.kind == "proportion" and reading.stat.signed and reading.stat.is_percent:
         # `−3.6% v −0.71%`, `+22.5%`: a signed percent is a relative change, not a share
         reading.kind, reading.statistic = "change", "change"
     if reading.kind == "proportion" and "event" in categories:
         if not categories & {"characteristic", "event_free"}:
             reading.kind = "complication"
+    if (
+        reading.kind == "score"
+        and "event_free" in categories
+        and stat.is_percent
+        and not categories & {"mean", "median"}
+    ):
+        reading.kind = "proportion"  # `5-year overall survival was 81%`: a survival estimate
     if reading.kind == "complication" and "event_free" in categories:
         reading.kind = "proportion"  # `remained free from atrial fibrillation`: a success
     if reading.kind in ("score", "change") and reading.statistic is None:

@@ -10,6 +10,7 @@ from extractor.link.readings import Reading
 from extractor.link.view import SentenceView
 from extractor.types import Evidence
 
+_RATIOS = ("HR", "OR", "RR", "IRR")  # effect types that are ratios, never percents
 NEAR_ESTIMATES = 12  # the estimates before a p-value or interval it may qualify
 
 
@@ -152,6 +153,24 @@ def _value_convention(row: Evidence, reading: Reading) -> None:
     if row.kind == "sample_size":
         row.statistic = "n"
         return
+    if (
+        row.kind == "effect"
+        and row.measure in _RATIOS
+        and row.ci_low is not None
+        and row.ci_low < 0
+        and _written_percent(stat)
+    ):
+        # `no difference in OR (5.96%; 95% CI -9.9 to 21.9)`: a ratio is neither a percent
+        # nor below zero, so the label is another abbreviation (overall response) and the
+        # value a difference of rates
+        row.kind, row.statistic, row.measure, row.unit, row.percent = (
+            "change",
+            "difference",
+            None,
+            "%",
+            None,
+        )
+        return
     if row.kind == "effect" and row.statistic is None and row.measure:
         row.statistic = row.measure.lower()  # `hr`, `or`: the estimate is of that type
     if row.kind in ("score", "change"):
@@ -160,6 +179,13 @@ def _value_convention(row: Evidence, reading: Reading) -> None:
             row.percent = None
         else:
             row.unit = stat.unit if stat.dimension != "time" or row.kind != "sample_size" else None
+
+
+def _written_percent(stat) -> bool:
+    """Whether the headline number itself is written as a percent (`5.96%`), not merely
+    followed by one (`OR = 0.87, 95% CI`)."""
+    headline = stat.text[: max(0, stat.value_end - stat.start)] if stat.value_end else stat.text
+    return "%" in headline or "percent" in headline.lower()
 
 
 def _n(row: Evidence, reading: Reading, population_n: int | None) -> None:

@@ -72,6 +72,7 @@ MODIFIER_CATEGORIES = {
     "characteristic",  # shares in scope describe patients on entry: never complications
     "event_free",  # shares in scope count patients free from an event: efficacy, never events
     "level",  # a bare percent in scope is a level of an outcome measured in percent
+    "relative",  # a bare percent in scope is a relative change or difference, not a share
 }
 DIRECTIONS = ("forward", "backward", "both")
 SLOTS = {"value", "arm", "alias", "measure", "qualifier", "time", "unit", "list", "cue"}
