@@ -61,6 +61,7 @@ class WordLists:
     name_stop: frozenset[str]
     articles: frozenset[str]
     distributives: frozenset[str]
+    change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -85,6 +86,7 @@ class WordLists:
             name_stop=get("arm_stop"),
             articles=get("articles"),
             distributives=get("distributives"),
+            change_words=get("change_words"),
         )
 
 
@@ -587,6 +589,8 @@ def _link_measure(
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
+        if span is not None and _only_change_words(view, span, lists):
+            span = None  # `The mean change was only 0.05`: the paragraph's outcome changed
         if previous is not None and _continues_list(view, span, previous, reading, lists):
             reading.measure = previous.measure if previous.kind == reading.kind else None
             reading.measure_text = previous.measure_text
@@ -595,6 +599,12 @@ def _link_measure(
             reading.measure_text = view.text_of(*span)
     if reading.kind in ("score", "change") and carried is not None and span is None:
         reading.measure = carried[0]  # `The mean change was only 0.05` continues the paragraph
+
+
+def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """Whether the words before a value say only that it is a change (`the change was`),
+    not what changed."""
+    return all(view.token(i).lower_ in lists.change_words for i in range(*span))
 
 
 def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
