@@ -62,6 +62,7 @@ class WordLists:
     articles: frozenset[str]
     distributives: frozenset[str]
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
+    anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -87,6 +88,7 @@ class WordLists:
             articles=get("articles"),
             distributives=get("distributives"),
             change_words=get("change_words"),
+            anaphoric_events=get("anaphoric_events"),
         )
 
 
@@ -148,9 +150,11 @@ class ProseEngine:
         population_unit: str | None = None
         previous: SentenceView | None = None
         carried_measure: tuple[str, str] | None = None
+        topic_event: str | None = None
         for view in views:
             if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
                 carried_measure = None
+                topic_event = None
                 population_n = None  # a paragraph (a guidance paragraph, a section) may
                 # report another study than the one before it
             previous = view
@@ -160,6 +164,9 @@ class ProseEngine:
                 view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
             )
             readings = _join_split_share(view, readings, sizes_seen)
+            topic_event = _resolve_anaphoric_events(
+                view, readings, topic_event, self.lists.anaphoric_events
+            )
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -389,6 +396,48 @@ def _join_split_share(
         b.stat = replace(share, count=int(count.value), denominator=size)
         dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
+
+
+def _resolve_anaphoric_events(
+    view: SentenceView, readings: list[Reading], topic: str | None, anaphors: frozenset[str]
+) -> str | None:
+    """`The procedure-related adverse event rate was 2% ... 19% (19/102) of the events were
+    related to surgery`: a count of bare `events` counts the event the paragraph is about
+    (the first it counts), unless a bracket right after the word names one (`1 event (SI
+    joint pain because of ...)`). Returns the paragraph's event after the sentence."""
+    for reading in readings:
+        if reading.kind != "complication":
+            continue
+        if (reading.measure_text or "").lower() in anaphors:
+            named = _event_in_bracket_after(view, reading, anaphors)
+            if named is not None:
+                reading.measure, reading.measure_text = named
+            elif topic is not None:
+                reading.measure = topic
+        elif topic is None and reading.measure is not None:
+            topic = reading.measure
+    return topic
+
+
+def _event_in_bracket_after(
+    view: SentenceView, reading: Reading, anaphors: frozenset[str]
+) -> tuple[str, str] | None:
+    """The event a bracket opening right after the value's bare event word names first,
+    when no number comes before it in the bracket (a number there starts a breakdown)."""
+    words = [
+        i
+        for i in view.terms("event")
+        if view.token(i).lower_ in anaphors and 0 < i - reading.last <= 2
+    ]
+    if not words or words[0] + 1 >= view.end or view.token(words[0] + 1).text != "(":
+        return None
+    opening = words[0] + 1
+    for i in range(opening + 1, view.end):
+        if view.bracket.get(i) != opening or view.feat(i).is_stat:
+            return None
+        if "event" in view.feat(i).labels() and view.token(i).lower_ not in anaphors:
+            return view.feat(i).canonical_as("event"), view.token(i).text
+    return None
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
