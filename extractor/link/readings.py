@@ -228,6 +228,7 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         and reading.stat.shape == "number"
         and "population" in categories
         and "event" not in categories
+        and reading.statistic != "count"  # a rule read it as a part of a group named before
     ):
         reading.kind, reading.rule = "sample_size", reading.rule + "+population"
     if reading.kind == "proportion" and reading.stat.signed and reading.stat.is_percent:
