@@ -239,6 +239,8 @@ def _refine(reading: Reading, categories: set[str]) -> None:
             reading.kind = "complication"
     if reading.kind == "complication" and "event_free" in categories:
         reading.kind = "proportion"  # `remained free from atrial fibrillation`: a success
+    if reading.kind == "complication" and "characteristic" in categories:
+        reading.kind = "proportion"  # `At baseline, 108 (8.7%) had a pacemaker`: on entry
     if reading.kind in ("score", "change") and reading.statistic is None:
         if "median" in categories:
             reading.statistic = "median"
