@@ -32,7 +32,14 @@ from extractor.link.arms import (
     runs,
     sizes_all_arms,
 )
-from extractor.link.measures import VOCABULARY_OF_KIND, Naming, namings, phrase_before, term_for
+from extractor.link.measures import (
+    VOCABULARY_OF_KIND,
+    Naming,
+    value_between,
+    namings,
+    phrase_before,
+    term_for,
+)
 from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -326,6 +333,66 @@ def _agrees(count: float, denominator: float, percent: float) -> bool:
     return abs(count / denominator * 100 - percent) <= 0.5 * 10 ** (-digits) + 1e-9
 
 
+_SHARE_FIELDS = ("percent", "ci_low", "ci_high", "ci_level")
+
+
+def _restated_counts(view: SentenceView, readings: list[Reading]) -> list[Reading]:
+    """`27 patients died (27/1,246, 2.2%; 95% CI 1.5 to 3.1)`: a fraction followed by the
+    percent it equals is one share, and a count restated as that fraction in a bracket
+    right after it is the same share again: one row, the count's, carrying denominator,
+    percent and interval."""
+    dropped: set[int] = set()
+    for a, b in zip(readings, readings[1:], strict=False):
+        fraction, share = a.stat, b.stat
+        if (
+            a.kind in _SHARES
+            and b.kind in _SHARES
+            and fraction.count is not None
+            and fraction.denominator is not None
+            and fraction.percent is None
+            and share.percent is not None
+            and share.count is None
+            and b.token - a.last <= FRACTION_GAP
+            and view.bracket.get(a.token) == view.bracket.get(b.token)
+            and _agrees(fraction.count, fraction.denominator, share.percent)
+        ):
+            a.stat = replace(fraction, **{f: getattr(share, f) for f in _SHARE_FIELDS})
+            if b.ci is not None and a.ci is None:
+                a.ci = b.ci
+            dropped.add(id(b))
+    kept = [r for r in readings if id(r) not in dropped]
+    for a, b in zip(kept, kept[1:], strict=False):
+        count, fraction = a.stat, b.stat
+        if a.kind not in (*_SHARES, "sample_size") or b.kind not in _SHARES:
+            continue
+        if count.shape != "number" or count.value is None or count.percent is not None:
+            continue
+        opening = view.bracket.get(b.token)
+        if opening is None or not 0 < opening - a.last <= RESTATED_GAP:
+            continue
+        if not view.same_clause(a.last, opening) or value_between(view, a.last, opening):
+            continue
+        if fraction.count != count.value or fraction.denominator is None:
+            continue
+        a.stat = replace(
+            count,
+            count=fraction.count,
+            denominator=fraction.denominator,
+            **{f: getattr(fraction, f) for f in _SHARE_FIELDS},
+        )
+        if a.kind == "sample_size":
+            a.kind, a.statistic = b.kind, b.statistic
+        if a.measure is None:
+            a.measure, a.measure_text = b.measure, b.measure_text
+        if b.ci is not None and a.ci is None:
+            a.ci = b.ci
+        dropped.add(id(b))
+    return [r for r in kept if id(r) not in dropped]
+
+
+RESTATED_GAP = 6  # tokens between a count and the bracket that restates it as a fraction
+
+
 def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Reading]:
     """`41.7% (25 of 60 patients)`, `65.0% of the cohort (143/220)`: a fraction written
     just after a percent it equals is that percent's count and denominator (one row);
@@ -347,6 +414,8 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
         ):
             a.stat = replace(share, count=fraction.count, denominator=fraction.denominator)
             dropped.add(id(b))
+    readings = [r for r in readings if id(r) not in dropped]
+    readings = _restated_counts(view, readings)
     sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
     for r in readings:
         stat = r.stat

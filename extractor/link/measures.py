@@ -39,7 +39,7 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         terms = [
             t
             for t in terms
-            if abs(t.i - token) <= NEAR_UNIT and not _value_between(view, token, t.i)
+            if abs(t.i - token) <= NEAR_UNIT and not value_between(view, token, t.i)
         ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299
     if not terms:
         return None
@@ -54,7 +54,7 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     return before_all[-1] if before_all else terms[0]
 
 
-def _value_between(view: SentenceView, a: int, b: int) -> bool:
+def value_between(view: SentenceView, a: int, b: int) -> bool:
     """Whether another statistic stands strictly between tokens a and b."""
     low, high = min(a, b), max(a, b)
     return any(view.feat(i).is_stat for i in range(low + 1, high))
