@@ -255,6 +255,15 @@ class ProseEngine:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
+            elif (
+                time is not None
+                and time.start > reading.last
+                and time.timepoint == "follow-up"
+                and time.months
+                and reading.timepoint == "baseline"
+                and "baseline" in reading.modifiers
+            ):  # `improved from 0.47 at 6 months to 0.73`: a series may start after baseline
+                reading.timepoint, reading.months = time.timepoint, time.months
             _link_measure(view, reading, skip, self.lists, carried, previous, named)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
@@ -707,9 +716,15 @@ def _link_measure(
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
-        if span is not None and _only_change_words(view, span, lists):
+        if span is not None and (
+            _only_change_words(view, span, lists) or _said_of_a_change(view, span, lists)
+        ):
             span = None  # `The mean change was only 0.05`: the paragraph's outcome changed
-        if previous is not None and _continues_list(view, span, previous, reading, lists):
+        if (
+            previous is not None
+            and (previous.kind != "sample_size" or reading.kind == "sample_size")
+            and _continues_list(view, span, previous, reading, lists)
+        ):  # an arm's `(n = 35)` before a value starts no list of outcomes
             reading.measure = previous.measure if previous.kind == reading.kind else None
             reading.measure_text = previous.measure_text
             return
@@ -723,6 +738,26 @@ def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLis
     """Whether the words before a value say only that it is a change (`the change was`),
     not what changed."""
     return all(view.token(i).lower_ in lists.change_words for i in range(*span))
+
+
+def _said_of_a_change(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """`the change was small at 6 months (0.02; ...)`: the words before the value describe
+    a bare change (a change word, after nothing that names an outcome, linked to them by
+    `was`), so they name no outcome either."""
+    i = span[0] - 1
+    if i < view.start or view.token(i).lower_ not in lists.value_links:
+        return False
+    i -= 1
+    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
+        i -= 1
+    if i < view.start or view.token(i).lower_ not in lists.change_words:
+        return False
+    i -= 1
+    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
+        i -= 1
+    return i < view.start or view.feat(i).is_stat or not view.token(i).is_alpha or (
+        view.token(i).lower_ in lists.function_words and not view.feat(i).vocab
+    )
 
 
 def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
