@@ -23,7 +23,7 @@ VOCABULARY_OF_KIND = {
     "sample_size": "count_noun",
     "effect": "effect",
 }
-NEAR_UNIT = 3  # tokens between a size and the unit it counts
+NEAR_UNIT = 4  # tokens between a size and the unit it counts
 PHRASE_WORDS = 6  # longest measure phrase taken from the text
 SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
