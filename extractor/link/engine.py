@@ -314,6 +314,8 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+        if b.timepoint is None and a.timepoint is not None and a.kind == b.kind:
+            b.timepoint, b.months = a.timepoint, a.months  # both sides at the same time
 
 
 def _continue_label(view: SentenceView, readings: list[Reading]) -> None:
