@@ -70,6 +70,7 @@ class WordLists:
     distributives: frozenset[str]
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
+    coordinators: frozenset[str] = frozenset()  # `no X or Y`: words that join events
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -96,6 +97,7 @@ class WordLists:
             distributives=get("distributives"),
             change_words=get("change_words"),
             anaphoric_events=get("anaphoric_events"),
+            coordinators=get("coordinators"),
         )
 
 
@@ -281,6 +283,7 @@ class ProseEngine:
         attach_p_and_ci(
             view, readings, self.lists.respectively, time_tokens, self.lists.distributives
         )
+        readings = _coordinated_none(view, readings, self.lists.coordinators)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
@@ -476,6 +479,33 @@ def _join_split_share(
         b.stat = replace(share, count=int(count.value), denominator=size)
         dropped.add(id(a))
     return [r for r in readings if id(r) not in dropped]
+
+
+def _coordinated_none(
+    view: SentenceView, readings: list[Reading], coordinators: frozenset[str]
+) -> list[Reading]:
+    """`No suicide attempts or deaths occurred`: a count a word gives (`no`) of one event
+    counts each event coordinated with it too, one row each."""
+    out: list[Reading] = []
+    for reading in readings:
+        out.append(reading)
+        match = reading.match
+        if reading.kind != "complication" or match is None or match.rule.constant is None:
+            continue
+        measure = match.slot("measure")
+        if not measure:
+            continue
+        i = measure[-1] + 1
+        while i + 1 < view.end and view.token(i).lower_ in coordinators:
+            nxt = i + 1
+            if "event" not in view.feat(nxt).labels():
+                break
+            other = replace(reading, modifiers=set(reading.modifiers))
+            other.measure = view.feat(nxt).canonical_as("event")
+            other.measure_text = view.token(nxt).text
+            out.append(other)
+            i = nxt + 1
+    return out
 
 
 def _resolve_anaphoric_events(
