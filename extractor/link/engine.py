@@ -71,6 +71,7 @@ class WordLists:
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
     coordinators: frozenset[str] = frozenset()  # `no X or Y`: words that join events
+    share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -98,6 +99,7 @@ class WordLists:
             change_words=get("change_words"),
             anaphoric_events=get("anaphoric_events"),
             coordinators=get("coordinators"),
+            share_categories=get("share_categories"),
         )
 
 
@@ -744,6 +746,9 @@ def _link_measure(
     if term is not None:
         label = VOCABULARY_OF_KIND[reading.kind]
         reading.measure, reading.measure_text = view.feat(term.i).canonical_as(label), term.text
+        if reading.kind == "complication" and view.feat(term.i).category in lists.share_categories:
+            reading.kind = "proportion"  # `a higher remission rate (31.1% vs 19.3%), at the
+            # cost of more frequent nausea`: the share is of the end point it is written with
         return
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
