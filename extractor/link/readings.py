@@ -63,8 +63,18 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
     A scope ends at a `terminated_by` word or pair of words (`, and` begins a clause with
     its own subject), at the end of its clause, or after `scope` tokens."""
     covered: dict[int, set[str]] = {}
+    # `... and no complications were reported`: an event a word counts as none counts
+    # nothing else, so it makes no other value a count of events
+    denied = {
+        i
+        for m in view.of_action("evidence")
+        if m.rule.constant is not None
+        for i in m.slot("measure")
+    }
     for m in view.of_action("modifier"):
         rule = m.rule
+        if rule.category == "event" and any(i in denied for i in range(m.start, m.end)):
+            continue
         spans = []
         if rule.direction in ("forward", "both"):
             spans.append(range(m.end, min(view.end, m.end + rule.scope)))
