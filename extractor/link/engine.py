@@ -72,6 +72,7 @@ class WordLists:
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
     coordinators: frozenset[str] = frozenset()  # `no X or Y`: words that join events
     share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
+    occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -100,6 +101,7 @@ class WordLists:
             anaphoric_events=get("anaphoric_events"),
             coordinators=get("coordinators"),
             share_categories=get("share_categories"),
+            occasion_leads=get("occasion_leads"),
         )
 
 
@@ -754,7 +756,9 @@ def _link_measure(
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
         if span is not None and (
-            _only_change_words(view, span, lists) or _said_of_a_change(view, span, lists)
+            _only_change_words(view, span, lists)
+            or _said_of_a_change(view, span, lists)
+            or _names_an_occasion(view, span, lists)
         ):
             span = None  # `The mean change was only 0.05`: the paragraph's outcome changed
         if (
@@ -762,7 +766,8 @@ def _link_measure(
             and (previous.kind != "sample_size" or reading.kind == "sample_size")
             and _continues_list(view, span, previous, reading, lists)
         ):  # an arm's `(n = 35)` before a value starts no list of outcomes
-            reading.measure = previous.measure if previous.kind == reading.kind else None
+            same = _FAMILY.get(previous.kind, previous.kind) == _FAMILY.get(reading.kind)
+            reading.measure = previous.measure if same else None  # a level after its change
             reading.measure_text = previous.measure_text
             return
         if span is not None:
@@ -775,6 +780,16 @@ def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLis
     """Whether the words before a value say only that it is a change (`the change was`),
     not what changed."""
     return all(view.token(i).lower_ in lists.change_words for i in range(*span))
+
+
+def _names_an_occasion(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """`but, after crossover, improved from 0.47`: words opened by an occasion word and
+    closed by a comma say when the value was measured, not what it measures."""
+    before, after = span[0] - 1, span[1]
+    if after >= view.end or view.token(after).text != ",":
+        return False
+    opened = before >= view.start and view.token(before).lower_ in lists.occasion_leads
+    return opened or view.token(span[0]).lower_ in lists.occasion_leads  # `Following X,`
 
 
 def _said_of_a_change(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
