@@ -35,10 +35,10 @@ from extractor.link.arms import (
 from extractor.link.measures import (
     VOCABULARY_OF_KIND,
     Naming,
-    value_between,
     namings,
     phrase_before,
     term_for,
+    value_between,
 )
 from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
@@ -807,8 +807,11 @@ def _said_of_a_change(view: SentenceView, span: tuple[int, int], lists: WordList
     i -= 1
     while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
         i -= 1
-    return i < view.start or view.feat(i).is_stat or not view.token(i).is_alpha or (
-        view.token(i).lower_ in lists.function_words and not view.feat(i).vocab
+    return (
+        i < view.start
+        or view.feat(i).is_stat
+        or not view.token(i).is_alpha
+        or (view.token(i).lower_ in lists.function_words and not view.feat(i).vocab)
     )
 
 

@@ -342,9 +342,7 @@ def breakdown(
             and r.stat.count is not None
             and r not in parts
         ]
-        if len(parts) + len(shares) < 2 and not (
-            len(parts) == 1 and parts[0].kind == "proportion"
-        ):
+        if len(parts) + len(shares) < 2 and not (len(parts) == 1 and parts[0].kind == "proportion"):
             for reading in added:
                 readings.remove(reading)
             continue
