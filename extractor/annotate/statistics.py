@@ -531,8 +531,8 @@ class StatisticParser:
                 if not m:
                     continue
                 count, denominator = _int(m.group("c")), _int(m.group("d"))
-                if count is None or denominator is None:
-                    continue
+                if count is None or denominator is None or count > denominator:
+                    continue  # a part larger than its whole is no share (`reference 2020/1187`)
                 fields = {"value": float(count), "count": count, "denominator": denominator}
                 fields["shape"] = shape
                 pos = m.end()

@@ -32,7 +32,14 @@ from extractor.link.arms import (
     runs,
     sizes_all_arms,
 )
-from extractor.link.measures import VOCABULARY_OF_KIND, Naming, namings, phrase_before, term_for
+from extractor.link.measures import (
+    VOCABULARY_OF_KIND,
+    Naming,
+    namings,
+    phrase_before,
+    term_for,
+    value_between,
+)
 from extractor.link.parallel import declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
@@ -61,6 +68,11 @@ class WordLists:
     name_stop: frozenset[str]
     articles: frozenset[str]
     distributives: frozenset[str]
+    change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
+    anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
+    coordinators: frozenset[str] = frozenset()  # `no X or Y`: words that join events
+    share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
+    occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -85,6 +97,11 @@ class WordLists:
             name_stop=get("arm_stop"),
             articles=get("articles"),
             distributives=get("distributives"),
+            change_words=get("change_words"),
+            anaphoric_events=get("anaphoric_events"),
+            coordinators=get("coordinators"),
+            share_categories=get("share_categories"),
+            occasion_leads=get("occasion_leads"),
         )
 
 
@@ -147,10 +164,12 @@ class ProseEngine:
         previous: SentenceView | None = None
         carried_measure: tuple[str, str] | None = None
         declared_ci: dict[bool, float] = {}  # percent or not -> level of an interval named
+        topic_event: str | None = None
         for view in views:
             if previous is None or previous.annotated.paragraph != view.annotated.paragraph:
                 carried_measure = None
                 declared_ci = {}
+                topic_event = None
                 population_n = None  # a paragraph (a guidance paragraph, a section) may
                 # report another study than the one before it
             previous = view
@@ -161,6 +180,9 @@ class ProseEngine:
             )
             readings = _join_split_share(view, readings, sizes_seen)
             _pairs_as_declared_ci(readings, declared_ci)
+            topic_event = _resolve_anaphoric_events(
+                view, readings, topic_event, self.lists.anaphoric_events
+            )
             for reading in readings:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
@@ -244,11 +266,22 @@ class ProseEngine:
                 reading.timepoint, reading.months = time.timepoint, time.months
             elif time is not None and reading.timepoint == "follow-up" and reading.months is None:
                 reading.months = time.months
+            elif (
+                time is not None
+                and time.start > reading.last
+                and time.timepoint == "follow-up"
+                and time.months
+                and reading.timepoint == "baseline"
+                and "baseline" in reading.modifiers
+            ):  # `improved from 0.47 at 6 months to 0.73`: a series may start after baseline
+                reading.timepoint, reading.months = time.timepoint, time.months
             _link_measure(view, reading, skip, self.lists, carried, previous, named)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
-            previous = reading
+            if _corroborated(view, reading, values, self.lists):
+                previous = reading  # a weak reading nothing links to an outcome yet (a bare
+                # duration) is no list item whose outcome the next value could continue
         share_closing_time(view, readings, closing, opening)
         _continue_label(view, readings)
         share_within_series(view, readings)
@@ -261,6 +294,7 @@ class ProseEngine:
         attach_p_and_ci(
             view, readings, self.lists.respectively, time_tokens, self.lists.distributives
         )
+        readings = _coordinated_none(view, readings, self.lists.coordinators)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
@@ -294,6 +328,8 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+        if b.timepoint is None and a.timepoint is not None and a.kind == b.kind:
+            b.timepoint, b.months = a.timepoint, a.months  # both sides at the same time
 
 
 def _continue_label(view: SentenceView, readings: list[Reading]) -> None:
@@ -322,6 +358,66 @@ def _agrees(count: float, denominator: float, percent: float) -> bool:
     return abs(count / denominator * 100 - percent) <= 0.5 * 10 ** (-digits) + 1e-9
 
 
+_SHARE_FIELDS = ("percent", "ci_low", "ci_high", "ci_level")
+
+
+def _restated_counts(view: SentenceView, readings: list[Reading]) -> list[Reading]:
+    """`27 patients died (27/1,246, 2.2%; 95% CI 1.5 to 3.1)`: a fraction followed by the
+    percent it equals is one share, and a count restated as that fraction in a bracket
+    right after it is the same share again: one row, the count's, carrying denominator,
+    percent and interval."""
+    dropped: set[int] = set()
+    for a, b in zip(readings, readings[1:], strict=False):
+        fraction, share = a.stat, b.stat
+        if (
+            a.kind in _SHARES
+            and b.kind in _SHARES
+            and fraction.count is not None
+            and fraction.denominator is not None
+            and fraction.percent is None
+            and share.percent is not None
+            and share.count is None
+            and b.token - a.last <= FRACTION_GAP
+            and view.bracket.get(a.token) == view.bracket.get(b.token)
+            and _agrees(fraction.count, fraction.denominator, share.percent)
+        ):
+            a.stat = replace(fraction, **{f: getattr(share, f) for f in _SHARE_FIELDS})
+            if b.ci is not None and a.ci is None:
+                a.ci = b.ci
+            dropped.add(id(b))
+    kept = [r for r in readings if id(r) not in dropped]
+    for a, b in zip(kept, kept[1:], strict=False):
+        count, fraction = a.stat, b.stat
+        if a.kind not in (*_SHARES, "sample_size") or b.kind not in _SHARES:
+            continue
+        if count.shape != "number" or count.value is None or count.percent is not None:
+            continue
+        opening = view.bracket.get(b.token)
+        if opening is None or not 0 < opening - a.last <= RESTATED_GAP:
+            continue
+        if not view.same_clause(a.last, opening) or value_between(view, a.last, opening):
+            continue
+        if fraction.count != count.value or fraction.denominator is None:
+            continue
+        a.stat = replace(
+            count,
+            count=fraction.count,
+            denominator=fraction.denominator,
+            **{f: getattr(fraction, f) for f in _SHARE_FIELDS},
+        )
+        if a.kind == "sample_size":
+            a.kind, a.statistic = b.kind, b.statistic
+        if a.measure is None:
+            a.measure, a.measure_text = b.measure, b.measure_text
+        if b.ci is not None and a.ci is None:
+            a.ci = b.ci
+        dropped.add(id(b))
+    return [r for r in kept if id(r) not in dropped]
+
+
+RESTATED_GAP = 6  # tokens between a count and the bracket that restates it as a fraction
+
+
 def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Reading]:
     """`41.7% (25 of 60 patients)`, `65.0% of the cohort (143/220)`: a fraction written
     just after a percent it equals is that percent's count and denominator (one row);
@@ -343,6 +439,8 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
         ):
             a.stat = replace(share, count=fraction.count, denominator=fraction.denominator)
             dropped.add(id(b))
+    readings = [r for r in readings if id(r) not in dropped]
+    readings = _restated_counts(view, readings)
     sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
     for r in readings:
         stat = r.stat
@@ -434,6 +532,75 @@ def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) 
                 range_high=None,
                 range_kind=None,
             )
+
+
+def _coordinated_none(
+    view: SentenceView, readings: list[Reading], coordinators: frozenset[str]
+) -> list[Reading]:
+    """`No suicide attempts or deaths occurred`: a count a word gives (`no`) of one event
+    counts each event coordinated with it too, one row each."""
+    out: list[Reading] = []
+    for reading in readings:
+        out.append(reading)
+        match = reading.match
+        if reading.kind != "complication" or match is None or match.rule.constant is None:
+            continue
+        measure = match.slot("measure")
+        if not measure:
+            continue
+        i = measure[-1] + 1
+        while i + 1 < view.end and view.token(i).lower_ in coordinators:
+            nxt = i + 1
+            if "event" not in view.feat(nxt).labels():
+                break
+            other = replace(reading, modifiers=set(reading.modifiers))
+            other.measure = view.feat(nxt).canonical_as("event")
+            other.measure_text = view.token(nxt).text
+            out.append(other)
+            i = nxt + 1
+    return out
+
+
+def _resolve_anaphoric_events(
+    view: SentenceView, readings: list[Reading], topic: str | None, anaphors: frozenset[str]
+) -> str | None:
+    """`The procedure-related adverse event rate was 2% ... 19% (19/102) of the events were
+    related to surgery`: a count of bare `events` counts the event the paragraph is about
+    (the first it counts), unless a bracket right after the word names one (`1 event (SI
+    joint pain because of ...)`). Returns the paragraph's event after the sentence."""
+    for reading in readings:
+        if reading.kind != "complication":
+            continue
+        if (reading.measure_text or "").lower() in anaphors:
+            named = _event_in_bracket_after(view, reading, anaphors)
+            if named is not None:
+                reading.measure, reading.measure_text = named
+            elif topic is not None:
+                reading.measure = topic
+        elif topic is None and reading.measure is not None:
+            topic = reading.measure
+    return topic
+
+
+def _event_in_bracket_after(
+    view: SentenceView, reading: Reading, anaphors: frozenset[str]
+) -> tuple[str, str] | None:
+    """The event a bracket opening right after the value's bare event word names first,
+    when no number comes before it in the bracket (a number there starts a breakdown)."""
+    words = [
+        i
+        for i in view.terms("event")
+        if view.token(i).lower_ in anaphors and 0 < i - reading.last <= 2
+    ]
+    if not words or words[0] + 1 >= view.end or view.token(words[0] + 1).text != "(":
+        return None
+    opening = words[0] + 1
+    for i in range(opening + 1, view.end):
+        if view.bracket.get(i) != opening or view.feat(i).is_stat:
+            return None
+        if "event" in view.feat(i).labels() and view.token(i).lower_ not in anaphors:
+            return view.feat(i).canonical_as("event"), view.token(i).text
+    return None
 
 
 def _counted_event(reading: Reading, sentences_of_arm: dict[str, int], lexicon: ArmLexicon) -> None:
@@ -644,7 +811,9 @@ def _link_measure(
             term = None
     if term is not None and _stale_term(view, term.i, reading, previous):
         own = phrase_before(view, reading.token, lists.function_words, skip)
-        if own is not None and _new_item(view, own, reading, previous):
+        if own is not None and _new_item(
+            view, own, reading, previous, lists.coordinators | lists.articles
+        ):
             reading.measure_text = view.text_of(*own)
             return
         if previous.measure_text is not None and previous.measure_text != term.text:
@@ -652,12 +821,26 @@ def _link_measure(
     if term is not None:
         label = VOCABULARY_OF_KIND[reading.kind]
         reading.measure, reading.measure_text = view.feat(term.i).canonical_as(label), term.text
+        if reading.kind == "complication" and view.feat(term.i).category in lists.share_categories:
+            reading.kind = "proportion"  # `a higher remission rate (31.1% vs 19.3%), at the
+            # cost of more frequent nausea`: the share is of the end point it is written with
         return
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
-        if previous is not None and _continues_list(view, span, previous, reading, lists):
-            reading.measure = previous.measure if previous.kind == reading.kind else None
+        if span is not None and (
+            _only_change_words(view, span, lists)
+            or _said_of_a_change(view, span, lists)
+            or _names_an_occasion(view, span, lists)
+        ):
+            span = None  # `The mean change was only 0.05`: the paragraph's outcome changed
+        if (
+            previous is not None
+            and (previous.kind != "sample_size" or reading.kind == "sample_size")
+            and _continues_list(view, span, previous, reading, lists)
+        ):  # an arm's `(n = 35)` before a value starts no list of outcomes
+            same = _FAMILY.get(previous.kind, previous.kind) == _FAMILY.get(reading.kind)
+            reading.measure = previous.measure if same else None  # a level after its change
             reading.measure_text = previous.measure_text
             return
         if span is not None:
@@ -690,14 +873,38 @@ def _stale_term(view: SentenceView, term: int, reading: Reading, previous: Readi
     )
 
 
-def _new_item(view: SentenceView, span: tuple[int, int], reading: Reading, previous) -> bool:
+def _new_item(
+    view: SentenceView,
+    span: tuple[int, int],
+    reading: Reading,
+    previous: Reading,
+    coordinators: frozenset[str],
+) -> bool:
     """Whether the value's own phrase opens a new item of a list: the value is the first
     in a bracket that opens right after the phrase, after the previous value's bracket
     (`(anastrozole 3.1% vs. tamoxifen 1.3%)` is one item, `vaginal dryness (18.5%` a new
     one; `(difference 0.4` and `in 13 patients (9.3%` name no item)."""
     if not _names_bracket(view, span, reading) or span[0] <= previous.last:
         return False
-    return view.bracket.get(reading.token) != view.bracket.get(previous.token)
+    if view.bracket.get(reading.token) == view.bracket.get(previous.token):
+        return False
+    return _only_separators(view, previous, span[0], coordinators)
+
+
+def _only_separators(view: SentenceView, previous: Reading, start: int, joins: frozenset[str]):
+    """Whether only punctuation and joining words (`), `, `; and `) stand between the end of
+    the previous value's bracket and a phrase, as between the items of a list. `(less than
+    1%, n=27), or because a cup had dislocated (less than 1%` gives a clause, not an item:
+    its words before the bracket are a reason for the event the sentence counts. `joins`:
+    the words that may stand there (`and`, `or`, articles)."""
+    own = view.bracket.get(previous.token)
+    for i in range(previous.last + 1, start):
+        if own is not None and view.bracket.get(i) == own:
+            continue  # the rest of the previous value's bracket
+        token = view.token(i)
+        if not (token.is_punct or token.lower_ in joins):
+            return False
+    return True
 
 
 def _names_bracket(view: SentenceView, span: tuple[int, int], reading: Reading) -> bool:
@@ -710,6 +917,45 @@ def _names_bracket(view: SentenceView, span: tuple[int, int], reading: Reading) 
     return last.vocab != "count_noun" or last.category not in _WHO_IS_COUNTED
 
 
+def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """Whether the words before a value say only that it is a change (`the change was`),
+    not what changed."""
+    return all(view.token(i).lower_ in lists.change_words for i in range(*span))
+
+
+def _names_an_occasion(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """`but, after crossover, improved from 0.47`: words opened by an occasion word and
+    closed by a comma say when the value was measured, not what it measures."""
+    before, after = span[0] - 1, span[1]
+    if after >= view.end or view.token(after).text != ",":
+        return False
+    opened = before >= view.start and view.token(before).lower_ in lists.occasion_leads
+    return opened or view.token(span[0]).lower_ in lists.occasion_leads  # `Following X,`
+
+
+def _said_of_a_change(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
+    """`the change was small at 6 months (0.02; ...)`: the words before the value describe
+    a bare change (a change word, after nothing that names an outcome, linked to them by
+    `was`), so they name no outcome either."""
+    i = span[0] - 1
+    if i < view.start or view.token(i).lower_ not in lists.value_links:
+        return False
+    i -= 1
+    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
+        i -= 1
+    if i < view.start or view.token(i).lower_ not in lists.change_words:
+        return False
+    i -= 1
+    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
+        i -= 1
+    return (
+        i < view.start
+        or view.feat(i).is_stat
+        or not view.token(i).is_alpha
+        or (view.token(i).lower_ in lists.function_words and not view.feat(i).vocab)
+    )
+
+
 def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
     """The value is the next item of the previous value's list: no words of its own tie a
     new outcome to it (no `was`, `:`, `of` between its name and it)."""
@@ -719,6 +965,6 @@ def _continues_list(view: SentenceView, span, previous: Reading, reading: Readin
         return True
     if span[0] < previous.token:
         return False
-    if _new_item(view, span, reading, previous):
+    if _new_item(view, span, reading, previous, lists.coordinators | lists.articles):
         return False  # `..., intraoperative blood loss (28.0 ml`: a new item of the list
     return not any(view.token(i).lower_ in lists.value_links for i in range(span[1], reading.token))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from extractor.link.arms import ArmLexicon, Mention
-from extractor.link.readings import Reading
+from extractor.link.readings import Reading, modifier_scopes
 from extractor.link.view import SentenceView
 
 _FAMILIES = {
@@ -260,14 +260,43 @@ def _read_unread_parts(
     after a size that no rule read (its noun counts nothing the vocabularies know) is a
     part of the size all the same."""
     have = {r.token for r in readings}
+    have |= {i for m in view.of_action("block") for i in m.slot("value")}  # never evidence
     added = []
+    scopes: dict[int, set[str]] | None = None
     for k in range(opening + 1, closing):
         feature = view.feat(k)
         if k not in have and feature.integer and not feature.year_like:
+            if scopes is None:
+                scopes = modifier_scopes(view)
+            if "block" in scopes.get(k, ()):
+                continue  # `on a scale of 0 to 6`
             added.append(Reading(k, feature.stat, "sample_size", PART_OF_SAMPLE, 0))
     readings += added
     readings.sort(key=lambda r: r.token)
     return added
+
+
+BREAKDOWN_GAP = 5  # tokens from a size to the bracket that breaks it down, plus one
+
+
+def _bracket_part_end(view: SentenceView, opening: int) -> int:
+    """Where the first part of the bracket opened at `opening` ends: its closing bracket
+    or a `;` in it (`(127 women [59.9%] and 85 men; mean age ...)`), brackets inside it
+    skipped."""
+    depth = 0
+    for k in range(opening + 1, view.end):
+        text = view.token(k).text
+        if view.feat(k).is_stat:
+            continue
+        if text in ("(", "["):
+            depth += 1
+        elif text in (")", "]"):
+            if depth == 0:
+                return k
+            depth -= 1
+        elif text == ";" and depth == 0:
+            return k
+    return view.end
 
 
 def breakdown(
@@ -286,17 +315,14 @@ def breakdown(
         opening = next(
             (
                 k
-                for k in range(size.token + 1, min(view.end, size.token + 4))
+                for k in range(size.token + 1, min(view.end, size.token + BREAKDOWN_GAP))
                 if view.token(k).text in ("(", "[")
             ),
             None,
         )
         if opening is None or size.stat.value is None:
             continue
-        closing = next(
-            (k for k in range(opening + 1, view.end) if view.token(k).text in (")", "]")),
-            view.end,
-        )
+        closing = _bracket_part_end(view, opening)
         added = _read_unread_parts(view, readings, opening, closing)
         parts = [
             r
@@ -308,7 +334,15 @@ def breakdown(
             and r.stat.value is not None
             and r.stat.value < size.stat.value
         ]
-        if len(parts) < 2 and not (len(parts) == 1 and parts[0].kind == "proportion"):
+        shares = [  # `127 women [59.9%] and 85 men`: a part already read with its percent
+            r
+            for r in readings
+            if opening < r.token < closing
+            and r.kind == "proportion"
+            and r.stat.count is not None
+            and r not in parts
+        ]
+        if len(parts) + len(shares) < 2 and not (len(parts) == 1 and parts[0].kind == "proportion"):
             for reading in added:
                 readings.remove(reading)
             continue

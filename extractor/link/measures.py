@@ -23,7 +23,7 @@ VOCABULARY_OF_KIND = {
     "sample_size": "count_noun",
     "effect": "effect",
 }
-NEAR_UNIT = 3  # tokens between a size and the unit it counts
+NEAR_UNIT = 4  # tokens between a size and the unit it counts
 PHRASE_WORDS = 6  # longest measure phrase taken from the text
 SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
@@ -36,7 +36,11 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         return None
     terms = [view.token(i) for i in view.terms(label) if i not in avoid]
     if kind == "sample_size":  # a size counts the unit written with it, not one far off
-        terms = [t for t in terms if abs(t.i - token) <= NEAR_UNIT]
+        terms = [
+            t
+            for t in terms
+            if abs(t.i - token) <= NEAR_UNIT and not value_between(view, token, t.i)
+        ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299
     if not terms:
         return None
     same = [t for t in terms if view.same_clause(t.i, token)]
@@ -48,6 +52,12 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         return after[0]
     before_all = [t for t in terms if t.i < token]
     return before_all[-1] if before_all else terms[0]
+
+
+def value_between(view: SentenceView, a: int, b: int) -> bool:
+    """Whether another statistic stands strictly between tokens a and b."""
+    low, high = min(a, b), max(a, b)
+    return any(view.feat(i).is_stat for i in range(low + 1, high))
 
 
 def phrase_before(view: SentenceView, token: int, function_words: frozenset[str], skip: set[int]):

@@ -64,8 +64,18 @@ def modifier_scopes(view: SentenceView) -> dict[int, set[str]]:
     A scope ends at a `terminated_by` word or pair of words (`, and` begins a clause with
     its own subject), at the end of its clause, or after `scope` tokens."""
     covered: dict[int, set[str]] = {}
+    # `... and no complications were reported`: an event a word counts as none counts
+    # nothing else, so it makes no other value a count of events
+    denied = {
+        i
+        for m in view.of_action("evidence")
+        if m.rule.constant is not None
+        for i in m.slot("measure")
+    }
     for m in view.of_action("modifier"):
         rule = m.rule
+        if rule.category == "event" and any(i in denied for i in range(m.start, m.end)):
+            continue
         spans = []
         if rule.direction in ("forward", "both"):
             spans.append(range(m.end, min(view.end, m.end + rule.scope)))
@@ -229,6 +239,7 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         and reading.stat.shape == "number"
         and "population" in categories
         and "event" not in categories
+        and reading.statistic != "count"  # a rule read it as a part of a group named before
     ):
         reading.kind, reading.rule = "sample_size", reading.rule + "+population"
     if (
@@ -256,6 +267,8 @@ def _refine(reading: Reading, categories: set[str]) -> None:
         reading.kind = "proportion"  # `5-year overall survival was 81%`: a survival estimate
     if reading.kind == "complication" and "event_free" in categories:
         reading.kind = "proportion"  # `remained free from atrial fibrillation`: a success
+    if reading.kind == "complication" and "characteristic" in categories:
+        reading.kind = "proportion"  # `At baseline, 108 (8.7%) had a pacemaker`: on entry
     if reading.kind in ("score", "change") and reading.statistic is None:
         if "median" in categories:
             reading.statistic = "median"
