@@ -493,6 +493,8 @@ class StatisticParser:
         """Digits glued to letters before them (NCT0123, S1, EQ-5D, CD4) or to letters
         after them that are not a unit (3rd, 5D)."""
         before = text[start - 1] if start else ""
+        if before == "/" and text[max(0, start - 2) : start - 1] == "%":
+            return False  # `10.8%/5.4%`: a percent for each arm of `(A/B)`
         if before and (before.isalpha() or before in "_/#"):
             return True
         if before in "-‐" and start >= 2 and text[start - 2].isalnum():
