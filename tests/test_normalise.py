@@ -61,6 +61,18 @@ def test_non_breaking_and_thin_spaces_become_spaces() -> None:
     assert norm("45.6\u00a0years, 47.8\u2009min, Table\u202f1") == "45.6 years, 47.8 min, Table 1"
 
 
+def test_plain_space_between_digit_groups_before_a_word_joins_one_number() -> None:
+    assert norm("A total of 12 406 adults with atrial fibrillation") == (
+        "A total of 12\u2009406 adults with atrial fibrillation"
+    )
+
+
+def test_plain_spaces_in_a_run_of_numbers_or_before_a_percent_stay_spaces() -> None:
+    assert norm("scores of 8 120 45 points") == "scores of 8 120 45 points"
+    assert norm("rose from 14 250% to") == "rose from 14 250% to"
+    assert norm("in 1998 240 hips were") == "in 1998 240 hips were"
+
+
 def test_zero_width_characters_removed() -> None:
     assert norm("\ufeffmean\u200b age\u200d of 59\u2060 years") == "mean age of 59 years"
 

@@ -90,14 +90,15 @@ class NumberWords:
 
     @functools.cached_property
     def pattern(self) -> str:
-        """Regex source for one number-word phrase (`Twenty-three`, `one hundred and five`)."""
+        """Regex source for one number-word phrase (`Twenty-three`, `one hundred and five`,
+        `Two hundred-forty`)."""
 
         def alt(words: dict[str, int]) -> str:
             return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
         unit, ten, scale = alt(self.units), alt(self.tens), alt(self.scales)
         small = rf"(?:(?:{ten})(?:[-‐\s](?:{unit}))?|(?:{unit}))"
-        return rf"(?<![\w\-‐]){small}(?:\s+(?:{scale})(?:\s+(?:and\s+)?{small})?)*(?![\w])"
+        return rf"(?<![\w\-‐]){small}(?:\s+(?:{scale})(?:(?:\s+and\s+|[\s\-‐]){small})?)*(?![\w])"
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:

@@ -493,6 +493,8 @@ class StatisticParser:
         """Digits glued to letters before them (NCT0123, S1, EQ-5D, CD4) or to letters
         after them that are not a unit (3rd, 5D)."""
         before = text[start - 1] if start else ""
+        if before == "/" and text[max(0, start - 2) : start - 1] == "%":
+            return False  # `10.8%/5.4%`: a percent for each arm of `(A/B)`
         if before and (before.isalpha() or before in "_/#"):
             return True
         if before in "-‐" and start >= 2 and text[start - 2].isalnum():
@@ -1036,7 +1038,7 @@ def _sign_before(text: str, start: int) -> tuple[str, int] | None:
 
     A Unicode minus is always a sign; `-`, `–` and `+` are signs where no number precedes
     them (between two numbers a hyphen is a range): at the start, after a space, bracket,
-    `=`, `:`, `;` or `,`; `(- 0.7 gm)` with a space after the sign too.
+    `=`, `:`, `;` or `,`; `(- 0.7 gm)` and `vs. + 2.7%` with a space after the sign too.
     """
     if not start:
         return None
@@ -1044,8 +1046,8 @@ def _sign_before(text: str, start: int) -> tuple[str, int] | None:
     if text[i] == " " and i >= 1 and text[i - 1] in "−-–+" and i >= 1:
         sign_at = i - 1
         opener = text[sign_at - 1] if sign_at else ""
-        if opener not in "([=":
-            return None
+        if opener not in "([=" and not (text[sign_at] == "+" and opener == " "):
+            return None  # a plus is never a dash: `vs. + 2.7%` is signed
     elif text[i] in "−-–+":
         sign_at = i
     else:

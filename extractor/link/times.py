@@ -80,6 +80,9 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
         feature = view.feat(token.i)
         if feature.vocab == "timepoint":
             found.append(Time(token.i, token.i + 1, feature.canonical, None))
+    # a length of time an evidence rule reads as the value itself (`amount`) is no time
+    # the values around it were measured at
+    amounts = {i for m in view.of_action("evidence") if m.rule.amount for i in m.slot("value")}
     for m in view.of_action("time"):
         values = m.slot("value")
         if not values:
@@ -87,6 +90,8 @@ def find_times(view: SentenceView, units: TimeUnits) -> list[Time]:
                 found.append(Time(m.start, m.end, m.rule.timepoint, None))
             continue
         i = values[-1]
+        if i in amounts:
+            continue
         stat = view.stat(i)
         if stat is not None:
             months = units.months(stat.value, stat.unit_text or stat.unit)

@@ -85,6 +85,12 @@ del _CHAR_MAP[ord("\n")]
 # as U+2009 so that the number parser reads one number; anywhere else it is a space.
 del _CHAR_MAP[0x2009]
 _DIGIT_GROUP_SPACE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))|([\u2009])")
+# A plain space between digit groups (`13 388 women`, as PubMed keeps the Lancet's and
+# JAMA's thousands) counts as one where the groups stand alone and a word follows them:
+# not inside a run of numbers (`12 100 150`), not before a decimal part or a percent.
+_PLAIN_DIGIT_GROUPS = re.compile(
+    r"(?<![\w.,·\u2009])(?<!\d )\d{1,3}(?: \d{3})+(?![\w.,·%\u2009])(?= +[^\W\d_])"
+)
 
 _SPACES = re.compile(r" {2,}")
 
@@ -220,6 +226,7 @@ def _lines(pages: list[str]) -> list[_Line]:
         gap = "page" if lines else "start"
         page = page.replace("\r\n", "\n").replace("\r", "\n")
         page = _DIGIT_GROUP_SPACE.sub(lambda m: " " if m.group(1) else "\u2009", page)
+        page = _PLAIN_DIGIT_GROUPS.sub(lambda m: m.group().replace(" ", "\u2009"), page)
         for raw_line in page.translate(_CHAR_MAP).split("\n"):
             rstripped = raw_line.rstrip(" ")
             soft_break = rstripped.endswith(_SOFT_HYPHEN)

@@ -34,6 +34,7 @@ import spacy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 from extractor.patterns_dir import default_patterns_dir
 from extractor.types import Sentence
@@ -201,6 +202,9 @@ def make_evidence_sentence_boundaries(
     return EvidenceSentenceBoundaries(load_abbreviations(path))
 
 
+PERCENT_SLASH = r"(?<=%)/(?=[0-9.·])"
+
+
 class SentenceSplitter:
     """Built once per run (loading spaCy is the slow part); `split` is then cheap."""
 
@@ -213,6 +217,10 @@ class SentenceSplitter:
         # word: a run of thousands of brackets costs the square of its length. A word
         # longer than any real one is kept whole instead (it is noise, not prose).
         self.nlp.tokenizer.token_match = _overlong_word
+        # `10.8%/5.4%` (a percent for each arm of `(A/B)`) is two statistics: the slash
+        # after a percent parts two tokens, so that each can be one
+        infixes = [*self.nlp.Defaults.infixes, PERCENT_SLASH]
+        self.nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         self.nlp.add_pipe(COMPONENT, config={"abbreviations_path": str(path)})
         self.abbreviations = self.nlp.get_pipe(COMPONENT).abbreviations
         self.chunk_chars = chunk_chars
