@@ -22,6 +22,9 @@ DECLARES = 50  # an arm rule of at least this priority declares an arm
 PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
 AFTER_WINDOW = 7  # tokens after a value where its arm may be named
 BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looked for
+# punctuation never glued to a name (`nonblack:` is the name `nonblack`); hyphens,
+# slashes and plus signs are (`T-DM1`, `AC/T`)
+_NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
 
@@ -69,6 +72,8 @@ class ArmLexicon:
         self.intervention_roles: frozenset[str] = frozenset()
         self.study_intervention: str | None = None
         self.function_words = function_words
+        # how many sentences mention each arm (by key), once the document is read
+        self.sentences_of: dict[str, int] = {}
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -91,7 +96,12 @@ class ArmLexicon:
         strong = [a for a in arms if a.strength >= PRIMARY]
         # in the order the randomisation lists them (a title may name them the other way)
         strong.sort(key=lambda a: a.primary_order if a.primary_order is not None else a.order)
-        return strong if len(strong) >= 2 else arms
+        if len(strong) >= 2:
+            return strong
+        # a name declared once and never mentioned again (a study group's name, `the
+        # Clinical Trials Group`) is no arm the results are reported for
+        recurring = [a for a in arms if self.sentences_of.get(a.key, 0) >= 2]
+        return recurring if len(recurring) >= 2 else arms
 
     def lookup(self, text: str) -> Arm | None:
         key = arm_key(text, self.group_nouns)
@@ -208,7 +218,7 @@ class ArmLexicon:
 
         def usable(i: int) -> bool:
             token = view.token(i)
-            return not token.is_stat and token.text not in ("(", ")", "[", "]", ",", ";", ".")
+            return not token.is_stat and token.text not in _NOT_IN_NAMES
 
         while start - 1 >= view.start and glued(start - 1, start) and usable(start - 1):
             start -= 1

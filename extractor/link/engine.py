@@ -61,6 +61,7 @@ class WordLists:
     name_stop: frozenset[str]
     articles: frozenset[str]
     distributives: frozenset[str]
+    coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -85,6 +86,7 @@ class WordLists:
             name_stop=get("arm_stop"),
             articles=get("articles"),
             distributives=get("distributives"),
+            coordinators=get("coordinators"),
         )
 
 
@@ -131,7 +133,9 @@ class ProseEngine:
                         lexicon.declare(view, m)
         for view in views:
             if _usable(view, allowed, skipped):
-                declare_parallel(view, lexicon, self.lists.articles)
+                declare_parallel(
+                    view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
+                )
         mentioned: dict[int, list[Mention]] = {}
         sentences_of_arm: dict[str, int] = {}
         for view in views:
@@ -139,6 +143,7 @@ class ProseEngine:
                 mentioned[id(view)] = lexicon.mentions(view)
                 for key in {m.arm.key for m in mentioned[id(view)]}:
                     sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
+        lexicon.sentences_of = sentences_of_arm
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
@@ -458,8 +463,8 @@ def _link_arm(
 ) -> None:
     """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
     9.2 %`), else the one right after it, else the one before it in its clause."""
-    if reading.token in owned:
-        arm = owned[reading.token]
+    if reading.token in owned or reading.last in owned:  # a count and its owned percent
+        arm = owned.get(reading.token) or owned[reading.last]
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
         return
     if reading.match is not None and reading.match.slot("arm"):
@@ -486,7 +491,9 @@ def _link_arm(
         if view.same_clause(token, m.start):
             if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
                 return  # `407 patients were randomly assigned to A or B`: all of them
-            if any(owned.get(i) is m.arm for i in range(m.end, m.end + 4)):
+            if reading.kind == "sample_size" and any(
+                owned.get(i) is m.arm for i in range(m.end, m.end + 4)
+            ):
                 continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
@@ -541,8 +548,34 @@ def _owned_values(
         if arm is None:
             continue
         for i in m.slot("value"):
-            owned.setdefault(i, arm)
+            outside = view.bracket.get(names[0][0]) != view.bracket.get(i)
+            if not (outside and _shares_bracket(view, i)):
+                owned.setdefault(i, arm)
     return owned
+
+
+_NOT_PAIRED = frozenset({"p", "ci"})  # shapes that go with a value, not beside it
+
+
+def _shares_bracket(view: SentenceView, token: int) -> bool:
+    """Whether a value's bracket holds another value (`in the A arm (41.1% v 23.6%)`):
+    the name before such a bracket labels the comparison, not its first value."""
+    opening = view.bracket.get(token)
+    if opening is None:
+        return False
+    k = opening + 1
+    while k < view.end and view.bracket.get(k) is not None and k != token:
+        stat = view.stat(k)
+        if stat is not None and view.bracket.get(k) == opening and stat.shape not in _NOT_PAIRED:
+            return True
+        k += 1
+    k = token + 1
+    while k < view.end and view.bracket.get(k) == opening:
+        stat = view.stat(k)
+        if stat is not None and stat.shape not in _NOT_PAIRED:
+            return True
+        k += 1
+    return False
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
