@@ -13,6 +13,7 @@ after it (`22 in the control group`) or, failing that, the one before it in its 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extractor.link.view import SentenceView
@@ -25,6 +26,9 @@ BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looke
 # punctuation never glued to a name (`nonblack:` is the name `nonblack`); hyphens,
 # slashes and plus signs are (`T-DM1`, `AC/T`)
 _NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
+BRACKETED_WORDS = 5  # words before `(ABBR)` that may be what it abbreviates
+_SHORT_IN_BRACKETS = re.compile(r"\(\s*([^()\s;,=]{2,12})\s*\)")
+_ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
 
@@ -82,6 +86,49 @@ class ArmLexicon:
         for short, long in (abbreviations or {}).items():
             self._long_of[arm_key(short, group_nouns)] = long
             self._short_of[arm_key(long, group_nouns)] = short
+        # `adjuvant trastuzumab emtansine (T-DM1)`: a short form in brackets after words
+        # it does not spell out letter by letter, by key both ways (see `read_brackets`)
+        self._bracketed_short: dict[str, str] = {}
+        self._bracketed_long: dict[str, list[str]] = {}
+
+    def read_brackets(self, text: str) -> None:
+        """Record every short form written in brackets after a name (`trastuzumab emtansine
+        (T-DM1)`, `pectoral nerve (PECS) block`), with the words before it (up to
+        BRACKETED_WORDS, back to a word that is never part of a name), where the
+        document's abbreviations do not spell it out. Unlike the
+        document's abbreviations, whose letters spell the words, these only ever join two
+        names of an arm the document declares (see `declare`)."""
+        for m in _SHORT_IN_BRACKETS.finditer(text):
+            short = m.group(1)
+            if not _looks_short(short):
+                continue
+            tail: list[str] = []
+            for word in reversed(text[max(0, m.start() - 160) : m.start()].split()):
+                if word.lower() in self.name_stop or any(c in _ENDS_A_NAME for c in word):
+                    break
+                tail.insert(0, word)
+                if len(tail) == BRACKETED_WORDS:
+                    break
+            short_key = arm_key(short, self.group_nouns)
+            if short_key in self._long_of:
+                continue  # spelt out (`lapatinib with vinorelbine (LV)`, not `vinorelbine`)
+            key = arm_key(" ".join(tail), self.group_nouns)
+            if key and key != short_key:
+                self._bracketed_short.setdefault(key, short)
+                self._bracketed_long.setdefault(short_key, []).append(key)
+
+    def _bracketed_arm(self, key: str) -> Arm | None:
+        """The declared arm a name is the bracketed short form of, or that is the
+        bracketed short form of it."""
+        for long in self._bracketed_long.get(key, ()):
+            arm = self.arms.get(long) or self._alias.get(long)
+            if arm is not None:
+                return arm
+        short = self._bracketed_short.get(key)
+        if short is not None:
+            short_key = arm_key(short, self.group_nouns)
+            return self.arms.get(short_key) or self._alias.get(short_key)
+        return None
 
     def __len__(self) -> int:
         return len(self.arms)
@@ -164,7 +211,10 @@ class ArmLexicon:
             key = arm_key(name, self.group_nouns)
             if not key or key.isdigit():
                 continue
-            arm = self.arms.get(key) or self._alias.get(key)
+            arm = self.arms.get(key) or self._alias.get(key) or self._bracketed_arm(key)
+            if arm is not None and key not in self.arms and key not in self._alias:
+                arm.aliases.add(name)  # `T-DM1` after `trastuzumab emtansine (T-DM1)`
+                self._alias[key] = arm
             if arm is None:
                 long = self._long_of.get(key)
                 display = long if long else _display(name, self.group_nouns)
@@ -172,7 +222,7 @@ class ArmLexicon:
                 self.arms[key] = arm
                 for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
                     self._alias.setdefault(other, arm)
-                short = self._short_of.get(key)
+                short = self._short_of.get(key) or self._bracketed_short.get(key)
                 if short:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
@@ -347,3 +397,12 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
     if stat.value is None or not float(stat.value).is_integer():
         return None
     return int(stat.value)
+
+
+def _looks_short(text: str) -> bool:
+    """A short form: starts with a letter or digit, has a capital, is not a number."""
+    return (
+        text[0].isalnum()
+        and any(c.isupper() for c in text)
+        and not text.replace(".", "").isdigit()
+    )

@@ -122,14 +122,20 @@ class ProseEngine:
         )
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
+        lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
                 for m in view.of_action("arm"):
                     if m.rule.role == "intervention":
                         lexicon.name_intervention(view, m)
             if _usable(view, allowed, skipped):
-                for m in view.of_action("arm"):
-                    if m.rule.priority >= DECLARES and m.rule.role is None:
+                declaring = [
+                    m
+                    for m in view.of_action("arm")
+                    if m.rule.priority >= DECLARES and m.rule.role is None
+                ]
+                for m in declaring:
+                    if not _within_longer(m, declaring):
                         lexicon.declare(view, m)
         for view in views:
             if _usable(view, allowed, skipped):
@@ -445,6 +451,19 @@ def _refine_statistic(reading: Reading) -> None:
         reading.statistic = "median"
     elif "mean" in reading.modifiers or reading.stat.sd is not None:
         reading.statistic = "mean"
+
+
+def _within_longer(m, matches) -> bool:
+    """Whether another declaration names the same arms with more of their words
+    (`Gemcitabine plus paclitaxel versus ...` read from its first word and from its
+    second): the shorter reading declares nothing."""
+    names = set(m.slot("arm"))
+    count = len(runs(m.slot("arm")))
+    return any(
+        names < set(o.slot("arm")) and len(runs(o.slot("arm"))) == count
+        for o in matches
+        if o is not m
+    )
 
 
 def _usable(view: SentenceView, allowed, skipped) -> bool:
