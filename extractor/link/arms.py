@@ -53,6 +53,8 @@ class Mention:
 def arm_key(text: str, group_nouns: frozenset[str]) -> str:
     """A name reduced to what identifies it: lower case, no determiner or `group`."""
     words = text.translate(_NAME_CHARS).lower().split()
+    if words and len(words[-1]) > 1 and words[-1].endswith("."):
+        words[-1] = words[-1][:-1]  # `group B.` at the end of a sentence
     while words and words[0] in ("the", "a", "an"):
         words = words[1:]
     while words and words[-1] in group_nouns:
@@ -78,6 +80,9 @@ class ArmLexicon:
         self.function_words = function_words
         # how many sentences mention each arm (by key), once the document is read
         self.sentences_of: dict[str, int] = {}
+        # the arms each declaration listing two or more names together declared
+        # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
+        self.listings: list[tuple[int, list[Arm]]] = []
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -134,8 +139,14 @@ class ArmLexicon:
         return len(self.arms)
 
     def ordered(self) -> list[Arm]:
-        """The arms values are paired with in order: those declared by the strongest
-        declarations (randomisation, sizes), when there are two or more; else all."""
+        """The arms values are paired with in order: those the strongest declaration
+        listing several arms together names (`randomly assigned to A or B`, else a title's
+        `A versus B`), in its order; else those declared by the strongest declarations
+        (randomisation, sizes), when there are two or more; else all."""
+        if self.listings:
+            best = max(self.listings, key=lambda listing: listing[0])[1]
+            if len(best) >= 2:
+                return best
         arms = sorted(
             (a for a in self.arms.values() if a.strength >= DECLARES),  # not parallel names
             key=lambda a: a.order,
@@ -205,6 +216,7 @@ class ArmLexicon:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         if sizes_all_arms(view, m):
             return  # `130 were assigned to A (n = 65) or B`: the listing declares A
+        listed: list[Arm] = []
         for start, end in runs(m.slot("arm")):
             start, end = self._whole_name(view, start, end)
             name = view.text_of(start, end)
@@ -215,6 +227,8 @@ class ArmLexicon:
             if arm is not None and key not in self.arms and key not in self._alias:
                 arm.aliases.add(name)  # `T-DM1` after `trastuzumab emtansine (T-DM1)`
                 self._alias[key] = arm
+            if arm is None and key in self.generic_names:
+                arm = self._declared_alias(view, m, name, key)
             if arm is None:
                 long = self._long_of.get(key)
                 display = long if long else _display(name, self.group_nouns)
@@ -239,6 +253,24 @@ class ArmLexicon:
                 arm.n = size
             for a_start, a_end in runs(m.slot("alias")):
                 self._add_alias(arm, view.text_of(a_start, a_end))
+            if arm not in listed:
+                listed.append(arm)
+        if len(listed) >= 2:
+            self.listings.append((m.rule.priority, listed))
+
+    def _declared_alias(self, view: SentenceView, m: RuleMatch, name: str, key: str) -> Arm | None:
+        """`randomly assigned to A (group 1, n = 48) or B (group 2)`: a role name given
+        to an arm the document already declared by what it received is that arm; it is
+        shown with both names (`A (group 1)`)."""
+        for a_start, a_end in runs(m.slot("alias")):
+            arm = self.lookup(view.text_of(a_start, a_end))
+            if arm is not None and arm.key not in self.generic_names:
+                arm.aliases.add(name)
+                self._alias[key] = arm
+                if "(" not in arm.name:
+                    arm.name = f"{arm.name} ({_display(name, self.group_nouns)})"
+                return arm
+        return None
 
     def name_intervention(self, view: SentenceView, m: RuleMatch) -> None:
         """A title naming what the study tests (`trial of omega 3 fatty acids for ...`):
@@ -280,11 +312,12 @@ class ArmLexicon:
         """`the control group received routine care`: the treatment names the arm too, and
         names it better than a generic word (`control`, `intervention`) does."""
         key = arm_key(text, self.group_nouns)
-        if not key or key in self.arms:
+        if not key or key == arm.key:
             return
-        arm.aliases.add(text)
-        self._alias.setdefault(key, arm)
-        if arm.key in self.generic_names:
+        if key not in self.arms:  # another declared arm keeps its own name
+            arm.aliases.add(text)
+            self._alias.setdefault(key, arm)
+        if arm.key in self.generic_names and "(" not in arm.name:
             arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
 
     def _expanded(self, name: str) -> str:
@@ -402,7 +435,5 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
 def _looks_short(text: str) -> bool:
     """A short form: starts with a letter or digit, has a capital, is not a number."""
     return (
-        text[0].isalnum()
-        and any(c.isupper() for c in text)
-        and not text.replace(".", "").isdigit()
+        text[0].isalnum() and any(c.isupper() for c in text) and not text.replace(".", "").isdigit()
     )

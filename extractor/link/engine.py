@@ -231,7 +231,16 @@ class ProseEngine:
         closing: dict[int, Time] = {}
         opening: set[int] = set()
         for reading in readings:
-            _link_arm(view, reading, mentions, lexicon, values, owned, per_bracket)
+            _link_arm(
+                view,
+                reading,
+                mentions,
+                lexicon,
+                values,
+                owned,
+                per_bracket,
+                self.lists.respectively,
+            )
             _counted_event(reading, sentences_of_arm or {}, lexicon)
             time = time_of(
                 view,
@@ -479,9 +488,11 @@ def _link_arm(
     values: set[int],
     owned: dict[int, Arm],
     per_bracket: Counter,
+    respectively: frozenset[str] = frozenset(),
 ) -> None:
     """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
-    9.2 %`), else the one right after it, else the one before it in its clause."""
+    9.2 %`), else the one right after it, else the one before it in its clause (not
+    across a `respectively` list, whose names are its own values')."""
     if reading.token in owned or reading.last in owned:  # a count and its owned percent
         arm = owned.get(reading.token) or owned[reading.last]
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
@@ -526,6 +537,8 @@ def _link_arm(
             continue
         if any(i in values and _value_has_arm_after(i, mentions) for i in range(m.end, token)):
             break
+        if any(view.feat(i).lower in respectively for i in range(m.end, token)):
+            break  # `... for A and B, respectively, and C improved by 9.5 for walking`
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
 

@@ -36,6 +36,10 @@ def declare_parallel(
     ]
     if len(weak) < MIN_PARALLEL:
         return
+    # a sentence that names the study's arms lists outcomes in parallel, unless its list
+    # holds one of them (`-5.49 for SMT versus -3.24 for LT and -0.06 for WLC`):
+    # `+0.59 and +0.11 for anxiety and +0.81 and +0.45 for depression`
+    names_arms = len({m.arm.key for m in lexicon.mentions(view)}) >= MIN_PARALLEL
     declared = {
         i for m in view.of_action("arm") if m.rule.priority >= DECLARES for i in m.slot("arm")
     }
@@ -52,6 +56,8 @@ def declare_parallel(
     for mentions in by_lead.values():
         keys = {arm_key(view.text_of(s, e), lexicon.group_nouns) for _, s, e in mentions}
         if len(keys) < MIN_PARALLEL:
+            continue
+        if names_arms and not any(lexicon.lookup(view.text_of(s, e)) for _, s, e in mentions):
             continue
         for m, start, end in mentions:
             name = view.text_of(start, end)
