@@ -568,9 +568,11 @@ def _owned_values(
     view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
 ) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token; not the second name of `A vs B: a vs b`, which labels the pair."""
+    name), by token; not the second name of `A vs B: a vs b`, which labels the pair.
+    A count written before its name claims first: in `(122 A, 104 B)` the 104 is B's,
+    though `A, 104` reads like `A, 16.0 months`."""
     owned: dict[int, Arm] = {}
-    for m in view.of_action("arm"):
+    for m in sorted(view.of_action("arm"), key=_name_first):
         names = runs(m.slot("arm"))
         if len(names) != 1 or sizes_all_arms(view, m):
             continue
@@ -608,6 +610,12 @@ def _shares_bracket(view: SentenceView, token: int) -> bool:
             return True
         k += 1
     return False
+
+
+def _name_first(m) -> bool:
+    """Sort key: matches whose value comes before their name first."""
+    values, names = m.slot("value"), m.slot("arm")
+    return not (values and names and values[0] < names[0])
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
