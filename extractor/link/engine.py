@@ -539,6 +539,8 @@ def _link_arm(
             break
         if any(view.feat(i).lower in respectively for i in range(m.end, token)):
             break  # `... for A and B, respectively, and C improved by 9.5 for walking`
+        if _second_of_pair(view, m, mentions):
+            break  # `(A/B) included diarrhoea (10.8%/0%)`: the names label a pair
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
 
@@ -610,6 +612,20 @@ def _shares_bracket(view: SentenceView, token: int) -> bool:
             return True
         k += 1
     return False
+
+
+def _second_of_pair(view: SentenceView, m: Mention, mentions: list[Mention]) -> bool:
+    """Whether a mention is the second name of `A/B` or `A versus B`: the two name the
+    values of a pair, and neither is the arm of a value on its own."""
+    joint = m.start - 1
+    if joint <= view.start:
+        return False
+    if view.token(joint).text != "/" and view.feat(joint).lower not in view.comparisons:
+        return False
+    if any(other.end == joint for other in mentions):
+        return True
+    # `(combination/placebo)`: the other name need not be one the document declared
+    return view.token(joint).text == "/" and view.token(joint - 1).is_alpha
 
 
 def _name_first(m) -> bool:
