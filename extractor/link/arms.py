@@ -80,6 +80,9 @@ class ArmLexicon:
         self.function_words = function_words
         # how many sentences mention each arm (by key), once the document is read
         self.sentences_of: dict[str, int] = {}
+        # verbs that enrol patients (`were randomized`, `were recruited`): a size whose
+        # named group is the subject of one is the whole population
+        self.enrol_verbs: frozenset[str] = frozenset()
         # the arms each declaration listing two or more names together declared
         # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
         self.listings: list[tuple[int, list[Arm]]] = []
@@ -216,6 +219,8 @@ class ArmLexicon:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         if sizes_all_arms(view, m):
             return  # `130 were assigned to A (n = 65) or B`: the listing declares A
+        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns):
+            return  # `72 patients undergoing surgery were randomly divided ...`
         listed: list[Arm] = []
         for start, end in runs(m.slot("arm")):
             start, end = self._whole_name(view, start, end)
@@ -415,6 +420,33 @@ def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
         listed = runs(other.slot("arm"))
         if len(listed) >= 2 and listed[0][0] == own[0][0]:
             return True
+    return False
+
+
+ENROL_REACH = 3  # tokens after a group's name where the verb enrolling it may stand
+
+
+def enrolled_population(
+    view: SentenceView,
+    m: RuleMatch,
+    enrol_verbs: frozenset[str],
+    group_nouns: frozenset[str] = frozenset(),
+) -> bool:
+    """`72 patients undergoing breast surgery were randomly divided into ...`, `80
+    patients receiving radiotherapy were recruited`: an arm rule whose name is followed
+    by a verb that enrols patients describes the whole population, not an arm."""
+    if not m.slot("arm") or m.slot("alias") or not enrol_verbs:
+        return False  # `the control group received routine care` says what it received
+    values, names = m.slot("value"), m.slot("arm")
+    if values and values[0] > names[0]:
+        return False  # `A (n = 107)`: the size follows its arm
+    if names[-1] + 1 < view.end and view.feat(names[-1] + 1).lower in group_nouns:
+        return False  # `the A and B arms comprised 135 and 137`: named as arms
+    for i in range(names[-1] + 1, min(view.end, names[-1] + 1 + ENROL_REACH)):
+        if view.feat(i).lower in enrol_verbs:
+            return True
+        if view.feat(i).is_stat or view.token(i).is_punct:
+            return False  # `Nine allocated to A and 17 allocated to B`: the next arm's
     return False
 
 

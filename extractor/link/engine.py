@@ -29,6 +29,7 @@ from extractor.link.arms import (
     Arm,
     ArmLexicon,
     Mention,
+    enrolled_population,
     runs,
     sizes_all_arms,
 )
@@ -62,6 +63,7 @@ class WordLists:
     articles: frozenset[str]
     distributives: frozenset[str]
     coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
+    enrol_verbs: frozenset[str]  # verbs that put patients into a study
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -87,6 +89,7 @@ class WordLists:
             articles=get("articles"),
             distributives=get("distributives"),
             coordinators=get("coordinators"),
+            enrol_verbs=get("enrol_verbs"),
         )
 
 
@@ -122,6 +125,7 @@ class ProseEngine:
         )
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
+        lexicon.enrol_verbs = self.lists.enrol_verbs
         lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
@@ -497,6 +501,10 @@ def _link_arm(
         arm = owned.get(reading.token) or owned[reading.last]
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
         return
+    if reading.match is not None and enrolled_population(
+        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns
+    ):
+        return  # `72 patients undergoing surgery were randomly divided ...`: all of them
     if reading.match is not None and reading.match.slot("arm"):
         arm_tokens = reading.match.slot("arm")
         own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
