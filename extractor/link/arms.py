@@ -83,6 +83,8 @@ class ArmLexicon:
         # verbs that enrol patients (`were randomized`, `were recruited`): a size whose
         # named group is the subject of one is the whole population
         self.enrol_verbs: frozenset[str] = frozenset()
+        # words that join the treatments of a combined arm (`A plus B`, `A/B`)
+        self.name_joiners: frozenset[str] = frozenset()
         # the arms each declaration listing two or more names together declared
         # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
         self.listings: list[tuple[int, list[Arm]]] = []
@@ -127,15 +129,26 @@ class ArmLexicon:
 
     def _bracketed_arm(self, key: str) -> Arm | None:
         """The declared arm a name is the bracketed short form of, or that is the
-        bracketed short form of it."""
+        bracketed short form of it (`vinorelbine/capecitabine (NX)` for the arm
+        `vinorelbine plus capecitabine`: the same words but the joiners)."""
         for long in self._bracketed_long.get(key, ()):
-            arm = self.arms.get(long) or self._alias.get(long)
+            arm = self.arms.get(long) or self._alias.get(long) or self._same_words(long)
             if arm is not None:
                 return arm
         short = self._bracketed_short.get(key)
         if short is not None:
             short_key = arm_key(short, self.group_nouns)
             return self.arms.get(short_key) or self._alias.get(short_key)
+        return None
+
+    def _same_words(self, key: str) -> Arm | None:
+        """The declared arm whose name has the same words as `key`, joiners aside."""
+        words = set(key.split()) - self.name_joiners
+        if len(words) < 2:
+            return None
+        for arm in self.arms.values():
+            if set(arm.key.split()) - self.name_joiners == words:
+                return arm
         return None
 
     def __len__(self) -> int:

@@ -64,6 +64,7 @@ class WordLists:
     distributives: frozenset[str]
     coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
     enrol_verbs: frozenset[str]  # verbs that put patients into a study
+    name_joiners: frozenset[str]  # words joining the treatments of one arm (`plus`)
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -90,6 +91,7 @@ class WordLists:
             distributives=get("distributives"),
             coordinators=get("coordinators"),
             enrol_verbs=get("enrol_verbs"),
+            name_joiners=get("name_joiners"),
         )
 
 
@@ -126,6 +128,7 @@ class ProseEngine:
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
         lexicon.enrol_verbs = self.lists.enrol_verbs
+        lexicon.name_joiners = self.lists.name_joiners
         lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
