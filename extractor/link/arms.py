@@ -258,6 +258,10 @@ class ArmLexicon:
                 if short:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+            written = _display(name, self.group_nouns)
+            if m.rule.priority > arm.strength and arm.name != written:
+                if arm.name.lower() == written.lower():
+                    arm.name = written  # a title's `Duloxetine`, the methods' `duloxetine`
             arm.strength = max(arm.strength, m.rule.priority)
             if arm.primary_order is None and m.rule.priority >= PRIMARY:
                 arm.primary_order = sum(a.primary_order is not None for a in self.arms.values())
