@@ -13,6 +13,7 @@ after it (`22 in the control group`) or, failing that, the one before it in its 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extractor.link.view import SentenceView
@@ -22,6 +23,12 @@ DECLARES = 50  # an arm rule of at least this priority declares an arm
 PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
 AFTER_WINDOW = 7  # tokens after a value where its arm may be named
 BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looked for
+# punctuation never glued to a name (`nonblack:` is the name `nonblack`); hyphens,
+# slashes and plus signs are (`T-DM1`, `AC/T`)
+_NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
+BRACKETED_WORDS = 5  # words before `(ABBR)` that may be what it abbreviates
+_SHORT_IN_BRACKETS = re.compile(r"\(\s*([^()\s;,=]{2,12})\s*\)")
+_ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
 
@@ -46,6 +53,8 @@ class Mention:
 def arm_key(text: str, group_nouns: frozenset[str]) -> str:
     """A name reduced to what identifies it: lower case, no determiner or `group`."""
     words = text.translate(_NAME_CHARS).lower().split()
+    if words and len(words[-1]) > 1 and words[-1].endswith("."):
+        words[-1] = words[-1][:-1]  # `group B.` at the end of a sentence
     while words and words[0] in ("the", "a", "an"):
         words = words[1:]
     while words and words[-1] in group_nouns:
@@ -69,6 +78,16 @@ class ArmLexicon:
         self.intervention_roles: frozenset[str] = frozenset()
         self.study_intervention: str | None = None
         self.function_words = function_words
+        # how many sentences mention each arm (by key), once the document is read
+        self.sentences_of: dict[str, int] = {}
+        # verbs that enrol patients (`were randomized`, `were recruited`): a size whose
+        # named group is the subject of one is the whole population
+        self.enrol_verbs: frozenset[str] = frozenset()
+        # words that join the treatments of a combined arm (`A plus B`, `A/B`)
+        self.name_joiners: frozenset[str] = frozenset()
+        # the arms each declaration listing two or more names together declared
+        # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
+        self.listings: list[tuple[int, list[Arm]]] = []
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -77,13 +96,73 @@ class ArmLexicon:
         for short, long in (abbreviations or {}).items():
             self._long_of[arm_key(short, group_nouns)] = long
             self._short_of[arm_key(long, group_nouns)] = short
+        # `adjuvant trastuzumab emtansine (T-DM1)`: a short form in brackets after words
+        # it does not spell out letter by letter, by key both ways (see `read_brackets`)
+        self._bracketed_short: dict[str, str] = {}
+        self._bracketed_long: dict[str, list[str]] = {}
+
+    def read_brackets(self, text: str) -> None:
+        """Record every short form written in brackets after a name (`trastuzumab emtansine
+        (T-DM1)`, `pectoral nerve (PECS) block`), with the words before it (up to
+        BRACKETED_WORDS, back to a word that is never part of a name), where the
+        document's abbreviations do not spell it out. Unlike the
+        document's abbreviations, whose letters spell the words, these only ever join two
+        names of an arm the document declares (see `declare`)."""
+        for m in _SHORT_IN_BRACKETS.finditer(text):
+            short = m.group(1)
+            if not _looks_short(short):
+                continue
+            tail: list[str] = []
+            for word in reversed(text[max(0, m.start() - 160) : m.start()].split()):
+                if word.lower() in self.name_stop or any(c in _ENDS_A_NAME for c in word):
+                    break
+                tail.insert(0, word)
+                if len(tail) == BRACKETED_WORDS:
+                    break
+            short_key = arm_key(short, self.group_nouns)
+            if short_key in self._long_of:
+                continue  # spelt out (`lapatinib with vinorelbine (LV)`, not `vinorelbine`)
+            key = arm_key(" ".join(tail), self.group_nouns)
+            if key and key != short_key:
+                self._bracketed_short.setdefault(key, short)
+                self._bracketed_long.setdefault(short_key, []).append(key)
+
+    def _bracketed_arm(self, key: str) -> Arm | None:
+        """The declared arm a name is the bracketed short form of, or that is the
+        bracketed short form of it (`vinorelbine/capecitabine (NX)` for the arm
+        `vinorelbine plus capecitabine`: the same words but the joiners)."""
+        for long in self._bracketed_long.get(key, ()):
+            arm = self.arms.get(long) or self._alias.get(long) or self._same_words(long)
+            if arm is not None:
+                return arm
+        short = self._bracketed_short.get(key)
+        if short is not None:
+            short_key = arm_key(short, self.group_nouns)
+            return self.arms.get(short_key) or self._alias.get(short_key)
+        return None
+
+    def _same_words(self, key: str) -> Arm | None:
+        """The declared arm whose name has the same words as `key`, joiners aside."""
+        words = set(key.split()) - self.name_joiners
+        if len(words) < 2:
+            return None
+        for arm in self.arms.values():
+            if set(arm.key.split()) - self.name_joiners == words:
+                return arm
+        return None
 
     def __len__(self) -> int:
         return len(self.arms)
 
     def ordered(self) -> list[Arm]:
-        """The arms values are paired with in order: those declared by the strongest
-        declarations (randomisation, sizes), when there are two or more; else all."""
+        """The arms values are paired with in order: those the strongest declaration
+        listing several arms together names (`randomly assigned to A or B`, else a title's
+        `A versus B`), in its order; else those declared by the strongest declarations
+        (randomisation, sizes), when there are two or more; else all."""
+        if self.listings:
+            best = max(self.listings, key=lambda listing: listing[0])[1]
+            if len(best) >= 2:
+                return best
         arms = sorted(
             (a for a in self.arms.values() if a.strength >= DECLARES),  # not parallel names
             key=lambda a: a.order,
@@ -91,7 +170,12 @@ class ArmLexicon:
         strong = [a for a in arms if a.strength >= PRIMARY]
         # in the order the randomisation lists them (a title may name them the other way)
         strong.sort(key=lambda a: a.primary_order if a.primary_order is not None else a.order)
-        return strong if len(strong) >= 2 else arms
+        if len(strong) >= 2:
+            return strong
+        # a name declared once and never mentioned again (a study group's name, `the
+        # Clinical Trials Group`) is no arm the results are reported for
+        recurring = [a for a in arms if self.sentences_of.get(a.key, 0) >= 2]
+        return recurring if len(recurring) >= 2 else arms
 
     def lookup(self, text: str) -> Arm | None:
         key = arm_key(text, self.group_nouns)
@@ -148,13 +232,21 @@ class ArmLexicon:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         if sizes_all_arms(view, m):
             return  # `130 were assigned to A (n = 65) or B`: the listing declares A
+        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns):
+            return  # `72 patients undergoing surgery were randomly divided ...`
+        listed: list[Arm] = []
         for start, end in runs(m.slot("arm")):
             start, end = self._whole_name(view, start, end)
             name = view.text_of(start, end)
             key = arm_key(name, self.group_nouns)
             if not key or key.isdigit():
                 continue
-            arm = self.arms.get(key) or self._alias.get(key)
+            arm = self.arms.get(key) or self._alias.get(key) or self._bracketed_arm(key)
+            if arm is not None and key not in self.arms and key not in self._alias:
+                arm.aliases.add(name)  # `T-DM1` after `trastuzumab emtansine (T-DM1)`
+                self._alias[key] = arm
+            if arm is None and key in self.generic_names:
+                arm = self._declared_alias(view, m, name, key)
             if arm is None:
                 long = self._long_of.get(key)
                 display = long if long else _display(name, self.group_nouns)
@@ -162,10 +254,14 @@ class ArmLexicon:
                 self.arms[key] = arm
                 for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
                     self._alias.setdefault(other, arm)
-                short = self._short_of.get(key)
+                short = self._short_of.get(key) or self._bracketed_short.get(key)
                 if short:
                     arm.aliases.add(short)
                     self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+            written = _display(name, self.group_nouns)
+            if m.rule.priority > arm.strength and arm.name != written:
+                if arm.name.lower() == written.lower():
+                    arm.name = written  # a title's `Duloxetine`, the methods' `duloxetine`
             arm.strength = max(arm.strength, m.rule.priority)
             if arm.primary_order is None and m.rule.priority >= PRIMARY:
                 arm.primary_order = sum(a.primary_order is not None for a in self.arms.values())
@@ -179,6 +275,24 @@ class ArmLexicon:
                 arm.n = size
             for a_start, a_end in runs(m.slot("alias")):
                 self._add_alias(arm, view.text_of(a_start, a_end))
+            if arm not in listed:
+                listed.append(arm)
+        if len(listed) >= 2:
+            self.listings.append((m.rule.priority, listed))
+
+    def _declared_alias(self, view: SentenceView, m: RuleMatch, name: str, key: str) -> Arm | None:
+        """`randomly assigned to A (group 1, n = 48) or B (group 2)`: a role name given
+        to an arm the document already declared by what it received is that arm; it is
+        shown with both names (`A (group 1)`)."""
+        for a_start, a_end in runs(m.slot("alias")):
+            arm = self.lookup(view.text_of(a_start, a_end))
+            if arm is not None and arm.key not in self.generic_names:
+                arm.aliases.add(name)
+                self._alias[key] = arm
+                if "(" not in arm.name:
+                    arm.name = f"{arm.name} ({_display(name, self.group_nouns)})"
+                return arm
+        return None
 
     def name_intervention(self, view: SentenceView, m: RuleMatch) -> None:
         """A title naming what the study tests (`trial of omega 3 fatty acids for ...`):
@@ -208,7 +322,7 @@ class ArmLexicon:
 
         def usable(i: int) -> bool:
             token = view.token(i)
-            return not token.is_stat and token.text not in ("(", ")", "[", "]", ",", ";", ".")
+            return not token.is_stat and token.text not in _NOT_IN_NAMES
 
         while start - 1 >= view.start and glued(start - 1, start) and usable(start - 1):
             start -= 1
@@ -220,11 +334,12 @@ class ArmLexicon:
         """`the control group received routine care`: the treatment names the arm too, and
         names it better than a generic word (`control`, `intervention`) does."""
         key = arm_key(text, self.group_nouns)
-        if not key or key in self.arms:
+        if not key or key == arm.key:
             return
-        arm.aliases.add(text)
-        self._alias.setdefault(key, arm)
-        if arm.key in self.generic_names:
+        if key not in self.arms:  # another declared arm keeps its own name
+            arm.aliases.add(text)
+            self._alias.setdefault(key, arm)
+        if arm.key in self.generic_names and "(" not in arm.name:
             arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
 
     def _expanded(self, name: str) -> str:
@@ -325,6 +440,33 @@ def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
     return False
 
 
+ENROL_REACH = 3  # tokens after a group's name where the verb enrolling it may stand
+
+
+def enrolled_population(
+    view: SentenceView,
+    m: RuleMatch,
+    enrol_verbs: frozenset[str],
+    group_nouns: frozenset[str] = frozenset(),
+) -> bool:
+    """`72 patients undergoing breast surgery were randomly divided into ...`, `80
+    patients receiving radiotherapy were recruited`: an arm rule whose name is followed
+    by a verb that enrols patients describes the whole population, not an arm."""
+    if not m.slot("arm") or m.slot("alias") or not enrol_verbs:
+        return False  # `the control group received routine care` says what it received
+    values, names = m.slot("value"), m.slot("arm")
+    if values and values[0] > names[0]:
+        return False  # `A (n = 107)`: the size follows its arm
+    if names[-1] + 1 < view.end and view.feat(names[-1] + 1).lower in group_nouns:
+        return False  # `the A and B arms comprised 135 and 137`: named as arms
+    for i in range(names[-1] + 1, min(view.end, names[-1] + 1 + ENROL_REACH)):
+        if view.feat(i).lower in enrol_verbs:
+            return True
+        if view.feat(i).is_stat or view.token(i).is_punct:
+            return False  # `Nine allocated to A and 17 allocated to B`: the next arm's
+    return False
+
+
 def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | None:
     """The n a declaration gives its arm: the match's value nearest the name."""
     if not m.rule.sizes or sizes_all_arms(view, m):
@@ -337,3 +479,10 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
     if stat.value is None or not float(stat.value).is_integer():
         return None
     return int(stat.value)
+
+
+def _looks_short(text: str) -> bool:
+    """A short form: starts with a letter or digit, has a capital, is not a number."""
+    return (
+        text[0].isalnum() and any(c.isupper() for c in text) and not text.replace(".", "").isdigit()
+    )

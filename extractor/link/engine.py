@@ -29,6 +29,7 @@ from extractor.link.arms import (
     Arm,
     ArmLexicon,
     Mention,
+    enrolled_population,
     runs,
     sizes_all_arms,
 )
@@ -68,9 +69,11 @@ class WordLists:
     name_stop: frozenset[str]
     articles: frozenset[str]
     distributives: frozenset[str]
+    coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
+    enrol_verbs: frozenset[str]  # verbs that put patients into a study
+    name_joiners: frozenset[str]  # words joining the treatments of one arm (`plus`)
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
-    coordinators: frozenset[str] = frozenset()  # `no X or Y`: words that join events
     share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
     occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
 
@@ -97,9 +100,11 @@ class WordLists:
             name_stop=get("arm_stop"),
             articles=get("articles"),
             distributives=get("distributives"),
+            coordinators=get("coordinators"),
+            enrol_verbs=get("enrol_verbs"),
+            name_joiners=get("name_joiners"),
             change_words=get("change_words"),
             anaphoric_events=get("anaphoric_events"),
-            coordinators=get("coordinators"),
             share_categories=get("share_categories"),
             occasion_leads=get("occasion_leads"),
         )
@@ -137,18 +142,28 @@ class ProseEngine:
         )
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
+        lexicon.enrol_verbs = self.lists.enrol_verbs
+        lexicon.name_joiners = self.lists.name_joiners
+        lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
                 for m in view.of_action("arm"):
                     if m.rule.role == "intervention":
                         lexicon.name_intervention(view, m)
             if _usable(view, allowed, skipped):
-                for m in view.of_action("arm"):
-                    if m.rule.priority >= DECLARES and m.rule.role is None:
+                declaring = [
+                    m
+                    for m in view.of_action("arm")
+                    if m.rule.priority >= DECLARES and m.rule.role is None
+                ]
+                for m in declaring:
+                    if not _within_longer(m, declaring):
                         lexicon.declare(view, m)
         for view in views:
             if _usable(view, allowed, skipped):
-                declare_parallel(view, lexicon, self.lists.articles)
+                declare_parallel(
+                    view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
+                )
         mentioned: dict[int, list[Mention]] = {}
         sentences_of_arm: dict[str, int] = {}
         for view in views:
@@ -156,6 +171,7 @@ class ProseEngine:
                 mentioned[id(view)] = lexicon.mentions(view)
                 for key in {m.arm.key for m in mentioned[id(view)]}:
                     sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
+        lexicon.sentences_of = sentences_of_arm
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
@@ -245,7 +261,16 @@ class ProseEngine:
         closing: dict[int, Time] = {}
         opening: set[int] = set()
         for reading in readings:
-            _link_arm(view, reading, mentions, lexicon, values, owned, per_bracket)
+            _link_arm(
+                view,
+                reading,
+                mentions,
+                lexicon,
+                values,
+                owned,
+                per_bracket,
+                self.lists.respectively,
+            )
             _counted_event(reading, sentences_of_arm or {}, lexicon)
             time = time_of(
                 view,
@@ -656,6 +681,19 @@ def _refine_statistic(reading: Reading) -> None:
         reading.statistic = "mean"
 
 
+def _within_longer(m, matches) -> bool:
+    """Whether another declaration names the same arms with more of their words
+    (`Gemcitabine plus paclitaxel versus ...` read from its first word and from its
+    second): the shorter reading declares nothing."""
+    names = set(m.slot("arm"))
+    count = len(runs(m.slot("arm")))
+    return any(
+        names < set(o.slot("arm")) and len(runs(o.slot("arm"))) == count
+        for o in matches
+        if o is not m
+    )
+
+
 def _usable(view: SentenceView, allowed, skipped) -> bool:
     s = view.annotated.sentence
     return allowed(s.start) and (s.start, s.end) not in skipped
@@ -669,13 +707,19 @@ def _link_arm(
     values: set[int],
     owned: dict[int, Arm],
     per_bracket: Counter,
+    respectively: frozenset[str] = frozenset(),
 ) -> None:
     """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
-    9.2 %`), else the one right after it, else the one before it in its clause."""
-    if reading.token in owned:
-        arm = owned[reading.token]
+    9.2 %`), else the one right after it, else the one before it in its clause (not
+    across a `respectively` list, whose names are its own values')."""
+    if reading.token in owned or reading.last in owned:  # a count and its owned percent
+        arm = owned.get(reading.token) or owned[reading.last]
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
         return
+    if reading.match is not None and enrolled_population(
+        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns
+    ):
+        return  # `72 patients undergoing surgery were randomly divided ...`: all of them
     if reading.match is not None and reading.match.slot("arm"):
         arm_tokens = reading.match.slot("arm")
         own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
@@ -700,7 +744,9 @@ def _link_arm(
         if view.same_clause(token, m.start):
             if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
                 return  # `407 patients were randomly assigned to A or B`: all of them
-            if any(owned.get(i) is m.arm for i in range(m.end, m.end + 4)):
+            if reading.kind == "sample_size" and any(
+                owned.get(i) is m.arm for i in range(m.end, m.end + 4)
+            ):
                 continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
@@ -714,6 +760,10 @@ def _link_arm(
             continue
         if any(i in values and _value_has_arm_after(i, mentions) for i in range(m.end, token)):
             break
+        if any(view.feat(i).lower in respectively for i in range(m.end, token)):
+            break  # `... for A and B, respectively, and C improved by 9.5 for walking`
+        if _second_of_pair(view, m, mentions):
+            break  # `(A/B) included diarrhoea (10.8%/0%)`: the names label a pair
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
 
@@ -743,9 +793,11 @@ def _owned_values(
     view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
 ) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token; not the second name of `A vs B: a vs b`, which labels the pair."""
+    name), by token; not the second name of `A vs B: a vs b`, which labels the pair.
+    A count written before its name claims first: in `(122 A, 104 B)` the 104 is B's,
+    though `A, 104` reads like `A, 16.0 months`."""
     owned: dict[int, Arm] = {}
-    for m in view.of_action("arm"):
+    for m in sorted(view.of_action("arm"), key=_name_first):
         names = runs(m.slot("arm"))
         if len(names) != 1 or sizes_all_arms(view, m):
             continue
@@ -755,8 +807,54 @@ def _owned_values(
         if arm is None:
             continue
         for i in m.slot("value"):
-            owned.setdefault(i, arm)
+            outside = view.bracket.get(names[0][0]) != view.bracket.get(i)
+            if not (outside and _shares_bracket(view, i)):
+                owned.setdefault(i, arm)
     return owned
+
+
+_NOT_PAIRED = frozenset({"p", "ci"})  # shapes that go with a value, not beside it
+
+
+def _shares_bracket(view: SentenceView, token: int) -> bool:
+    """Whether a value's bracket holds another value (`in the A arm (41.1% v 23.6%)`):
+    the name before such a bracket labels the comparison, not its first value."""
+    opening = view.bracket.get(token)
+    if opening is None:
+        return False
+    k = opening + 1
+    while k < view.end and view.bracket.get(k) is not None and k != token:
+        stat = view.stat(k)
+        if stat is not None and view.bracket.get(k) == opening and stat.shape not in _NOT_PAIRED:
+            return True
+        k += 1
+    k = token + 1
+    while k < view.end and view.bracket.get(k) == opening:
+        stat = view.stat(k)
+        if stat is not None and stat.shape not in _NOT_PAIRED:
+            return True
+        k += 1
+    return False
+
+
+def _second_of_pair(view: SentenceView, m: Mention, mentions: list[Mention]) -> bool:
+    """Whether a mention is the second name of `A/B` or `A versus B`: the two name the
+    values of a pair, and neither is the arm of a value on its own."""
+    joint = m.start - 1
+    if joint <= view.start:
+        return False
+    if view.token(joint).text != "/" and view.feat(joint).lower not in view.comparisons:
+        return False
+    if any(other.end == joint for other in mentions):
+        return True
+    # `(combination/placebo)`: the other name need not be one the document declared
+    return view.token(joint).text == "/" and view.token(joint - 1).is_alpha
+
+
+def _name_first(m) -> bool:
+    """Sort key: matches whose value comes before their name first."""
+    values, names = m.slot("value"), m.slot("arm")
+    return not (values and names and values[0] < names[0])
 
 
 def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:

@@ -45,11 +45,11 @@ def distribute(
         group = _last_run(view, whole, versus)
         if len(group) < 2:
             continue
-        _pair_respectively(view, group, mentions, lexicon, marker)
+        _pair_respectively(view, group, mentions, lexicon, marker, versus)
         done.update(r.token for r in group)
         earlier = whole[: whole.index(group[0])]
         for block in _earlier_blocks(view, earlier, len(group), marker, versus):
-            _pair_respectively(view, block, mentions, lexicon, marker)
+            _pair_respectively(view, block, mentions, lexicon, marker, versus)
             done.update(r.token for r in block)
     _pair_unlabelled(view, [r for r in readings if r.token not in done], mentions, lexicon, versus)
 
@@ -105,6 +105,7 @@ def _pair_respectively(
     mentions: list[Mention],
     lexicon: ArmLexicon,
     marker: int,
+    versus: frozenset[str],
 ) -> None:
     names = _distinct([m for m in mentions if m.start < marker])
     if len(names) != len(group):  # `203 and 199, respectively, in the A and B groups`
@@ -113,14 +114,24 @@ def _pair_respectively(
         )
         if len(after) == len(group):
             names = after
-    if len(names) >= 2 and len(group) > len(names) and _blocks(group, len(names)) is None:
-        group = group[-len(names) :]  # `3.8% more ...: 20 (19%) and 16 (16%), respectively`
-    for block in _blocks(group, len(names)) or ():
-        for reading, mention in zip(block, names, strict=True):
-            reading.arm, reading.arm_n, reading.arm_how = mention.arm.name, mention.arm.n, "list"
-    if names and _blocks(group, len(names)):
-        return
+    if len(names) > len(group) and _blocks(group, len(names)) is None:
+        names = names[-len(group) :]  # `receiving A and those given B (80% and 78%, ...)`
     declared = lexicon.ordered()
+    arms = [m.arm for m in names]
+    if (
+        0 < len(names) < len(group)
+        and _blocks(group, len(declared))
+        and any(view.token(k).lower_ in versus for k in range(group[0].token, group[-1].token))
+    ):
+        # `for the A arm (34 v 30 months, respectively)`: the arm named and the other
+        arms = _completed(view, names, declared, versus=frozenset()) or arms
+    if len(arms) >= 2 and len(group) > len(arms) and _blocks(group, len(arms)) is None:
+        group = group[-len(arms) :]  # `3.8% more ...: 20 (19%) and 16 (16%), respectively`
+    for block in _blocks(group, len(arms)) or ():
+        for reading, arm in zip(block, arms, strict=True):
+            reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "list"
+    if arms and _blocks(group, len(arms)):
+        return
     if not names and _blocks(group, len(declared)):
         for block in _blocks(group, len(declared)) or ():
             for reading, arm in zip(block, declared, strict=True):
@@ -209,16 +220,34 @@ def _order_for(
 ):
     """The arms a bare list of values pairs with: the distinct arms the sentence named
     before it (`with denosumab compared with ZA (9.7 vs 5.8 months)`), else the study's
-    declared arms, when there are as many as values."""
+    declared arms, when there are as many as values: those the sentence names first
+    (`patients receiving A had a larger loss (-3.6% v -0.7%)`), the others after."""
     named = _distinct([m for m in mentions if m.end <= run[0].token])
     if len(named) == len(run):
-        # `Compared with TM, BIS had ... (15.8% vs 28.5%)`, `with sunitinib than
-        # capecitabine (2.8 vs 4.2)`: a name after a comparison word is the second
-        compared = [m for m in named if _after_comparison(view, m, versus)]
-        first = [m for m in named if m not in compared]
-        return [m.arm for m in first + compared]
+        return _completed(view, named, named and [m.arm for m in named], versus)
     declared = lexicon.ordered()
-    return declared if len(declared) == len(run) else None
+    if len(declared) != len(run):
+        return None
+    if not named:
+        return declared
+    if not any(view.token(k).lower_ in versus for k in _between(run)):
+        return None  # `the A group had 28.6% and 26.5%`: two outcomes of one arm
+    # the names of the values' own clause (`X in cycle 1 compared with B (a vs b)`)
+    own = [m for m in named if view.same_clause(m.start, run[0].token)]
+    return _completed(view, own, declared, versus) if own else None
+
+
+def _completed(view: SentenceView, named: list[Mention], arms, versus: frozenset[str]):
+    """`arms` in the order a sentence that names some of them lists them: the names it
+    gives first, the arms it leaves unnamed next, a name after a comparison word last
+    (`Compared with TM, BIS had ...`, `more with A than with B`); None when it names an
+    arm that is not one of `arms`."""
+    keys = {arm.key for arm in arms}
+    if any(m.arm.key not in keys for m in named):
+        return None
+    compared = [m.arm for m in named if _after_comparison(view, m, versus)]
+    first = [m.arm for m in named if m.arm not in compared]
+    return first + [a for a in arms if a not in first and a not in compared] + compared
 
 
 def _between(run: list[Reading]) -> range:

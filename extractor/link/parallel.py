@@ -19,9 +19,16 @@ MIN_PARALLEL = 2  # mentions that make a parallel construction
 OUTCOME_TERMS = ("event", "instrument", "effect")  # vocabularies that name what is measured
 
 
-def declare_parallel(view: SentenceView, lexicon: ArmLexicon, articles: frozenset[str]) -> None:
+def declare_parallel(
+    view: SentenceView,
+    lexicon: ArmLexicon,
+    articles: frozenset[str],
+    joiners: frozenset[str] = frozenset(),
+) -> None:
     """Declare the names of a sentence's parallel weak arm mentions that the document
-    does not know yet (see the module docstring)."""
+    does not know yet (see the module docstring). A name led by a joining word (`and`,
+    `versus`, a comma) is the next item of a list, which may list outcomes as well as
+    arms (`fatigue (10.8%) and nausea (5.4%)`): it declares nothing."""
     weak = [
         m
         for m in view.of_action("arm")
@@ -29,6 +36,10 @@ def declare_parallel(view: SentenceView, lexicon: ArmLexicon, articles: frozense
     ]
     if len(weak) < MIN_PARALLEL:
         return
+    # a sentence that names the study's arms lists outcomes in parallel, unless its list
+    # holds one of them (`-5.49 for SMT versus -3.24 for LT and -0.06 for WLC`):
+    # `+0.59 and +0.11 for anxiety and +0.81 and +0.45 for depression`
+    names_arms = len({m.arm.key for m in lexicon.mentions(view)}) >= MIN_PARALLEL
     declared = {
         i for m in view.of_action("arm") if m.rule.priority >= DECLARES for i in m.slot("arm")
     }
@@ -40,11 +51,13 @@ def declare_parallel(view: SentenceView, lexicon: ArmLexicon, articles: frozense
             if end < view.end and view.feat(end).vocab in OUTCOME_TERMS:
                 continue  # `1.75 for fatal myocardial infarction`: a qualifier of an outcome
             lead = _lead(view, m, start, articles)
-            if lead is not None:
+            if lead is not None and lead not in joiners and lead.isalpha():
                 by_lead.setdefault(lead, []).append((m, start, end))
     for mentions in by_lead.values():
         keys = {arm_key(view.text_of(s, e), lexicon.group_nouns) for _, s, e in mentions}
         if len(keys) < MIN_PARALLEL:
+            continue
+        if names_arms and not any(lexicon.lookup(view.text_of(s, e)) for _, s, e in mentions):
             continue
         for m, start, end in mentions:
             name = view.text_of(start, end)
