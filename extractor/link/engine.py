@@ -270,6 +270,7 @@ class ProseEngine:
                 owned,
                 per_bracket,
                 self.lists.respectively,
+                self.lists.versus,
             )
             _counted_event(reading, sentences_of_arm or {}, lexicon)
             time = time_of(
@@ -708,6 +709,7 @@ def _link_arm(
     owned: dict[int, Arm],
     per_bracket: Counter,
     respectively: frozenset[str] = frozenset(),
+    versus: frozenset[str] = frozenset(),
 ) -> None:
     """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
     9.2 %`), else the one right after it, else the one before it in its clause (not
@@ -766,6 +768,31 @@ def _link_arm(
             break  # `(A/B) included diarrhoea (10.8%/0%)`: the names label a pair
         reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
         return
+    frame = _framing_arm(view, mentions, values)
+    if (
+        frame is not None
+        and frame.end <= token
+        and not any(view.feat(i).lower in versus for i in range(frame.end, token))
+    ):  # `... compared with controls (16 deaths`: a comparison's other side is not the frame
+        reading.arm, reading.arm_n, reading.arm_how = frame.arm.name, frame.arm.n, "frame"
+
+
+FRAME_START = 6  # tokens from the sentence's start within which a framing arm is named
+
+
+def _framing_arm(view: SentenceView, mentions: list[Mention], values: set[int]) -> Mention | None:
+    """`For patients who crossed over (n=35), the change was small ... but, after crossover,
+    improved from 0.47`; `With NSM, 3 patients reported pain; 1 had flushing`: an arm named
+    at the very start of a sentence, before any value, and the only arm the sentence names,
+    frames every clause of it, past `but` and `;`."""
+    if not mentions or mentions[0].start - view.start > FRAME_START:
+        return None
+    first = mentions[0]
+    if any(m.arm is not first.arm for m in mentions):
+        return None
+    if any(i in values for i in range(view.start, first.start)):
+        return None
+    return first
 
 
 def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
