@@ -255,6 +255,7 @@ class StatisticParser:
         self.notation = notation
         self.number_words = number_words
         self._memo: dict[tuple[str, str | None, str | None], list[Statistic]] = {}
+        self._cell_memo: dict[tuple[str, str | None, str | None], Statistic | None] = {}
         self._compile()
 
     @classmethod
@@ -882,6 +883,22 @@ class StatisticParser:
         words or two statistics is not one number. `paren_means`/`pair_means` come from the
         table's header, caption or notes (`mean (SD)`, `n (%)`, `HR (95% CI)`).
         """
+        if len(text) > MEMO_TEXT:
+            return self._parse_cell(text, start, paren_means, pair_means)
+        # a table asks about the same cells many times (under each meaning it may have,
+        # for its layout, for its readings): a short cell is parsed once
+        key = (text, paren_means, pair_means)
+        if key in self._cell_memo:
+            found = self._cell_memo[key]
+        else:
+            if len(self._cell_memo) >= MEMO_SIZE:
+                self._cell_memo.clear()
+            found = self._cell_memo[key] = self._parse_cell(text, 0, paren_means, pair_means)
+        return _shifted(found, start) if found is not None else None
+
+    def _parse_cell(
+        self, text: str, start: int, paren_means: str | None, pair_means: str | None
+    ) -> Statistic | None:
         body, lead = _strip_marks(text)
         if not body:
             return None
