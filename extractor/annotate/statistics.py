@@ -441,6 +441,12 @@ class StatisticParser:
     def _scan(
         self, text: str, offset: int, paren_means: str | None, pair_means: str | None
     ) -> list[Statistic]:
+        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
+        anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
+        if not anchors:  # no number, so no p-value either (its value is a number)
+            return []
+        # the exclusions (dates, identifiers, references) only ever block an anchor: a
+        # text without one is not searched for them
         blocked = [m.span() for m in self._excluded.finditer(text)]
         found: list[Statistic] = []
         for m in self._p.finditer(text):
@@ -459,8 +465,6 @@ class StatisticParser:
             )
             blocked.append(m.span())
         blocked.sort()
-        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
-        anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
         anchors.sort()
         cursor = 0
         block_index = 0
