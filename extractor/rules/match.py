@@ -42,7 +42,6 @@ _FLAGS = {
 _TEXTS = {"TEXT": "text", "ORTH": "text", "LOWER": "lower"}
 _OPERATORS = re.compile(r"^(?:[?*+!1]|\{(\d*),?(\d*)\})$")
 MAX_REPEAT = 50  # what `*` and `+` mean in tokens: a sentence rarely holds more
-MEMO_SIZE = 100_000  # token signatures whose index lookups are kept (see `_lookup`)
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,6 @@ class RuleSet:
         self._compiled: list[_Compiled] = []
         self._index: dict[tuple[str, Any], list[_Compiled]] = defaultdict(list)
         self._unindexed: list[_Compiled] = []
-        self._memo: dict[tuple, tuple[tuple[tuple[str, Any], ...], list[_Compiled]]] = {}
         for rule in rules:
             problems = validate_token_pattern(rule.pattern)
             if problems:
@@ -118,17 +116,15 @@ class RuleSet:
         spec it cannot do without has a token to match in the sentence (`the hazard ratio
         for death` anchored on `for` needs a statistic somewhere): most tries at a common
         anchor word fail, and a sentence-wide check is cheaper than trying."""
-        looked_up = [self._lookup(features[position]) for position in range(start, end)]
+        keys_at = [_keys(features[position]) for position in range(start, end)]
         present: set[tuple[str, Any]] = set()
-        for keys, _ in looked_up:
+        for keys in keys_at:
             present.update(keys)
         live: dict[int, bool] = {}
         out: list[RuleMatch] = []
-        for position, (_, candidates) in zip(range(start, end), looked_up, strict=True):
-            if not candidates:
-                continue
+        for position, keys in zip(range(start, end), keys_at, strict=True):
             feature = features[position]
-            for compiled in candidates:
+            for compiled in self._candidates(keys):
                 alive = live.get(id(compiled))
                 if alive is None:
                     alive = live[id(compiled)] = _possible(compiled, present)
@@ -152,31 +148,6 @@ class RuleSet:
         out = _dedupe(out)
         out.sort(key=lambda m: (m.start, m.end, m.rule.id))
         return out
-
-    def _lookup(
-        self, feature: TokenFeatures
-    ) -> tuple[tuple[tuple[str, Any], ...], list[_Compiled]]:
-        """A token's index keys and the rules anchored on them, in index order.
-
-        Both depend only on the token's text and annotation, and a corpus repeats the same
-        few thousand words, so they are memoised by those (the memo starts afresh when
-        large: bounded memory)."""
-        signature = (
-            feature.lower,
-            feature.text,
-            feature.shape,
-            feature.vocab,
-            feature.is_stat,
-            feature.sent_start,
-            feature.like_num,
-        )
-        found = self._memo.get(signature)
-        if found is None:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            keys = _keys(feature)
-            found = self._memo[signature] = (keys, self._candidates(keys))
-        return found
 
     def _candidates(self, keys: tuple[tuple[str, Any], ...]) -> list[_Compiled]:
         found: list[_Compiled] = []
