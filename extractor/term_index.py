@@ -106,16 +106,23 @@ class _TermIndex:
     """One compiled matcher for a list of (term, canonical, category).
 
     A vocabulary is hundreds of alternatives, and a regex alternation tries every one of
-    them at every character. So the alternation is only tried where a word starts with
-    the first letters of some term (a set lookup per word); terms that start with a
-    non-word character are searched for everywhere, as before. The matches are the same
-    as a plain scan's: longest alternative first at each start, overlaps resolved below.
+    them, in order, wherever it is tried. So the terms are grouped by their first letters
+    (`_first_key`), each group compiled into its own alternation, and at a word of the text
+    only the groups its first letters select are tried: the few terms that could start
+    there, not the whole vocabulary. The matches are those of one alternation of all
+    terms: at each start the earliest alternative (longest term first) among the groups
+    tried, since no term of another group can match a word that does not start with its
+    key; case-sensitive terms (abbreviations) apart from the rest, as before. Terms that
+    start with a non-word character are searched for everywhere, as one alternation.
     """
 
     entries: list[tuple[str, str, str]]
     plural: bool = True
-    _regexes: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
-    _anywhere: list[tuple[re.Pattern[str], list[tuple[str, str]]]] = field(default_factory=list)
+    # per case sensitivity (insensitive first): first key -> the alternation of its terms,
+    # whose group `t<i>` is the i-th term of `_meta`
+    _groups: list[dict[str, re.Pattern[str]]] = field(default_factory=list)
+    _anywhere: list[re.Pattern[str]] = field(default_factory=list)
+    _meta: list[tuple[str, str]] = field(default_factory=list)
     _keys: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,46 +138,59 @@ class _TermIndex:
                 ]
                 if not chosen:
                     continue
-                source = "|".join(
-                    f"(?P<t{i}>{term_pattern(term, self.plural)})"
-                    for i, (term, _, _) in enumerate(chosen)
-                )
                 flags = 0 if sensitive else re.IGNORECASE
-                compiled = (re.compile(source, flags), [(c, k) for _, c, k in chosen])
-                (self._regexes if keyed else self._anywhere).append(compiled)
-                for term, _, _ in chosen if keyed else ():
-                    key = _first_key(term) or ""
+                by_key: dict[str, list[str]] = {}
+                for term, canonical, category in chosen:
+                    alternative = f"(?P<t{len(self._meta)}>{term_pattern(term, self.plural)})"
+                    self._meta.append((canonical, category))
+                    by_key.setdefault(_first_key(term) or "", []).append(alternative)
+                if not keyed:
+                    self._anywhere.append(re.compile("|".join(by_key[""]), flags))
+                    continue
+                self._groups.append(
+                    {key: re.compile("|".join(group), flags) for key, group in by_key.items()}
+                )
+                for key in by_key:
                     keys.setdefault(len(key), set()).add(key)
         self._keys = {length: frozenset(found) for length, found in keys.items()}
 
-    def _candidate_starts(self, text: str) -> list[int]:
+    def _candidate_starts(self, text: str) -> list[tuple[int, list[str]]]:
+        """Each word that some term could start at, with its first letters that are keys."""
         starts = []
         for word in _WORD_RUN.finditer(text):
             lowered = word.group()[:_KEY_CHARS].lower()
-            if any(lowered[:length] in keys for length, keys in self._keys.items()):
-                starts.append(word.start())
+            found = [
+                lowered[:length] for length, keys in self._keys.items() if lowered[:length] in keys
+            ]
+            if found:
+                starts.append((word.start(), found))
         return starts
 
     def find(self, text: str, offset: int = 0) -> list[Term]:
         found: list[Term] = []
 
-        def add(match: re.Match[str], meta: list[tuple[str, str]]) -> None:
-            canonical, category = meta[int(match.lastgroup[1:])]
+        def add(match: re.Match[str]) -> None:
+            canonical, category = self._meta[int(match.lastgroup[1:])]
             found.append(
                 Term(
                     match.start() + offset, match.end() + offset, match.group(), canonical, category
                 )
             )
 
-        starts = self._candidate_starts(text) if self._regexes else []
-        for compiled, meta in self._regexes:
-            for position in starts:
-                match = compiled.match(text, position)
-                if match:
-                    add(match, meta)
-        for compiled, meta in self._anywhere:
+        starts = self._candidate_starts(text) if self._groups else []
+        for groups in self._groups:
+            for position, keys in starts:
+                best: re.Match[str] | None = None
+                for key in keys:
+                    regex = groups.get(key)
+                    match = regex.match(text, position) if regex is not None else None
+                    if match and (best is None or _rank(match) < _rank(best)):
+                        best = match
+                if best is not None:
+                    add(best)
+        for compiled in self._anywhere:
             for match in compiled.finditer(text):
-                add(match, meta)
+                add(match)
         found.sort(key=lambda t: (t.start, -(t.end - t.start)))
         kept: list[Term] = []
         for term in found:
@@ -178,3 +198,8 @@ class _TermIndex:
                 continue
             kept.append(term)
         return kept
+
+
+def _rank(match: re.Match[str]) -> int:
+    """The order of the matched term among all terms (longest first)."""
+    return int(match.lastgroup[1:])

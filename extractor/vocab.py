@@ -17,7 +17,7 @@ abbreviations are ordinary words ("or") or units ("hr").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import regex
@@ -67,6 +67,8 @@ _COMPLICATION_CATEGORIES = {
     "other",
 }
 _COUNT_CATEGORIES = {"person", "sex", "study", "procedure", "body_part"}
+TIME_MEMO_TEXT = 300  # texts up to this length have their times memoised
+TIME_MEMO_SIZE = 20_000  # memo entries kept before it starts afresh (bounded memory)
 
 
 def _optional_float(path: Path, lineno: int, column: str, text: str) -> float | None:
@@ -123,6 +125,7 @@ class Vocabulary:
         self.effect_null: dict[str, float | None] = {}
         self._effects = self._load_effects(directory / "effects.tsv")
         self._load_timepoints(directory / "timepoints.tsv")
+        self._time_memo: dict[str, list[Timepoint]] = {}
         self.cues = CueWords(directory / "cues.tsv")
         headers = directory / "table_headers.tsv"
         self.table_headers = HeaderWords.from_rows(headers, _read_tsv(headers, ["header", "role"]))
@@ -257,7 +260,23 @@ class Vocabulary:
         return self.cues.pattern(template, flags)
 
     def timepoints_in(self, text: str, offset: int = 0) -> list[Timepoint]:
-        """Baseline/follow-up phrases and numeric times (`at 6 months`, `24-month`)."""
+        """Baseline/follow-up phrases and numeric times (`at 6 months`, `24-month`).
+
+        A table's labels are read word by word (`times_in` asks for `at ` + the rest of a
+        label from each of its words), so the same short texts come back many times: their
+        times are found once per Vocabulary (a bounded memo) and shifted to `offset`."""
+        if len(text) > TIME_MEMO_TEXT:
+            return self._timepoints_in(text, offset)
+        found = self._time_memo.get(text)
+        if found is None:
+            if len(self._time_memo) >= TIME_MEMO_SIZE:
+                self._time_memo.clear()
+            found = self._time_memo[text] = self._timepoints_in(text, 0)
+        if not offset:
+            return list(found)
+        return [replace(t, start=t.start + offset, end=t.end + offset) for t in found]
+
+    def _timepoints_in(self, text: str, offset: int) -> list[Timepoint]:
         found: list[Timepoint] = []
         for match in self._tp_numeric.finditer(text):
             factor = self._unit_factor[match.group("unit").lower()]

@@ -255,6 +255,7 @@ class StatisticParser:
         self.notation = notation
         self.number_words = number_words
         self._memo: dict[tuple[str, str | None, str | None], list[Statistic]] = {}
+        self._cell_memo: dict[tuple[str, str | None, str | None], Statistic | None] = {}
         self._compile()
 
     @classmethod
@@ -440,6 +441,12 @@ class StatisticParser:
     def _scan(
         self, text: str, offset: int, paren_means: str | None, pair_means: str | None
     ) -> list[Statistic]:
+        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
+        anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
+        if not anchors:  # no number, so no p-value either (its value is a number)
+            return []
+        # the exclusions (dates, identifiers, references) only ever block an anchor: a
+        # text without one is not searched for them
         blocked = [m.span() for m in self._excluded.finditer(text)]
         found: list[Statistic] = []
         for m in self._p.finditer(text):
@@ -458,8 +465,6 @@ class StatisticParser:
             )
             blocked.append(m.span())
         blocked.sort()
-        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
-        anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
         anchors.sort()
         cursor = 0
         block_index = 0
@@ -884,6 +889,22 @@ class StatisticParser:
         words or two statistics is not one number. `paren_means`/`pair_means` come from the
         table's header, caption or notes (`mean (SD)`, `n (%)`, `HR (95% CI)`).
         """
+        if len(text) > MEMO_TEXT:
+            return self._parse_cell(text, start, paren_means, pair_means)
+        # a table asks about the same cells many times (under each meaning it may have,
+        # for its layout, for its readings): a short cell is parsed once
+        key = (text, paren_means, pair_means)
+        if key in self._cell_memo:
+            found = self._cell_memo[key]
+        else:
+            if len(self._cell_memo) >= MEMO_SIZE:
+                self._cell_memo.clear()
+            found = self._cell_memo[key] = self._parse_cell(text, 0, paren_means, pair_means)
+        return _shifted(found, start) if found is not None else None
+
+    def _parse_cell(
+        self, text: str, start: int, paren_means: str | None, pair_means: str | None
+    ) -> Statistic | None:
         body, lead = _strip_marks(text)
         if not body:
             return None

@@ -71,6 +71,9 @@ class _Compiled:
     rule: Rule
     specs: tuple[_Spec, ...]
     anchor: int
+    # the index keys of every other spec a match cannot do without (mandatory, not
+    # negated): a sentence holding none of one spec's keys cannot hold a match
+    required: tuple[frozenset[tuple[str, Any]], ...] = ()
 
 
 class RuleSet:
@@ -88,7 +91,12 @@ class RuleSet:
                 raise RuleError(f"{rule.source}: rule {rule.id!r}: {'; '.join(problems)}")
             specs = tuple(_compile(token, rule) for token in rule.pattern)
             anchor = _anchor(specs)
-            compiled = _Compiled(rule, specs, anchor)
+            required = tuple(
+                frozenset(spec.keys)
+                for i, spec in enumerate(specs)
+                if i != anchor and spec.low >= 1 and not spec.negate and spec.keys
+            )
+            compiled = _Compiled(rule, specs, anchor, required)
             self._compiled.append(compiled)
             keys = specs[anchor].keys if anchor >= 0 else ()
             if keys:
@@ -102,17 +110,33 @@ class RuleSet:
         return cls(load_rules(patterns_dir))
 
     def matches(self, features: Sequence[TokenFeatures], start: int, end: int) -> list[RuleMatch]:
-        """Every match inside tokens [start, end) (a sentence), all lengths."""
+        """Every match inside tokens [start, end) (a sentence), all lengths.
+
+        The sentence's index keys are gathered first, so a rule is tried only where every
+        spec it cannot do without has a token to match in the sentence (`the hazard ratio
+        for death` anchored on `for` needs a statistic somewhere): most tries at a common
+        anchor word fail, and a sentence-wide check is cheaper than trying."""
+        keys_at = [_keys(features[position]) for position in range(start, end)]
+        present: set[tuple[str, Any]] = set()
+        for keys in keys_at:
+            present.update(keys)
+        live: dict[int, bool] = {}
         out: list[RuleMatch] = []
-        for position in range(start, end):
+        for position, keys in zip(range(start, end), keys_at, strict=True):
             feature = features[position]
-            candidates = self._candidates(feature)
-            for compiled in candidates:
+            for compiled in self._candidates(keys):
+                alive = live.get(id(compiled))
+                if alive is None:
+                    alive = live[id(compiled)] = _possible(compiled, present)
+                if not alive:
+                    continue
                 spec = compiled.specs[compiled.anchor]
                 if not spec.test(feature):
                     continue
                 out += _matches_at(compiled, features, position, start, end)
         for compiled in self._unindexed:
+            if not _possible(compiled, present):
+                continue
             if compiled.anchor >= 0:  # anchored on a spec the index cannot look up
                 spec = compiled.specs[compiled.anchor]
                 for position in range(start, end):
@@ -125,19 +149,11 @@ class RuleSet:
         out.sort(key=lambda m: (m.start, m.end, m.rule.id))
         return out
 
-    def _candidates(self, feature: TokenFeatures) -> list[_Compiled]:
+    def _candidates(self, keys: tuple[tuple[str, Any], ...]) -> list[_Compiled]:
         found: list[_Compiled] = []
         index = self._index
-        for key in (
-            ("lower", feature.lower),
-            ("text", feature.text),
-            ("shape", feature.shape),
-            ("vocab", feature.vocab),
-            ("flag", "is_stat") if feature.is_stat else None,
-            ("flag", "sent_start") if feature.sent_start else None,
-            ("flag", "like_num") if feature.like_num else None,
-        ):
-            if key is not None and key in index:
+        for key in keys:
+            if key in index:
                 found += index[key]
         if len(found) > 1:
             seen: set[int] = set()
@@ -148,6 +164,29 @@ class RuleSet:
                     unique.append(compiled)
             return unique
         return found
+
+
+def _keys(feature: TokenFeatures) -> tuple[tuple[str, Any], ...]:
+    """The index keys a token answers to: a spec with index keys can match the token only
+    if they share one."""
+    keys: tuple[tuple[str, Any], ...] = (
+        ("lower", feature.lower),
+        ("text", feature.text),
+        ("shape", feature.shape),
+        ("vocab", feature.vocab),
+    )
+    if feature.is_stat:
+        keys += (("flag", "is_stat"),)
+    if feature.sent_start:
+        keys += (("flag", "sent_start"),)
+    if feature.like_num:
+        keys += (("flag", "like_num"),)
+    return keys
+
+
+def _possible(compiled: _Compiled, present: set[tuple[str, Any]]) -> bool:
+    """Whether every spec the rule cannot do without can match some token of the sentence."""
+    return all(not keys.isdisjoint(present) for keys in compiled.required)
 
 
 def _dedupe(matches: list[RuleMatch]) -> list[RuleMatch]:

@@ -18,6 +18,7 @@ is marked uncertain, so the rows read from it are flagged rather than trusted.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,12 +45,14 @@ class Columns:
         high = self.extents[j + 1][0] if j + 1 < len(self.extents) else 10**9
         return low, high
 
+    @functools.cached_property
+    def _bounds(self) -> tuple[tuple[int, int], ...]:
+        """Every column's `owner_bounds`, computed once: a line's stretches ask for them
+        at every shift tried."""
+        return tuple(self.owner_bounds(j) for j in range(len(self.extents)))
+
     def overlaps(self, start: int, end: int) -> list[int]:
-        out = []
-        for j in range(len(self.extents)):
-            low, high = self.owner_bounds(j)
-            out.append(max(0, min(end, high) - max(start, low)))
-        return out
+        return [max(0, min(end, high) - max(start, low)) for low, high in self._bounds]
 
     def gap_before(self, j: int) -> tuple[int, int]:
         """The blank space between column j-1 and column j."""
@@ -109,15 +112,10 @@ def _split_run(start: int, text: str, columns: Columns) -> list[tuple[int, str]]
         gap_low, gap_high = columns.gap_before(j)
         out = []
         for begin, piece in pieces:
-            cut = next(
-                (
-                    i
-                    for i, ch in enumerate(piece)
-                    if ch == " " and gap_low <= begin + i < max(gap_high, gap_low + 1)
-                ),
-                None,
-            )
-            if cut is None or not piece[:cut].strip() or not piece[cut + 1 :].strip():
+            # the first space whose position on the line falls in the gap
+            low, high = max(0, gap_low - begin), max(gap_high, gap_low + 1) - begin
+            cut = piece.find(" ", low, high) if high > low else -1
+            if cut < 0 or not piece[:cut].strip() or not piece[cut + 1 :].strip():
                 out.append((begin, piece))
             else:
                 out += [(begin, piece[:cut]), (begin + cut + 1, piece[cut + 1 :])]

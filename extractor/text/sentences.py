@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy
 import regex
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
@@ -162,28 +162,35 @@ class EvidenceSentenceBoundaries:
         extra = doc.user_data.get(EXTRA_STARTS_KEY, ())
         starts = sentence_starts(doc.text, self.abbreviations, extra)
         _split_tokens_at(doc, starts)
-        start_set = set(starts)
-        # Set in bulk: assigning token.is_sent_start one by one re-checks the whole Doc on
-        # every assignment, which is quadratic in the length of the chunk.
-        values = [
-            1 if token.i == 0 or (not token.is_space and token.idx in start_set) else -1
-            for token in doc
-        ]
-        if values:
-            array = numpy.array(values, dtype="int64").astype("uint64").reshape(-1, 1)
-            doc.from_array([SENT_START], array)
+        if not len(doc):
+            return doc
+        # Set in bulk, from the token offsets as arrays: assigning token.is_sent_start one
+        # by one re-checks the whole Doc on every assignment (quadratic in the chunk), and
+        # a Python pass over every token costs more than the few starts need.
+        offsets = doc.to_array([IDX, IS_SPACE])
+        first = numpy.isin(offsets[:, 0], numpy.array(starts, dtype="uint64"))
+        first &= offsets[:, 1] == 0
+        first[0] = True
+        values = numpy.where(first, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
+        doc.from_array([SENT_START], values)
         return doc
 
 
 def _split_tokens_at(doc: Doc, starts: list[int]) -> None:
     """Split tokens that a sentence start falls inside, e.g. a heading glued to a word."""
-    splits: list[tuple[int, list[int]]] = []
-    for token in doc:
-        first = bisect.bisect_right(starts, token.idx)
-        last = bisect.bisect_left(starts, token.idx + len(token.text))
-        inner = starts[first:last]
-        if inner:
-            splits.append((token.i, inner))
+    if not starts or not len(doc):
+        return
+    # each start looks up the token it falls in (the last one beginning before it),
+    # rather than every token looking for starts
+    spans = doc.to_array([IDX, LENGTH])
+    token_starts = spans[:, 0].tolist()
+    token_ends = (spans[:, 0] + spans[:, 1]).tolist()
+    inside: dict[int, list[int]] = {}
+    for offset in starts:
+        i = bisect.bisect_left(token_starts, offset) - 1
+        if i >= 0 and offset < token_ends[i]:
+            inside.setdefault(i, []).append(offset)
+    splits = sorted(inside.items())
     if not splits:
         return
     with doc.retokenize() as retokenizer:
