@@ -213,8 +213,12 @@ def ensure_schema(conn: sqlite3.Connection, label: str = "the database") -> None
 
 
 def _header(conn: sqlite3.Connection) -> tuple[int, int]:
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    # fetchall, not fetchone: a statement stepped to its row but not to its end stays
+    # "in progress" for as long as its cursor lives, and a COMMIT then fails ("cannot
+    # commit transaction - SQL statements in progress"); a thread that samples frames, as
+    # Dask's worker profiler does, can keep such a cursor alive past its line
+    application_id = conn.execute("PRAGMA application_id").fetchall()[0][0]
+    version = conn.execute("PRAGMA user_version").fetchall()[0][0]
     return application_id, version
 
 

@@ -87,9 +87,10 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     db = None
     try:
         db = sqlite_utils.Database(path)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").fetchall()  # see schema._header
         refuse_unknown(db.conn, str(path))  # before WAL: a refused file is never changed
-        db.enable_wal()
+        with db.ensure_autocommit_on():  # sqlite-utils' enable_wal leaves its cursors
+            db.execute("PRAGMA journal_mode = WAL").fetchall()  # unfinished: see schema._header
         db.execute("PRAGMA foreign_keys = ON")
         _ensure_schema(db.conn, str(path))
     except sqlite3.Error as error:
@@ -199,11 +200,11 @@ def stored_document(db: sqlite_utils.Database, doc_id: str) -> StoredDocument | 
     A run asks this per file instead of loading every document first, so its memory does
     not grow with the corpus.
     """
-    row = db.execute(
+    rows = db.execute(
         "select doc_id, sha256, extractor_version, status, error from documents where doc_id = ?",
         (doc_id,),
-    ).fetchone()
-    return StoredDocument(*row) if row else None
+    ).fetchall()  # to its end, so no statement is left in progress (see schema._header)
+    return StoredDocument(*rows[0]) if rows else None
 
 
 class SeenDocuments:
@@ -259,7 +260,7 @@ def open_shard(path: Path | str) -> sqlite_utils.Database:
     _make_parent(path)
     db = sqlite_utils.Database(path)
     try:
-        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA journal_mode = DELETE").fetchall()  # run to its end: see schema._header
         _ensure_schema(db.conn, str(path))
     except sqlite3.Error as error:
         db.close()
@@ -359,7 +360,7 @@ def count_evidence(db: sqlite_utils.Database, doc_ids: Iterable[str] | None = No
         marks = ",".join("?" * len(chunk))
         total += db.execute(
             f"select count(*) from evidence where doc_id in ({marks})", chunk
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     return total
 
 

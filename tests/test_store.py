@@ -151,3 +151,43 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Pat
                 pass
     with store.writer_lock(path):  # released when the first block ends
         pass
+
+
+def _cursors_kept_alive(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every cursor sqlite-utils returns is kept, as a thread sampling frames (Dask's worker
+    profiler) may keep one past its line."""
+    import sqlite_utils
+
+    kept: list = []
+    execute = sqlite_utils.Database.execute
+
+    def keeping(self, sql, parameters=None):  # noqa: ANN001, ANN202
+        cursor = execute(self, sql, parameters)
+        kept.append(cursor)
+        return cursor
+
+    monkeypatch.setattr(sqlite_utils.Database, "execute", keeping)
+    return kept
+
+
+def test_a_shard_opens_while_its_pragma_cursors_are_still_alive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = _cursors_kept_alive(monkeypatch)
+    db = store.open_shard(tmp_path / "shard.db")
+    try:
+        assert kept, "open_shard ran no statement through sqlite-utils"
+        assert "documents" in db.table_names()
+    finally:
+        db.close()
+
+
+def test_a_database_opens_while_its_pragma_cursors_are_still_alive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cursors_kept_alive(monkeypatch)
+    db = store.open_database(tmp_path / "evidence.db")
+    try:
+        assert "evidence" in db.table_names()
+    finally:
+        db.close()

@@ -360,8 +360,8 @@ def _remove(db: sqlite_utils.Database, doc_ids: list[str], db_label: str) -> int
 
 
 def _path_of(db: sqlite_utils.Database) -> str:
-    row = db.execute("pragma database_list").fetchone()
-    return row[2] if row else "the database"
+    rows = db.execute("pragma database_list").fetchall()  # see schema._header
+    return rows[0][2] if rows else "the database"
 
 
 def _write_snapshot(db: sqlite_utils.Database, folder: Path, summary: RunSummary) -> None:
