@@ -25,6 +25,7 @@ import regex
 from extractor.annotate.numbers import DIGITS, NumberWords, parse_digits, parse_months_factor
 from extractor.cue_words import CueWords
 from extractor.header_words import HeaderWords
+from extractor.memo import BoundedMemo
 from extractor.patterns_dir import default_patterns_dir
 from extractor.term_index import Term, _is_abbreviation, _read_tsv, _TermIndex
 
@@ -125,7 +126,7 @@ class Vocabulary:
         self.effect_null: dict[str, float | None] = {}
         self._effects = self._load_effects(directory / "effects.tsv")
         self._load_timepoints(directory / "timepoints.tsv")
-        self._time_memo: dict[str, list[Timepoint]] = {}
+        self._time_memo: BoundedMemo[list[Timepoint]] = BoundedMemo(TIME_MEMO_SIZE)
         self.cues = CueWords(directory / "cues.tsv")
         headers = directory / "table_headers.tsv"
         self.table_headers = HeaderWords.from_rows(headers, _read_tsv(headers, ["header", "role"]))
@@ -267,11 +268,7 @@ class Vocabulary:
         times are found once per Vocabulary (a bounded memo) and shifted to `offset`."""
         if len(text) > TIME_MEMO_TEXT:
             return self._timepoints_in(text, offset)
-        found = self._time_memo.get(text)
-        if found is None:
-            if len(self._time_memo) >= TIME_MEMO_SIZE:
-                self._time_memo.clear()
-            found = self._time_memo[text] = self._timepoints_in(text, 0)
+        found = self._time_memo.get(text, lambda: self._timepoints_in(text, 0))
         if not offset:
             return list(found)
         return [replace(t, start=t.start + offset, end=t.end + offset) for t in found]

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from extractor.annotate.numbers import DIGITS, NumberWords, load_number_words, parse_digits
+from extractor.memo import BoundedMemo
 from extractor.patterns_dir import default_patterns_dir
 
 STATISTICS_FILE = "statistics.tsv"
@@ -254,8 +255,8 @@ class StatisticParser:
     def __init__(self, notation: NotationWords, number_words: NumberWords) -> None:
         self.notation = notation
         self.number_words = number_words
-        self._memo: dict[tuple[str, str | None, str | None], list[Statistic]] = {}
-        self._cell_memo: dict[tuple[str, str | None, str | None], Statistic | None] = {}
+        self._memo: BoundedMemo[list[Statistic]] = BoundedMemo(MEMO_SIZE)
+        self._cell_memo: BoundedMemo[Statistic | None] = BoundedMemo(MEMO_SIZE)
         self._compile()
 
     @classmethod
@@ -430,12 +431,9 @@ class StatisticParser:
         if len(text) > MEMO_TEXT:
             return self._scan(text, offset, paren_means, pair_means)
         # table cells repeat (`12 (5.3)`, `NA`, `0.04`): a short text is parsed once
-        key = (text, paren_means, pair_means)
-        found = self._memo.get(key)
-        if found is None:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            found = self._memo[key] = self._scan(text, 0, paren_means, pair_means)
+        found = self._memo.get(
+            (text, paren_means, pair_means), lambda: self._scan(text, 0, paren_means, pair_means)
+        )
         return [_shifted(stat, offset) for stat in found]
 
     def _scan(
@@ -893,13 +891,10 @@ class StatisticParser:
             return self._parse_cell(text, start, paren_means, pair_means)
         # a table asks about the same cells many times (under each meaning it may have,
         # for its layout, for its readings): a short cell is parsed once
-        key = (text, paren_means, pair_means)
-        if key in self._cell_memo:
-            found = self._cell_memo[key]
-        else:
-            if len(self._cell_memo) >= MEMO_SIZE:
-                self._cell_memo.clear()
-            found = self._cell_memo[key] = self._parse_cell(text, 0, paren_means, pair_means)
+        found = self._cell_memo.get(
+            (text, paren_means, pair_means),
+            lambda: self._parse_cell(text, 0, paren_means, pair_means),
+        )
         return _shifted(found, start) if found is not None else None
 
     def _parse_cell(
