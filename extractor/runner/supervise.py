@@ -33,9 +33,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any, Generic, TypeVar
 
 from extractor.runner.budget import Budget
-from extractor.types import DocumentResult
 
 # How often the parent looks at a busy worker's memory and deadline, in seconds. The
 # memory of a runaway document can grow by this interval's worth of allocation before
@@ -45,9 +45,8 @@ POLL_SECONDS = 0.05
 _PR_SET_PDEATHSIG = 1
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
-Task = tuple[str, bytes]  # (doc_id, the file's bytes)
-Work = Callable[[bytes, str], DocumentResult]  # what a worker runs for one task
-Failure = Callable[[str, bytes, str], DocumentResult]  # result of a task that was stopped
+T = TypeVar("T")  # a task: what a worker is sent for one document (picklable)
+R = TypeVar("R")  # its result (picklable)
 
 
 @dataclass
@@ -56,30 +55,30 @@ class _Worker:
 
     pid: int
     conn: Connection
-    task: Task | None = None
+    task: Any = None
     started: float = 0.0
     peak_rss: int = 0
 
 
 @dataclass
-class SupervisedPool:
-    """Up to `jobs` workers running `work(data, doc_id)`; see the module docstring.
+class SupervisedPool(Generic[T, R]):
+    """Up to `jobs` workers running `work(task)`; see the module docstring.
 
-    `work` runs in the worker; `failure(doc_id, data, reason)` builds the error result of
-    a document whose worker was killed or died.
+    `work` runs in the worker; `failure(task, reason)` builds the error result of a
+    document whose worker was killed or died.
     """
 
-    work: Work
-    failure: Failure
+    work: Callable[[T], R]
+    failure: Callable[[T, str], R]
     jobs: int = 1
     budget: Budget = field(default_factory=Budget)
     _workers: list[_Worker] = field(default_factory=list, init=False)
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[DocumentResult]:
+    def map(self, tasks: Iterable[T]) -> Iterator[R]:
         """Results of `tasks`, in the order they finish; workers are gone when it ends."""
         pending = iter(tasks)
         exhausted = False
-        done: list[DocumentResult] = []
+        done: list[R] = []
         try:
             while True:
                 # Refill idle workers before handing results out: a worker extracts the
@@ -155,7 +154,7 @@ class SupervisedPool:
         child_end.close()
         return _Worker(pid=pid, conn=parent_end)
 
-    def _start(self, task: Task) -> Iterator[DocumentResult]:
+    def _start(self, task: T) -> Iterator[R]:
         worker = self._idle_or_new()
         worker.task, worker.started, worker.peak_rss = task, time.monotonic(), 0
         try:
@@ -163,21 +162,21 @@ class SupervisedPool:
         except (BrokenPipeError, ConnectionResetError, OSError):
             yield self._bury(worker)
 
-    def _collect(self, worker: _Worker) -> DocumentResult:
+    def _collect(self, worker: _Worker) -> R:
         try:
             kind, result = worker.conn.recv()
         except (EOFError, ConnectionResetError, OSError):
             return self._bury(worker)
         if kind == "memory":
             # the worker reached its RLIMIT_AS: it leaves, a fresh one takes the next task
-            if result is None or result.status == "error":
+            if result is None or _is_error(result):
                 return self._kill(worker, self.budget.memory_reason())
             self._kill(worker, "")
             return result
         worker.task = None
         return result
 
-    def _check_budget(self, worker: _Worker) -> DocumentResult | None:
+    def _check_budget(self, worker: _Worker) -> R | None:
         if time.monotonic() - worker.started > self.budget.seconds:
             return self._kill(worker, self.budget.timeout_reason())
         rss = _resident_bytes(worker.pid)
@@ -186,23 +185,29 @@ class SupervisedPool:
             return self._kill(worker, self.budget.memory_reason())
         return None
 
-    def _kill(self, worker: _Worker, reason: str) -> DocumentResult:
+    def _kill(self, worker: _Worker, reason: str) -> R:
         """Kill a worker whose document failed; the document's result says why."""
         task = worker.task
         assert task is not None
         _kill_group(worker.pid)
         return self._forget(worker, task, reason)
 
-    def _bury(self, worker: _Worker) -> DocumentResult:
+    def _bury(self, worker: _Worker) -> R:
         """A worker that died on its own: reap it and say why, in words."""
         task = worker.task
         assert task is not None
         return self._forget(worker, task, _death_reason(worker.pid, self.budget, worker.peak_rss))
 
-    def _forget(self, worker: _Worker, task: Task, reason: str) -> DocumentResult:
+    def _forget(self, worker: _Worker, task: T, reason: str) -> R:
         worker.conn.close()
         self._workers.remove(worker)
-        return self.failure(task[0], task[1], reason)
+        return self.failure(task, reason)
+
+
+def _is_error(result: object) -> bool:
+    """Whether a result is an error row (`status == 'error'`): a document that met the
+    memory limit with an error row is made the memory budget's error instead."""
+    return getattr(result, "status", None) == "error"
 
 
 # --- inside a worker -------------------------------------------------------------------
@@ -243,7 +248,7 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn: Connection, work: Work, memory_limit: int) -> None:
+def _serve(conn: Connection, work: Callable[[Any], Any], memory_limit: int) -> None:
     """Answer tasks until the parent says stop (None) or goes away.
 
     A document that reached the memory limit is answered with "memory": extraction
@@ -258,12 +263,11 @@ def _serve(conn: Connection, work: Work, memory_limit: int) -> None:
             return
         if task is None:
             return
-        doc_id, data = task
         try:
-            result = work(data, doc_id)
+            result = work(task)
         except MemoryError:
             result = None
-        del task, data
+        del task
         if result is None or _peak_address_space() > 0.9 * memory_limit:
             conn.send(("memory", result))
             return
