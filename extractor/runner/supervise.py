@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -134,12 +135,28 @@ class SupervisedPool(Generic[T, R]):
         return worker
 
     def _fork(self) -> _Worker:
+        """Start a worker, a copy of this process that shares its memory until written.
+
+        The objects of this process (the loaded extractor above all) are frozen out of
+        the worker's garbage collector: a collection writes to the header of every
+        object it visits, which would copy each page holding one into every worker.
+        Measured on 60 documents with two workers: 36,000 page faults in the workers
+        without, 21,000 with, and about 6% less worker CPU (three runs each on a busy
+        machine, so only roughly). The parent collects as before.
+        """
         parent_end, child_end = Pipe(duplex=True)
         parent_pid = os.getpid()
         others = [w.conn for w in self._workers]
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        gc.freeze()  # see the docstring
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            raise
+        if pid != 0:
+            gc.unfreeze()
         if pid == 0:  # the worker
             code = 1
             try:
