@@ -308,30 +308,34 @@ def jobs_scaling(copies: int, most: int) -> None:
             )
         print("  CPU of those runs (the parent walks and writes, the workers extract):")
         for jobs, result in best.items():
-            _cpu_breakdown(jobs, result, len(documents), cores)
+            _cpu_breakdown(jobs, result, one, len(documents), cores)
         print(f"  load average after {load_average()}")
 
 
-def _cpu_breakdown(jobs: int, result: dict, count: int, cores: int) -> None:
+def _cpu_breakdown(jobs: int, result: dict, one: dict, count: int, cores: int) -> None:
     """Where the CPU of a run went, and the speed-up it allows.
 
     Per document the parent spends P and the workers X seconds of CPU. With one job the
     parent writes while its worker extracts the next document, so a document takes
     max(X, P, (P + X) / cores); with N jobs max(X / N, P, (P + X) / cores). The parent's
     share P / (P + X) thus bounds the speed-up: 2 x (1 - share) for 2 jobs on 2 cores.
+    The second bound takes X and P of the --jobs 1 run for its side, so it also counts
+    what running side by side costs the workers (shared caches, page copies).
     """
     parent, workers = result["parent_cpu"], result["workers_cpu"]
-    p, x = parent / count, workers / count
     share = parent / (parent + workers) if parent + workers else 0.0
 
-    def per_document(n: int) -> float:
+    def per_document(run: dict, n: int) -> float:
+        p, x = run["parent_cpu"] / count, run["workers_cpu"] / count
         return max(x / n, p, (p + x) / cores)
 
-    bound = per_document(1) / per_document(jobs) if x else 0.0
+    own = per_document(result, 1) / per_document(result, jobs) if workers else 0.0
+    against_one = per_document(one, 1) / per_document(result, jobs) if workers else 0.0
     print(
-        f"    --jobs {jobs}: parent {parent:6.2f} s CPU ({p * 1000:5.1f} ms/doc), workers "
-        f"{workers:6.2f} s ({x * 1000:5.1f} ms/doc); parent share {share:5.1%}: at most "
-        f"{bound:.2f}x --jobs 1 on {cores} cores"
+        f"    --jobs {jobs}: parent {parent:6.2f} s CPU ({parent / count * 1000:5.1f} ms/doc), "
+        f"workers {workers:6.2f} s ({workers / count * 1000:5.1f} ms/doc); parent share "
+        f"{share:5.1%}: at most {own:.2f}x on {cores} cores ({against_one:.2f}x with the "
+        "--jobs 1 run's CPU per document)"
     )
 
 
