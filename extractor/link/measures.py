@@ -126,16 +126,20 @@ def namings(view: SentenceView, name_of: Callable[[str, str], str | None]) -> di
     """The outcome `measure` rules name for the values in their `value` slot, by token:
     the rule's `names`, else the vocabulary's name for the qualifier and the measure
     together (`Hypoglycaemia ... was severe in 9` -> `severe hypoglycaemia`; a pair the
-    vocabulary does not know names nothing). `name_of(text, label)` looks a phrase up."""
+    vocabulary does not know names nothing), else the vocabulary's name of the measure
+    term itself (`Revisions were done ... for pain (n=6)` -> `revision`).
+    `name_of(text, label)` looks a phrase up."""
     found: dict[int, Naming] = {}
     for m in view.of_action("measure"):
         measure = m.slot("measure")
         text = view.text_of(measure[0], measure[-1] + 1)
         name = m.rule.names
         qualifier = m.slot("qualifier")
+        label = view.feat(measure[0]).vocab or "event"
         if name is None and qualifier:
-            label = view.feat(measure[0]).vocab or "event"
             name = name_of(f"{view.text_of(qualifier[0], qualifier[-1] + 1)} {text}", label)
+        elif name is None and view.feat(measure[0]).vocab:
+            name = view.feat(measure[0]).canonical_as(label)
         if not name:
             continue
         for i in m.slot("value"):
