@@ -76,6 +76,7 @@ class WordLists:
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
     share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
     occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
+    denominator_leads: frozenset[str] = frozenset()  # `out of 40 patients, 39 ...`: of what
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -107,6 +108,7 @@ class WordLists:
             anaphoric_events=get("anaphoric_events"),
             share_categories=get("share_categories"),
             occasion_leads=get("occasion_leads"),
+            denominator_leads=get("denominator_leads"),
         )
 
 
@@ -313,6 +315,7 @@ class ProseEngine:
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
+        _count_out_of(view, readings, self.lists.denominator_leads, self.lists.articles)
         list_step.breakdown(view, readings, lexicon, self.lists.respectively)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
@@ -479,6 +482,34 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
                 r.stat = replace(stat, denominator=int(size.stat.value))
                 break
     return [r for r in readings if id(r) not in dropped]
+
+
+def _count_out_of(
+    view: SentenceView, readings: list[Reading], leads: frozenset[str], articles: frozenset[str]
+) -> None:
+    """`out of 40 patients who received fusion, 39 patients reported ...`, `Of the 210
+    women ..., 37 developed ...`: a size the sentence opens with a lead word (`of`) is the
+    denominator of a bare count after it that it can hold."""
+    sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
+    for r in readings:
+        stat = r.stat
+        count = stat.count if stat.count is not None else stat.value
+        if r.kind not in _SHARES or count is None:
+            continue
+        if stat.count is None and not (r.statistic == "count" or view.feat(r.token).integer):
+            continue
+        if stat.percent is not None or stat.denominator is not None:
+            continue
+        before = [s for s in sizes if s.token < r.token and _led_by(view, s.token, leads, articles)]
+        if before and count <= before[-1].stat.value:
+            r.stat = replace(stat, count=int(count), denominator=int(before[-1].stat.value))
+
+
+def _led_by(view: SentenceView, token: int, leads: frozenset[str], articles: frozenset[str]):
+    i = token - 1
+    while i >= view.start and view.feat(i).lower in articles:
+        i -= 1
+    return i >= view.start and view.feat(i).lower in leads
 
 
 _SHARES = ("proportion", "complication")
