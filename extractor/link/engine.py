@@ -39,6 +39,7 @@ from extractor.link.measures import (
     namings,
     phrase_before,
     term_for,
+    term_of_next_value,
     value_between,
 )
 from extractor.link.parallel import declare_parallel
@@ -965,6 +966,13 @@ def _link_measure(
             return  # `(22% vs. 9%)`: the second value of a bracket is the first one's item
         if _term_of_later_item(view, term.i, reading):
             term = None
+        elif reading.kind != "sample_size" and term_of_next_value(
+            view, term.i, reading.last, lists.coordinators
+        ):
+            if own is not None:
+                reading.measure_text = view.text_of(*own)
+                return
+            term = None
     if term is not None and _stale_term(view, term.i, reading, previous):
         own = phrase_before(view, reading.token, lists.function_words, skip)
         if own is not None and _new_item(
@@ -984,6 +992,8 @@ def _link_measure(
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
+        if span is not None and view.feat(span[1] - 1).lower in lists.group_nouns:
+            span = None  # `in the 6 mg group, ... were 68.4%`: an arm, not what was measured
         if span is not None and (
             _only_change_words(view, span, lists)
             or _said_of_a_change(view, span, lists)

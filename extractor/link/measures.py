@@ -44,6 +44,10 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
     if not terms:
         return None
     same = [t for t in terms if view.same_clause(t.i, token)]
+    if kind == "sample_size":  # `The study included 72 women`: a size's unit follows it
+        after = [t for t in same if t.i > token]
+        if after:
+            return after[0]
     before = [t for t in same if t.i < token]
     if before:
         return before[-1]
@@ -52,6 +56,21 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         return after[0]
     before_all = [t for t in terms if t.i < token]
     return before_all[-1] if before_all else terms[0]
+
+
+def term_of_next_value(view: SentenceView, term: int, last: int, joins: frozenset[str]) -> bool:
+    """`liver dysfunction in 53.1% cases and edema in 24.5% cases`: a term after a value
+    that leads a value of its own (within NEAR_UNIT tokens, no value, time or joining word
+    such as `and` between) names that later value, not this one."""
+    if term <= last:
+        return False
+    for i in range(term + 1, min(view.end, term + 1 + NEAR_UNIT)):
+        feature = view.feat(i)
+        if feature.lower in joins:
+            return False
+        if feature.is_stat:
+            return feature.unit_dim != "time" and view.same_clause(term, i)
+    return False
 
 
 def value_between(view: SentenceView, a: int, b: int) -> bool:
@@ -88,6 +107,12 @@ def phrase_before(view: SentenceView, token: int, function_words: frozenset[str]
         words += 1
         i -= 1
     start = i + 1
+    while (
+        view.start < start < end
+        and view.token(start - 1).text in ("-", "–")
+        and view.char_end(start - 1) == view.char_start(start)
+    ):
+        start += 1  # `grade III-IV toxic reaction`: `IV` ends a range of grades
     if start >= end:
         return None
     return start, end
@@ -100,6 +125,8 @@ def _content(view: SentenceView, i: int, function_words: frozenset[str], skip: s
         return False
     if feature.vocab in ("instrument", "event", "effect"):
         return True
+    if token.text[:1] in "-–":  # `grade III-IV toxicity`: the end of a range, no word
+        return False
     return (token.is_alpha or "-" in token.text) and token.lower_ not in function_words
 
 
