@@ -28,7 +28,9 @@ PHRASE_WORDS = 6  # longest measure phrase taken from the text
 SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
 
-def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
+def term_for(
+    view: SentenceView, token: int, kind: str, avoid: set[int], joins: frozenset[str] = frozenset()
+):
     """The nearest term of the kind's vocabulary: before the value in its clause, else
     after it in its clause, else anywhere in the sentence; None when there is none."""
     label = VOCABULARY_OF_KIND.get(kind)
@@ -39,12 +41,16 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         terms = [
             t
             for t in terms
-            if abs(t.i - token) <= NEAR_UNIT and not value_between(view, token, t.i)
-        ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299
+            if abs(t.i - token) <= NEAR_UNIT
+            and not value_between(view, token, t.i)
+            and (t.i < token or _words_between(view, token, t.i, joins))
+        ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299; `(n = 1043) and
+        # historical controls`: the controls are another group
     if not terms:
         return None
     same = [t for t in terms if view.same_clause(t.i, token)]
-    if kind == "sample_size":  # `The study included 72 women`: a size's unit follows it
+    if kind == "sample_size":  # `The study included 72 women`: a size's unit follows it,
+        # words only between (`(n = 1043) and historical controls` counts no controls)
         after = [t for t in same if t.i > token]
         if after:
             return after[0]
@@ -71,6 +77,13 @@ def term_of_next_value(view: SentenceView, term: int, last: int, joins: frozense
         if feature.is_stat:
             return feature.unit_dim != "time" and view.same_clause(term, i)
     return False
+
+
+def _words_between(view: SentenceView, a: int, b: int, joins: frozenset[str]) -> bool:
+    """Whether only words, none of them joining words, stand strictly between a and b."""
+    return all(
+        not view.token(i).is_punct and view.feat(i).lower not in joins for i in range(a + 1, b)
+    )
 
 
 def value_between(view: SentenceView, a: int, b: int) -> bool:
