@@ -358,6 +358,9 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+        elif b.measure is None and a.match is not None and a.match.slot("measure"):
+            b.measure_text = a.measure_text  # an outcome a rule named (`a 30% decrease in CRP
+            # ... compared with a 1% decrease`) is the compared value's too
         if b.timepoint is None and a.timepoint is not None and a.kind == b.kind:
             b.timepoint, b.months = a.timepoint, a.months  # both sides at the same time
 
@@ -943,7 +946,8 @@ def _link_measure(
     if reading.match is not None and reading.match.slot("measure"):
         tokens = reading.match.slot("measure")
         label = VOCABULARY_OF_KIND.get(reading.kind, "")
-        reading.measure = view.feat(tokens[0]).canonical_as(label) or None
+        feature = view.feat(tokens[0])  # `a 16% reduction in knee joint load`: no knees
+        reading.measure = (feature.canonical_as(label) or None) if label in feature.labels() else None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
         return
     if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
