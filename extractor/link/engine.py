@@ -949,6 +949,8 @@ def _link_measure(
         feature = view.feat(tokens[0])  # `a 16% reduction in knee joint load`: no knees
         reading.measure = (feature.canonical_as(label) or None) if label in feature.labels() else None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
+        if reading.kind == "complication" and feature.category in lists.share_categories:
+            reading.kind = "proportion"  # `70 breast cancer-specific deaths`: an end point
         return
     if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
         unit = view.token(reading.match.slot("unit")[0])
