@@ -947,7 +947,8 @@ def _link_measure(
         tokens = reading.match.slot("measure")
         label = VOCABULARY_OF_KIND.get(reading.kind, "")
         feature = view.feat(tokens[0])  # `a 16% reduction in knee joint load`: no knees
-        reading.measure = (feature.canonical_as(label) or None) if label in feature.labels() else None
+        named = label in feature.labels()
+        reading.measure = (feature.canonical_as(label) or None) if named else None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
         if reading.kind == "complication" and feature.category in lists.share_categories:
             reading.kind = "proportion"  # `70 breast cancer-specific deaths`: an end point
@@ -956,9 +957,7 @@ def _link_measure(
         unit = view.token(reading.match.slot("unit")[0])
         reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
         return
-    term = term_for(
-        view, reading.token, reading.kind, skip, lists.coordinators | lists.articles
-    )
+    term = term_for(view, reading.token, reading.kind, skip, lists.coordinators | lists.articles)
     if term is not None and term.i > reading.last:
         own = phrase_before(view, reading.token, lists.function_words, skip)
         if own is not None and _names_bracket(view, own, reading):
