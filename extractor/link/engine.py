@@ -39,6 +39,7 @@ from extractor.link.measures import (
     namings,
     phrase_before,
     term_for,
+    term_of_next_value,
     value_between,
 )
 from extractor.link.parallel import declare_parallel
@@ -76,6 +77,7 @@ class WordLists:
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
     share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
     occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
+    denominator_leads: frozenset[str] = frozenset()  # `out of 40 patients, 39 ...`: of what
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -107,6 +109,7 @@ class WordLists:
             anaphoric_events=get("anaphoric_events"),
             share_categories=get("share_categories"),
             occasion_leads=get("occasion_leads"),
+            denominator_leads=get("denominator_leads"),
         )
 
 
@@ -313,6 +316,7 @@ class ProseEngine:
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
+        _count_out_of(view, readings, self.lists.denominator_leads, self.lists.articles)
         list_step.breakdown(view, readings, lexicon, self.lists.respectively)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
@@ -354,6 +358,9 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+        elif b.measure is None and a.match is not None and a.match.slot("measure"):
+            b.measure_text = a.measure_text  # an outcome a rule named (`a 30% decrease in CRP
+            # ... compared with a 1% decrease`) is the compared value's too
         if b.timepoint is None and a.timepoint is not None and a.kind == b.kind:
             b.timepoint, b.months = a.timepoint, a.months  # both sides at the same time
 
@@ -479,6 +486,34 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
                 r.stat = replace(stat, denominator=int(size.stat.value))
                 break
     return [r for r in readings if id(r) not in dropped]
+
+
+def _count_out_of(
+    view: SentenceView, readings: list[Reading], leads: frozenset[str], articles: frozenset[str]
+) -> None:
+    """`out of 40 patients who received fusion, 39 patients reported ...`, `Of the 210
+    women ..., 37 developed ...`: a size the sentence opens with a lead word (`of`) is the
+    denominator of a bare count after it that it can hold."""
+    sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
+    for r in readings:
+        stat = r.stat
+        count = stat.count if stat.count is not None else stat.value
+        if r.kind not in _SHARES or count is None:
+            continue
+        if stat.count is None and not (r.statistic == "count" or view.feat(r.token).integer):
+            continue
+        if stat.percent is not None or stat.denominator is not None:
+            continue
+        before = [s for s in sizes if s.token < r.token and _led_by(view, s.token, leads, articles)]
+        if before and count <= before[-1].stat.value:
+            r.stat = replace(stat, count=int(count), denominator=int(before[-1].stat.value))
+
+
+def _led_by(view: SentenceView, token: int, leads: frozenset[str], articles: frozenset[str]):
+    i = token - 1
+    while i >= view.start and view.feat(i).lower in articles:
+        i -= 1
+    return i >= view.start and view.feat(i).lower in leads
 
 
 _SHARES = ("proportion", "complication")
@@ -911,14 +946,18 @@ def _link_measure(
     if reading.match is not None and reading.match.slot("measure"):
         tokens = reading.match.slot("measure")
         label = VOCABULARY_OF_KIND.get(reading.kind, "")
-        reading.measure = view.feat(tokens[0]).canonical_as(label) or None
+        feature = view.feat(tokens[0])  # `a 16% reduction in knee joint load`: no knees
+        named = label in feature.labels()
+        reading.measure = (feature.canonical_as(label) or None) if named else None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
+        if reading.kind == "complication" and feature.category in lists.share_categories:
+            reading.kind = "proportion"  # `70 breast cancer-specific deaths`: an end point
         return
     if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
         unit = view.token(reading.match.slot("unit")[0])
         reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
         return
-    term = term_for(view, reading.token, reading.kind, skip)
+    term = term_for(view, reading.token, reading.kind, skip, lists.coordinators | lists.articles)
     if term is not None and term.i > reading.last:
         own = phrase_before(view, reading.token, lists.function_words, skip)
         if own is not None and _names_bracket(view, own, reading):
@@ -933,6 +972,13 @@ def _link_measure(
             reading.measure, reading.measure_text = previous.measure, previous.measure_text
             return  # `(22% vs. 9%)`: the second value of a bracket is the first one's item
         if _term_of_later_item(view, term.i, reading):
+            term = None
+        elif reading.kind != "sample_size" and term_of_next_value(
+            view, term.i, reading.last, lists.coordinators
+        ):
+            if own is not None:
+                reading.measure_text = view.text_of(*own)
+                return
             term = None
     if term is not None and _stale_term(view, term.i, reading, previous):
         own = phrase_before(view, reading.token, lists.function_words, skip)
@@ -953,6 +999,8 @@ def _link_measure(
     span = None
     if reading.kind in ("score", "change", "complication", "proportion"):
         span = phrase_before(view, reading.token, lists.function_words, skip)
+        if span is not None and view.feat(span[1] - 1).lower in lists.group_nouns:
+            span = None  # `in the 6 mg group, ... were 68.4%`: an arm, not what was measured
         if span is not None and (
             _only_change_words(view, span, lists)
             or _said_of_a_change(view, span, lists)
