@@ -30,6 +30,7 @@ from extractor.link.arms import (
     ArmLexicon,
     Mention,
     enrolled_population,
+    load_comparator_words,
     runs,
     sizes_all_arms,
 )
@@ -119,6 +120,7 @@ class ProseEngine:
         self.rules = RuleSet.load(patterns_dir)
         self.lists = WordLists.load(patterns_dir)
         self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
+        self.comparator_words = load_comparator_words(patterns_dir)
 
     def find(
         self,
@@ -144,6 +146,7 @@ class ProseEngine:
         lexicon.name_stop = self.lists.name_stop
         lexicon.enrol_verbs = self.lists.enrol_verbs
         lexicon.name_joiners = self.lists.name_joiners
+        lexicon.comparator_words = self.comparator_words
         lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
@@ -164,14 +167,9 @@ class ProseEngine:
                 declare_parallel(
                     view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
                 )
-        mentioned: dict[int, list[Mention]] = {}
-        sentences_of_arm: dict[str, int] = {}
-        for view in views:
-            if _usable(view, allowed, skipped) and lexicon.arms:
-                mentioned[id(view)] = lexicon.mentions(view)
-                for key in {m.arm.key for m in mentioned[id(view)]}:
-                    sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
-        lexicon.sentences_of = sentences_of_arm
+        mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
+        if lexicon.resolve_roles():  # role names became aliases of the study's arms
+            mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
@@ -322,6 +320,22 @@ class ProseEngine:
         )
         readings = _coordinated_none(view, readings, self.lists.coordinators)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
+
+
+def _mentions(
+    views: list[SentenceView], lexicon: ArmLexicon, allowed, skipped
+) -> tuple[dict[int, list[Mention]], dict[str, int]]:
+    """The arm mentions of every usable sentence, and in how many sentences each arm is
+    mentioned (which the lexicon keeps: an arm named once is no arm results are for)."""
+    mentioned: dict[int, list[Mention]] = {}
+    sentences_of_arm: dict[str, int] = {}
+    for view in views:
+        if _usable(view, allowed, skipped) and lexicon.arms:
+            mentioned[id(view)] = lexicon.mentions(view)
+            for key in {m.arm.key for m in mentioned[id(view)]}:
+                sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
+    lexicon.sentences_of = sentences_of_arm
+    return mentioned, sentences_of_arm
 
 
 _FAMILY = {
