@@ -337,16 +337,7 @@ class ArmLexicon:
             if arm is None and key in self.generic_names:
                 arm = self._declared_alias(view, m, name, key)
             if arm is None:
-                long = self._long_of.get(key)
-                display = long if long else self._with_long_form(key, name)
-                arm = Arm(name=display, key=key, order=len(self.arms))
-                self.arms[key] = arm
-                for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
-                    self._alias.setdefault(other, arm)
-                short = self._short_of.get(key) or self._bracketed_short.get(key)
-                if short:
-                    arm.aliases.add(short)
-                    self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+                arm = self._new_arm(name, key)
             written = _display(name, self.group_nouns)
             if m.rule.priority > arm.strength and arm.name != written:
                 if arm.name.lower() == written.lower():
@@ -368,6 +359,41 @@ class ArmLexicon:
                 listed.append(arm)
         if len(listed) >= 2:
             self.listings.append((m.rule.priority, listed))
+
+    def _new_arm(self, name: str, key: str) -> Arm:
+        """A new arm named `name`, shown by its long form where the document gives one,
+        known by its short form too."""
+        long = self._long_of.get(key)
+        display = long if long else self._with_long_form(key, name)
+        arm = Arm(name=display, key=key, order=len(self.arms))
+        self.arms[key] = arm
+        for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
+            self._alias.setdefault(other, arm)
+        short = self._short_of.get(key) or self._bracketed_short.get(key)
+        if short:
+            arm.aliases.add(short)
+            self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+        return arm
+
+    def defines_short(self, text: str) -> bool:
+        """Whether `text` is a short form the document defines in brackets (`exercise
+        placebo (FLEX)`, `National Cancer Institute (NCI)`)."""
+        key = arm_key(text, self.group_nouns)
+        return _looks_short(text) and (key in self._long_of or key in self._bracketed_long)
+
+    def declare_label(self, text: str, label: str, strength: int) -> Arm:
+        """Declare a short form used as a label of compared values (see
+        `parallel.declare_compared_labels`): the arm it names, known or new; the whole
+        label it ends (`neck-POWIR`, the POWIR arm's value at the neck) names it too."""
+        key = arm_key(text, self.group_nouns)
+        arm = self.lookup(text) or self._bracketed_arm(key) or self._new_arm(text, key)
+        for written in (text, label):
+            written_key = arm_key(written, self.group_nouns)
+            if written_key not in self.arms and written_key not in self._alias:
+                arm.aliases.add(written)
+                self._alias[written_key] = arm
+        arm.strength = max(arm.strength, strength)
+        return arm
 
     def _declared_alias(self, view: SentenceView, m: RuleMatch, name: str, key: str) -> Arm | None:
         """`randomly assigned to A (group 1, n = 48) or B (group 2)`: a role name given

@@ -42,7 +42,7 @@ from extractor.link.measures import (
     term_for,
     value_between,
 )
-from extractor.link.parallel import declare_parallel
+from extractor.link.parallel import declare_compared_labels, declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.series import share_within_series
@@ -167,6 +167,7 @@ class ProseEngine:
                 declare_parallel(
                     view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
                 )
+                declare_compared_labels(view, lexicon, self.lists.versus)
         mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
         if lexicon.resolve_roles():  # role names became aliases of the study's arms
             mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
@@ -834,7 +835,8 @@ def _owned_values(
     view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
 ) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token; not the second name of `A vs B: a vs b`, which labels the pair.
+    name), by token; not the second name of `A vs B: a vs b`, which labels the pair
+    (though in `A, a vs. B, b` B owns b).
     A count written before its name claims first: in `(122 A, 104 B)` the 104 is B's,
     though `A, 104` reads like `A, 16.0 months`."""
     owned: dict[int, Arm] = {}
@@ -842,8 +844,13 @@ def _owned_values(
         names = runs(m.slot("arm"))
         if len(names) != 1 or sizes_all_arms(view, m):
             continue
-        if names[0][0] > view.start and view.token(names[0][0] - 1).lower_ in versus:
-            continue
+        first = names[0][0]
+        if (
+            first > view.start
+            and view.token(first - 1).lower_ in versus
+            and not (first - 1 > view.start and view.feat(first - 2).is_stat)
+        ):
+            continue  # `A vs B: a vs b`, not `A, a vs. B, b`: B labels its own value
         arm = lexicon.lookup(view.text_of(*names[0]))
         if arm is None:
             continue
