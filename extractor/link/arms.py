@@ -518,6 +518,8 @@ def runs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
 
 def _display(name: str, group_nouns: frozenset[str]) -> str:
     words = name.split()
+    if words and len(words[-1]) > 1 and words[-1].endswith("."):
+        words[-1] = words[-1][:-1]  # `group B.` at the end of a sentence, as in `arm_key`
     while words and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in group_nouns:
