@@ -225,8 +225,8 @@ class ArmLexicon:
         arm with a comparator word, else the one listed last) or the other. The role name
         becomes an alias of that arm, which is shown with both names (`no A (control)`):
         the abstract's reader needs the treatment, and the role is how the text says it.
-        A role arm already told apart by what it received (`the control group received
-        routine care`) keeps its own description. True when a role name was resolved."""
+        A role arm the text says received something (`the control group received routine
+        care`) keeps that description. True when a role name was resolved."""
         study = [a for a in self.ordered() if self._names_treatment(a)]
         if len(study) != 2:
             return False
@@ -237,8 +237,12 @@ class ArmLexicon:
         comparator = marked[0] if marked else study[-1]
         intervention = study[0] if comparator is study[1] else study[1]
         for arm in list(self.arms.values()):
-            if self._names_treatment(arm) or arm.key not in self.generic_names:
+            if arm in study or arm.key not in self.generic_names:
                 continue
+            if len(arm.key.split()) > 1 and self.is_comparator(arm.key):
+                continue  # `usual care` says what the arm received
+            if "(" in arm.name and not self._named_by_title(arm):
+                continue  # `SLN biopsy (test arm, n = 774)`: its own treatment names it
             if self.is_comparator(arm.key):
                 target = comparator
             elif arm.key in self.intervention_roles:
@@ -246,15 +250,23 @@ class ArmLexicon:
             else:
                 continue
             del self.arms[arm.key]
+            for key, known in list(self._alias.items()):
+                if known is arm:  # what the role arm was said to receive names the target
+                    self._alias[key] = target
             self._alias[arm.key] = target
-            target.aliases.add(arm.name)
+            target.aliases |= arm.aliases | {arm.name}
             target.strength = max(target.strength, arm.strength)
             if target.n is None:
                 target.n = arm.n
             if "(" not in target.name:
-                target.name = f"{target.name} ({arm.name})"
+                target.name = f"{target.name} ({_display(arm.key, frozenset())})"
             resolved = True
         return resolved
+
+    def _named_by_title(self, arm: Arm) -> bool:
+        """Whether a role arm is shown with the treatment the title names (see
+        `_name_role`), not with one the text says it received."""
+        return bool(self.study_intervention) and arm.name.startswith(f"{self.study_intervention} (")
 
     def _names_treatment(self, arm: Arm) -> bool:
         """Whether an arm's name says what it received: not a role or a number alone
