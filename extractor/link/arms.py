@@ -172,6 +172,21 @@ class ArmLexicon:
             return f"{long} ({written})"
         return written
 
+    def _covering_arm(self, key: str) -> Arm | None:
+        """The one arm declared by the randomisation (or the arms' sizes) whose name holds
+        every word of `key` and more (`in the radiotherapy group` after `randomly assigned
+        to breast radiotherapy +/- boost or not`); None when no arm, or several, do
+        (`pamidronate` of `oral pamidronate` and `no adjuvant pamidronate`)."""
+        words = self._content(key)
+        if not words:
+            return None
+        covering = [
+            arm
+            for arm in self.arms.values()
+            if arm.strength >= PRIMARY and words < self._content(arm.key)
+        ]
+        return covering[0] if len(covering) == 1 else None
+
     def _same_words(self, key: str) -> Arm | None:
         """The declared arm whose name has the same words as `key`, joiners aside."""
         words = set(key.split()) - self.name_joiners
@@ -348,6 +363,11 @@ class ArmLexicon:
                 self._alias[key] = arm
             if arm is None and key in self.generic_names:
                 arm = self._declared_alias(view, m, name, key)
+            if arm is None and m.rule.priority < PRIMARY and key not in self._long_of:
+                arm = self._covering_arm(key)  # (a defined short form names its own thing)
+                if arm is not None:  # `the radiotherapy group` of `breast radiotherapy`
+                    arm.aliases.add(name)
+                    self._alias[key] = arm
             if arm is None:
                 arm = self._new_arm(name, key)
             written = _display(name, self.group_nouns)
