@@ -396,6 +396,8 @@ class ArmLexicon:
         """A new arm named `name`, shown by its long form where the document gives one,
         known by its short form too."""
         long = self._long_of.get(key)
+        if long and long.split()[0].lower() in self.name_stop:
+            long = None  # `adriamycin and cyclophosphamide (AC)` spelt from `and`
         display = long if long else self._with_long_form(key, name)
         arm = Arm(name=display, key=key, order=len(self.arms))
         self.arms[key] = arm
