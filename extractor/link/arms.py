@@ -94,6 +94,9 @@ class ArmLexicon:
         # verbs that enrol patients (`were randomized`, `were recruited`): a size whose
         # named group is the subject of one is the whole population
         self.enrol_verbs: frozenset[str] = frozenset()
+        # verbs that put patients into the arms: a name whose size is followed by one
+        # (`Survivors (n = 40) were randomized`) is the whole population
+        self.assign_verbs: frozenset[str] = frozenset()
         # words that join the treatments of a combined arm (`A plus B`, `A/B`)
         self.name_joiners: frozenset[str] = frozenset()
         # the arms each declaration listing two or more names together declared
@@ -348,7 +351,7 @@ class ArmLexicon:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         if sizes_all_arms(view, m):
             return  # `130 were assigned to A (n = 65) or B`: the listing declares A
-        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns):
+        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns, self.assign_verbs):
             return  # `72 patients undergoing surgery were randomly divided ...`
         listed: list[Arm] = []
         for start, end in runs(m.slot("arm")):
@@ -599,15 +602,18 @@ def enrolled_population(
     m: RuleMatch,
     enrol_verbs: frozenset[str],
     group_nouns: frozenset[str] = frozenset(),
+    assign_verbs: frozenset[str] = frozenset(),
 ) -> bool:
     """`72 patients undergoing breast surgery were randomly divided into ...`, `80
     patients receiving radiotherapy were recruited`: an arm rule whose name is followed
-    by a verb that enrols patients describes the whole population, not an arm."""
+    by a verb that enrols patients describes the whole population, not an arm; so does
+    one whose size is followed by a verb that assigns patients to the arms (`Survivors
+    (n = 40) were randomized to ...`)."""
     if not m.slot("arm") or m.slot("alias") or not enrol_verbs:
         return False  # `the control group received routine care` says what it received
     values, names = m.slot("value"), m.slot("arm")
     if values and values[0] > names[0]:
-        return False  # `A (n = 107)`: the size follows its arm
+        return _assigned_after(view, m.end, assign_verbs)  # else `A (n = 107)`: A's size
     if names[-1] + 1 < view.end and view.feat(names[-1] + 1).lower in group_nouns:
         return False  # `the A and B arms comprised 135 and 137`: named as arms
     for i in range(names[-1] + 1, min(view.end, names[-1] + 1 + ENROL_REACH)):
@@ -615,6 +621,20 @@ def enrolled_population(
             return True
         if view.feat(i).is_stat or view.token(i).is_punct:
             return False  # `Nine allocated to A and 17 allocated to B`: the next arm's
+    return False
+
+
+def _assigned_after(view: SentenceView, end: int, assign_verbs: frozenset[str]) -> bool:
+    """Whether a verb that assigns patients to the arms follows `end` (past the closing
+    bracket of a size) within ENROL_REACH tokens, before any value or punctuation."""
+    i = end
+    while i < view.end and view.token(i).text in (")", "]"):
+        i += 1
+    for k in range(i, min(view.end, i + ENROL_REACH)):
+        if view.feat(k).lower in assign_verbs:
+            return True
+        if view.feat(k).is_stat or view.token(k).is_punct:
+            return False
     return False
 
 

@@ -72,6 +72,7 @@ class WordLists:
     distributives: frozenset[str]
     coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
     enrol_verbs: frozenset[str]  # verbs that put patients into a study
+    assign_verbs: frozenset[str]  # verbs that put patients into the arms
     name_joiners: frozenset[str]  # words joining the treatments of one arm (`plus`)
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
@@ -103,6 +104,7 @@ class WordLists:
             distributives=get("distributives"),
             coordinators=get("coordinators"),
             enrol_verbs=get("enrol_verbs"),
+            assign_verbs=get("assign_verbs"),
             name_joiners=get("name_joiners"),
             change_words=get("change_words"),
             anaphoric_events=get("anaphoric_events"),
@@ -145,6 +147,7 @@ class ProseEngine:
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
         lexicon.enrol_verbs = self.lists.enrol_verbs
+        lexicon.assign_verbs = self.lists.assign_verbs
         lexicon.name_joiners = self.lists.name_joiners
         lexicon.comparator_words = self.comparator_words
         lexicon.read_brackets(text)
@@ -734,7 +737,7 @@ def _link_arm(
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
         return
     if reading.match is not None and enrolled_population(
-        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns
+        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns, lexicon.assign_verbs
     ):
         return  # `72 patients undergoing surgery were randomly divided ...`: all of them
     if reading.match is not None and reading.match.slot("arm"):
