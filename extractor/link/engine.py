@@ -764,6 +764,14 @@ def _link_arm(
         if view.same_clause(token, m.start):
             if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
                 return  # `407 patients were randomly assigned to A or B`: all of them
+            if (
+                reading.kind == "sample_size"
+                and any(
+                    view.feat(i).lower in lexicon.assign_verbs for i in range(token + 1, m.start)
+                )
+                and not _next_arm_counted(view, m, values, owned)
+            ):
+                return  # `149 were randomly assigned to A (n = 75; ...) or B`: all of them
             if reading.kind == "sample_size" and any(
                 owned.get(i) is m.arm for i in range(m.end, m.end + 4)
             ):
@@ -811,6 +819,17 @@ def _framing_arm(view: SentenceView, mentions: list[Mention], values: set[int]) 
     if any(i in values for i in range(view.start, first.start)):
         return None
     return first
+
+
+def _next_arm_counted(
+    view: SentenceView, m: Mention, values: set[int], owned: dict[int, Arm]
+) -> bool:
+    """`59 were randomized to A and 59 to the B arm`: a later count outside brackets that
+    another arm owns makes the first the size of the arm named after it."""
+    return any(
+        i > m.end and view.bracket.get(i) is None and owned.get(i) not in (None, m.arm)
+        for i in values
+    )
 
 
 def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
