@@ -755,8 +755,9 @@ def _link_arm(
     starts = [m.start for m in mentions]
     first = bisect.bisect_right(starts, token)
     shared = _shared_bracket(view, token, per_bracket)
+    reach = _after_own_bracket(view, reading.last) + AFTER_WINDOW
     for m in mentions[first:]:
-        if m.start > token + AFTER_WINDOW:
+        if m.start > reach:
             break
         if shared is not None and view.bracket.get(m.start) != shared:
             break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
@@ -819,6 +820,25 @@ def _framing_arm(view: SentenceView, mentions: list[Mention], values: set[int]) 
     if any(i in values for i in range(view.start, first.start)):
         return None
     return first
+
+
+def _after_own_bracket(view: SentenceView, last: int) -> int:
+    """The token a value's arm is looked for after: past the bracket right after the value
+    (`35.6% (95% confidence interval [95% CI], 23.6-49.1%) for the A arm`), whose words
+    are the value's own."""
+    if last + 1 >= view.end or view.token(last + 1).text not in ("(", "["):
+        return last
+    depth = 0
+    for k in range(last + 1, view.end):
+        if view.feat(k).is_stat:
+            continue
+        if view.token(k).text in ("(", "["):
+            depth += 1
+        elif view.token(k).text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return last
 
 
 def _next_arm_counted(
