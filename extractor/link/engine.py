@@ -30,6 +30,7 @@ from extractor.link.arms import (
     ArmLexicon,
     Mention,
     enrolled_population,
+    load_comparator_words,
     runs,
     sizes_all_arms,
 )
@@ -42,7 +43,7 @@ from extractor.link.measures import (
     term_of_next_value,
     value_between,
 )
-from extractor.link.parallel import declare_parallel
+from extractor.link.parallel import declare_compared_labels, declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.series import share_within_series
@@ -72,6 +73,7 @@ class WordLists:
     distributives: frozenset[str]
     coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
     enrol_verbs: frozenset[str]  # verbs that put patients into a study
+    assign_verbs: frozenset[str]  # verbs that put patients into the arms
     name_joiners: frozenset[str]  # words joining the treatments of one arm (`plus`)
     change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
     anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
@@ -104,6 +106,7 @@ class WordLists:
             distributives=get("distributives"),
             coordinators=get("coordinators"),
             enrol_verbs=get("enrol_verbs"),
+            assign_verbs=get("assign_verbs"),
             name_joiners=get("name_joiners"),
             change_words=get("change_words"),
             anaphoric_events=get("anaphoric_events"),
@@ -122,6 +125,7 @@ class ProseEngine:
         self.rules = RuleSet.load(patterns_dir)
         self.lists = WordLists.load(patterns_dir)
         self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
+        self.comparator_words = load_comparator_words(patterns_dir)
 
     def find(
         self,
@@ -146,7 +150,9 @@ class ProseEngine:
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
         lexicon.enrol_verbs = self.lists.enrol_verbs
+        lexicon.assign_verbs = self.lists.assign_verbs
         lexicon.name_joiners = self.lists.name_joiners
+        lexicon.comparator_words = self.comparator_words
         lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
@@ -167,14 +173,10 @@ class ProseEngine:
                 declare_parallel(
                     view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
                 )
-        mentioned: dict[int, list[Mention]] = {}
-        sentences_of_arm: dict[str, int] = {}
-        for view in views:
-            if _usable(view, allowed, skipped) and lexicon.arms:
-                mentioned[id(view)] = lexicon.mentions(view)
-                for key in {m.arm.key for m in mentioned[id(view)]}:
-                    sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
-        lexicon.sentences_of = sentences_of_arm
+                declare_compared_labels(view, lexicon, self.lists.versus)
+        mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
+        if lexicon.resolve_roles():  # role names became aliases of the study's arms
+            mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
@@ -326,6 +328,22 @@ class ProseEngine:
         )
         readings = _coordinated_none(view, readings, self.lists.coordinators)
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
+
+
+def _mentions(
+    views: list[SentenceView], lexicon: ArmLexicon, allowed, skipped
+) -> tuple[dict[int, list[Mention]], dict[str, int]]:
+    """The arm mentions of every usable sentence, and in how many sentences each arm is
+    mentioned (which the lexicon keeps: an arm named once is no arm results are for)."""
+    mentioned: dict[int, list[Mention]] = {}
+    sentences_of_arm: dict[str, int] = {}
+    for view in views:
+        if _usable(view, allowed, skipped) and lexicon.arms:
+            mentioned[id(view)] = lexicon.mentions(view)
+            for key in {m.arm.key for m in mentioned[id(view)]}:
+                sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
+    lexicon.sentences_of = sentences_of_arm
+    return mentioned, sentences_of_arm
 
 
 _FAMILY = {
@@ -754,7 +772,7 @@ def _link_arm(
         reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
         return
     if reading.match is not None and enrolled_population(
-        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns
+        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns, lexicon.assign_verbs
     ):
         return  # `72 patients undergoing surgery were randomly divided ...`: all of them
     if reading.match is not None and reading.match.slot("arm"):
@@ -772,8 +790,9 @@ def _link_arm(
     starts = [m.start for m in mentions]
     first = bisect.bisect_right(starts, token)
     shared = _shared_bracket(view, token, per_bracket)
+    reach = _after_own_bracket(view, reading.last) + AFTER_WINDOW
     for m in mentions[first:]:
-        if m.start > token + AFTER_WINDOW:
+        if m.start > reach:
             break
         if shared is not None and view.bracket.get(m.start) != shared:
             break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
@@ -781,6 +800,14 @@ def _link_arm(
         if view.same_clause(token, m.start):
             if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
                 return  # `407 patients were randomly assigned to A or B`: all of them
+            if (
+                reading.kind == "sample_size"
+                and any(
+                    view.feat(i).lower in lexicon.assign_verbs for i in range(token + 1, m.start)
+                )
+                and not _next_arm_counted(view, m, values, owned)
+            ):
+                return  # `149 were randomly assigned to A (n = 75; ...) or B`: all of them
             if reading.kind == "sample_size" and any(
                 owned.get(i) is m.arm for i in range(m.end, m.end + 4)
             ):
@@ -830,6 +857,36 @@ def _framing_arm(view: SentenceView, mentions: list[Mention], values: set[int]) 
     return first
 
 
+def _after_own_bracket(view: SentenceView, last: int) -> int:
+    """The token a value's arm is looked for after: past the bracket right after the value
+    (`35.6% (95% confidence interval [95% CI], 23.6-49.1%) for the A arm`), whose words
+    are the value's own."""
+    if last + 1 >= view.end or view.token(last + 1).text not in ("(", "["):
+        return last
+    depth = 0
+    for k in range(last + 1, view.end):
+        if view.feat(k).is_stat:
+            continue
+        if view.token(k).text in ("(", "["):
+            depth += 1
+        elif view.token(k).text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return last
+
+
+def _next_arm_counted(
+    view: SentenceView, m: Mention, values: set[int], owned: dict[int, Arm]
+) -> bool:
+    """`59 were randomized to A and 59 to the B arm`: a later count outside brackets that
+    another arm owns makes the first the size of the arm named after it."""
+    return any(
+        i > m.end and view.bracket.get(i) is None and owned.get(i) not in (None, m.arm)
+        for i in values
+    )
+
+
 def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
     """Whether a declaration listing several arms (`assigned to A or B`) starts at `start`."""
     for m in view.of_action("arm"):
@@ -855,7 +912,8 @@ def _owned_values(
     view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
 ) -> dict[int, Arm]:
     """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token; not the second name of `A vs B: a vs b`, which labels the pair.
+    name), by token; not the second name of `A vs B: a vs b`, which labels the pair
+    (though in `A, a vs. B, b` B owns b).
     A count written before its name claims first: in `(122 A, 104 B)` the 104 is B's,
     though `A, 104` reads like `A, 16.0 months`."""
     owned: dict[int, Arm] = {}
@@ -863,8 +921,13 @@ def _owned_values(
         names = runs(m.slot("arm"))
         if len(names) != 1 or sizes_all_arms(view, m):
             continue
-        if names[0][0] > view.start and view.token(names[0][0] - 1).lower_ in versus:
-            continue
+        first = names[0][0]
+        if (
+            first > view.start
+            and view.token(first - 1).lower_ in versus
+            and not (first - 1 > view.start and view.feat(first - 2).is_stat)
+        ):
+            continue  # `A vs B: a vs b`, not `A, a vs. B, b`: B labels its own value
         arm = lexicon.lookup(view.text_of(*names[0]))
         if arm is None:
             continue
