@@ -145,7 +145,13 @@ def load_rules(patterns_dir: Path) -> list[Rule]:
     return rules
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser (bundled in PyYAML's wheels) reads the rule files about ten times faster
+# than the pure-Python one: loading them was a third of the extractor's start-up, which a
+# run pays once before any worker starts. Constructors and resolvers stay the Python ones.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
     """YAML 1.2 booleans: only true/false. YAML 1.1 reads a bare `on`, `no`, `yes`, `off`
     as booleans, and those are words a rule lists (`on placebo`, `no complications`)."""
 
