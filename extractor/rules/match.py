@@ -29,6 +29,7 @@ from typing import Any
 from spacy.schemas import validate_token_pattern
 
 from extractor.annotate.features import TokenFeatures
+from extractor.memo import BoundedMemo
 from extractor.rules.load import Rule, RuleError, load_rules
 
 Predicate = Callable[[TokenFeatures], bool]
@@ -42,6 +43,7 @@ _FLAGS = {
 _TEXTS = {"TEXT": "text", "ORTH": "text", "LOWER": "lower"}
 _OPERATORS = re.compile(r"^(?:[?*+!1]|\{(\d*),?(\d*)\})$")
 MAX_REPEAT = 50  # what `*` and `+` mean in tokens: a sentence rarely holds more
+LOOKUP_MEMO = 200_000  # distinct token signatures kept before the memo starts afresh
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class _Spec:
     keys: tuple[tuple[str, Any], ...]  # index keys when selective: ("lower", w), ("shape", s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cheap key per sentence
 class _Compiled:
     rule: Rule
     specs: tuple[_Spec, ...]
@@ -74,6 +76,10 @@ class _Compiled:
     # the index keys of every other spec a match cannot do without (mandatory, not
     # negated): a sentence holding none of one spec's keys cannot hold a match
     required: tuple[frozenset[tuple[str, Any]], ...] = ()
+    # the specs right after and right before the anchor when a match must hold exactly
+    # one token there: tested on the neighbours first, so most tries end in two calls
+    after: _Spec | None = None
+    before: _Spec | None = None
 
 
 class RuleSet:
@@ -85,6 +91,9 @@ class RuleSet:
         self._compiled: list[_Compiled] = []
         self._index: dict[tuple[str, Any], list[_Compiled]] = defaultdict(list)
         self._unindexed: list[_Compiled] = []
+        # a token's index keys and candidate rules, by its features: words repeat
+        self._lookups: BoundedMemo[tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]]
+        self._lookups = BoundedMemo(LOOKUP_MEMO)
         for rule in rules:
             problems = validate_token_pattern(rule.pattern)
             if problems:
@@ -96,7 +105,9 @@ class RuleSet:
                 for i, spec in enumerate(specs)
                 if i != anchor and spec.low >= 1 and not spec.negate and spec.keys
             )
-            compiled = _Compiled(rule, specs, anchor, required)
+            compiled = _Compiled(
+                rule, specs, anchor, required, _neighbour(specs, anchor + 1), _neighbour(specs, anchor - 1)
+            )
             self._compiled.append(compiled)
             keys = specs[anchor].keys if anchor >= 0 else ()
             if keys:
@@ -116,24 +127,28 @@ class RuleSet:
         spec it cannot do without has a token to match in the sentence (`the hazard ratio
         for death` anchored on `for` needs a statistic somewhere): most tries at a common
         anchor word fail, and a sentence-wide check is cheaper than trying."""
-        keys_at = [_keys(features[position]) for position in range(start, end)]
+        lookups = [self._lookup(features[position]) for position in range(start, end)]
         present: set[tuple[str, Any]] = set()
-        for keys in keys_at:
+        for keys, _ in lookups:
             present.update(keys)
-        live: dict[int, bool] = {}
+        live: dict[_Compiled, bool] = {}
         out: list[RuleMatch] = []
-        for position, keys in zip(range(start, end), keys_at, strict=True):
-            feature = features[position]
-            for compiled in self._candidates(keys):
-                alive = live.get(id(compiled))
-                if alive is None:
-                    alive = live[id(compiled)] = _possible(compiled, present)
-                if not alive:
-                    continue
-                spec = compiled.specs[compiled.anchor]
-                if not spec.test(feature):
-                    continue
-                out += _matches_at(compiled, features, position, start, end)
+        position = start
+        for _, candidates in lookups:
+            if candidates:
+                feature = features[position]
+                for compiled in candidates:
+                    alive = live.get(compiled)
+                    if alive is None:
+                        alive = True
+                        for keys in compiled.required:
+                            if keys.isdisjoint(present):
+                                alive = False
+                                break
+                        live[compiled] = alive
+                    if alive and compiled.specs[compiled.anchor].test(feature):
+                        out += _matches_at(compiled, features, position, start, end)
+            position += 1
         for compiled in self._unindexed:
             if not _possible(compiled, present):
                 continue
@@ -146,24 +161,35 @@ class RuleSet:
                 for position in range(start, end + 1):
                     out += _matches_from(compiled, features, position, start, end)
         out = _dedupe(out)
-        out.sort(key=lambda m: (m.start, m.end, m.rule.id))
+        # a total order (slots break the ties of one rule over one span), so the order
+        # does not depend on which spec a rule was matched from
+        out.sort(key=lambda m: (m.start, m.end, m.rule.id, sorted(m.slots.items())))
         return out
 
-    def _candidates(self, keys: tuple[tuple[str, Any], ...]) -> list[_Compiled]:
-        found: list[_Compiled] = []
-        index = self._index
+    def _lookup(
+        self, feature: TokenFeatures
+    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]:
+        """A token's index keys and the rules anchored on one of them (each once, in the
+        order of the rule files), memoised by the features the keys are made of."""
+        signature = (
+            feature.lower,
+            feature.text,
+            feature.shape,
+            feature.vocab,
+            feature.is_stat,
+            feature.sent_start,
+            feature.like_num,
+        )
+        return self._lookups.get(signature, lambda: self._candidates(_keys(feature)))
+
+    def _candidates(
+        self, keys: tuple[tuple[str, Any], ...]
+    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]:
+        found: dict[_Compiled, None] = {}
         for key in keys:
-            if key in index:
-                found += index[key]
-        if len(found) > 1:
-            seen: set[int] = set()
-            unique = []
-            for compiled in found:
-                if id(compiled) not in seen:
-                    seen.add(id(compiled))
-                    unique.append(compiled)
-            return unique
-        return found
+            for compiled in self._index.get(key, ()):
+                found[compiled] = None
+        return keys, tuple(found)
 
 
 def _keys(feature: TokenFeatures) -> tuple[tuple[str, Any], ...]:
@@ -229,6 +255,11 @@ def _matches_at(
     compiled: _Compiled, features: Sequence[TokenFeatures], position: int, start: int, end: int
 ) -> list[RuleMatch]:
     """Matches whose anchor spec matched the token at `position`."""
+    after, before = compiled.after, compiled.before
+    if after is not None and (position + 1 >= end or not after.test(features[position + 1])):
+        return []
+    if before is not None and (position - 1 < start or not before.test(features[position - 1])):
+        return []
     specs = compiled.specs
     anchor = compiled.anchor
     rights = _forward(specs, anchor + 1, features, position + 1, end)
@@ -324,6 +355,16 @@ def _backward(
     return out
 
 
+def _neighbour(specs: tuple[_Spec, ...], index: int) -> _Spec | None:
+    """The spec at `index` when every match holds exactly one token of it there (not
+    optional, not repeated, not negated), else None."""
+    if 0 <= index < len(specs):
+        spec = specs[index]
+        if spec.low == 1 and spec.high == 1 and not spec.negate:
+            return spec
+    return None
+
+
 _SELECTIVITY = {"lower": 0, "text": 0, "vocab": 1, "shape": 2, "flag": 3}  # rarer first
 
 
@@ -349,28 +390,29 @@ def _anchor(specs: tuple[_Spec, ...]) -> int:
 def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
     op = token.get("OP", "1")
     low, high, negate = _operator(op, rule)
-    tests: list[Predicate] = []
+    tests: list[str] = []  # Python expressions over the token's features `f`
+    constants: dict[str, Any] = {}
     keys: list[tuple[str, Any]] | None = None
     for key, value in token.items():
         if key == "OP":
             continue
         if key in _TEXTS:
             attr = _TEXTS[key]
-            test, words = _value_test(attr, value, lower=key == "LOWER")
+            test, words = _value_test(attr, value, constants)
             tests.append(test)
             if words is not None and keys is None:
                 keys = [(attr, w.lower() if attr == "lower" else w) for w in words]
         elif key in _FLAGS:
             attr = _FLAGS[key]
             want = bool(value)
-            tests.append(lambda f, a=attr, w=want: getattr(f, a) == w)
+            tests.append(f"f.{attr} == {want!r}")
             if want and keys is None and attr in ("sent_start", "like_num"):
                 keys = [("flag", attr)]
         elif key == "_":
             for name, inner in value.items():
                 if not hasattr(TokenFeatures, "__slots__") or name not in TokenFeatures.__slots__:
                     raise RuleError(f"{rule.source}: rule {rule.id!r}: unknown attribute _.{name}")
-                test, words = _value_test(name, inner)
+                test, words = _value_test(name, inner, constants)
                 tests.append(test)
                 if name in ("shape", "vocab") and words is not None and keys is None:
                     keys = [(name, w) for w in words]
@@ -379,37 +421,36 @@ def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
         else:
             raise RuleError(f"{rule.source}: rule {rule.id!r}: attribute {key} is not supported")
 
-    return _Spec(_conjunction(tests), low, high, negate, tuple(keys or ()))
+    return _Spec(_predicate(tests, constants), low, high, negate, tuple(keys or ()))
 
 
-def _conjunction(tests: list[Predicate]) -> Predicate:
-    """One predicate for all of a spec's tests, without a loop for the common short cases."""
-    if not tests:
-        return lambda f: True
-    if len(tests) == 1:
-        return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda f: first(f) and second(f)
-    frozen = tuple(tests)
-    return lambda f: all(t(f) for t in frozen)
+def _predicate(tests: list[str], constants: dict[str, Any]) -> Predicate:
+    """One function for all of a spec's tests, compiled from their expressions: a rule
+    asks it of many tokens, and one call with attribute reads inline costs a fraction of
+    a call per test. The attribute names come from fixed tables or `TokenFeatures`'
+    slots and the values are bound as constants, so no pattern text becomes code."""
+    body = " and ".join(f"({test})" for test in tests) if tests else "True"
+    namespace = {"__builtins__": {"str": str}, **constants}
+    return eval(f"lambda f: {body}", namespace)  # noqa: S307
 
 
-def _value_test(attr: str, value: Any, lower: bool = False) -> tuple[Predicate, list | None]:
-    """A predicate on one attribute, and the exact values it accepts when it is a lookup
-    (a literal or an IN list) that the index can use."""
+def _value_test(attr: str, value: Any, constants: dict[str, Any]) -> tuple[str, list | None]:
+    """An expression testing one attribute (its value bound in `constants`), and the exact
+    values it accepts when it is a lookup (a literal or an IN list) that the index can use."""
+    name = f"_c{len(constants)}"
     if isinstance(value, dict):
         if "IN" in value:
-            allowed = frozenset(value["IN"])
-            return (lambda f: getattr(f, attr) in allowed), sorted(allowed, key=str)
+            allowed = constants[name] = frozenset(value["IN"])
+            return f"f.{attr} in {name}", sorted(allowed, key=str)
         if "NOT_IN" in value:
-            refused = frozenset(value["NOT_IN"])
-            return (lambda f: getattr(f, attr) not in refused), None
+            constants[name] = frozenset(value["NOT_IN"])
+            return f"f.{attr} not in {name}", None
         if "REGEX" in value:
-            pattern = re.compile(value["REGEX"])
-            return (lambda f: bool(pattern.search(str(getattr(f, attr))))), None
+            constants[name] = re.compile(value["REGEX"])
+            return f"{name}.search(str(f.{attr})) is not None", None
         raise ValueError(f"unsupported predicate {value}")
-    return (lambda f: getattr(f, attr) == value), [value]
+    constants[name] = value
+    return f"f.{attr} == {name}", [value]
 
 
 def _operator(op: str, rule: Rule) -> tuple[int, int, bool]:
