@@ -106,7 +106,12 @@ class RuleSet:
                 if i != anchor and spec.low >= 1 and not spec.negate and spec.keys
             )
             compiled = _Compiled(
-                rule, specs, anchor, required, _neighbour(specs, anchor + 1), _neighbour(specs, anchor - 1)
+                rule,
+                specs,
+                anchor,
+                required,
+                _neighbour(specs, anchor + 1),
+                _neighbour(specs, anchor - 1),
             )
             self._compiled.append(compiled)
             keys = specs[anchor].keys if anchor >= 0 else ()
