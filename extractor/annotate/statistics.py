@@ -245,6 +245,19 @@ def _alternation(spellings: Iterable[str]) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _first_letters(spellings: Iterable[str]) -> str:
+    """A regex for the first character of any spelling as `_alternation` matches it:
+    capitals-only abbreviations as written, the rest case-insensitively."""
+    exact = {s.split()[0][0] for s in spellings if s.split() and _is_capital_abbreviation(s)}
+    folded = {s.split()[0][0] for s in spellings if s.split() and not _is_capital_abbreviation(s)}
+    parts = []
+    if exact:
+        parts.append("[" + "".join(re.escape(c) for c in sorted(exact)) + "]")
+    if folded:
+        parts.append("(?i:[" + "".join(re.escape(c) for c in sorted(folded)) + "])")
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
 MEMO_TEXT = 120  # texts up to this length (table cells, brackets) are memoised
 MEMO_SIZE = 50_000  # entries kept before the memo starts afresh (bounded memory)
 
@@ -376,7 +389,10 @@ class StatisticParser:
             rf"(?P<range>{w('range')})|(?P<pct>%|{w('percent')})|"
             rf"(?P<ci>(?:\d{{2}}\s?%\s*)?{w('ci')}))\s*[)\]]"
         )
-        self._anchor = re.compile(rf"(?<![\d.,·]){num}")
+        # a number not continuing another (`(?<![\d.,·])`), found by `_anchors`: a pattern
+        # that starts with a lookbehind is tried at every character, one that starts with
+        # its first characters skips to them
+        self._anchor = re.compile(num)
         self._relation_before = re.compile(
             rf"(?:(?P<w>{_alternation(self.notation.words['relation'])})|(?P<s><=|>=|≤|≥|<|>|~|≈))"
             r"\s*$"
@@ -390,8 +406,15 @@ class StatisticParser:
         )
         # Everything here is anchored by a lookbehind that stops a match from starting
         # inside a run it already failed on, so the scan stays linear on long digit runs.
+        # every exclusion starts with one of these (a reference's `[`, a digit, `doi`,
+        # `http`, `www`, a month, a line's leading space, a label word's first letter after
+        # no word character): tested first, they spare the full alternation at every other
+        # character (no match changes)
+        label_first = _first_letters(self.notation.words["label"])
+        first = rf"[\[\ddhwJFMASOND]|^\s|(?<![\w.]){label_first}"
         self._excluded = re.compile(
-            "|".join(
+            rf"(?={first})(?:"
+            + "|".join(
                 [
                     r"\bdoi:\s*\S+",
                     r"\b10\.\d{4,9}/\S+",
@@ -408,7 +431,8 @@ class StatisticParser:
                     r"(?<![\d:])\d+(?::\d+)+(?![\d:])",  # times and ratios 10:30, 1:1, 2:1:1
                     rf"(?<![\w.])(?:{label})\s+[A-Za-z]?\d+[a-z]?(?![\d.,·]\d)(?![\d])",
                 ]
-            ),
+            )
+            + ")",
             re.MULTILINE,
         )
 
@@ -439,7 +463,7 @@ class StatisticParser:
     def _scan(
         self, text: str, offset: int, paren_means: str | None, pair_means: str | None
     ) -> list[Statistic]:
-        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
+        anchors = self._anchors(text)
         anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
         if not anchors:  # no number, so no p-value either (its value is a number)
             return []
@@ -491,6 +515,22 @@ class StatisticParser:
             if holder is None or not (holder.start <= p.start and p.end <= holder.end):
                 kept_p.append(p)
         return sorted([*kept_p, *values], key=lambda s: s.start)
+
+    def _anchors(self, text: str) -> list[tuple[int, int, bool]]:
+        """Where a number starts that no digit, point or comma comes right before: what
+        `finditer` of the number after that lookbehind finds, a candidate at a time (a
+        refused start resumes the search one character on, as `finditer` would)."""
+        found = []
+        search = self._anchor.search
+        m = search(text)
+        while m is not None:
+            start = m.start()
+            if start and (text[start - 1] in ".,·" or text[start - 1].isdecimal()):
+                m = search(text, start + 1)
+                continue
+            found.append((start, m.end(), False))
+            m = search(text, m.end())
+        return found
 
     def _is_identifier(self, text: str, start: int, end: int) -> bool:
         """Digits glued to letters before them (NCT0123, S1, EQ-5D, CD4) or to letters
