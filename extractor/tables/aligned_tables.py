@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from extractor.tables.canonical import Grid
@@ -77,13 +77,7 @@ def split_line(line: str, columns: Columns) -> tuple[list[str], bool]:
     shift = None
     for run in _RUN.finditer(line.expandtabs(8)):
         candidates = _FIRST_SHIFTS if shift is None else range(shift, shift + _DRIFT + 1)
-        shift = min(
-            candidates,
-            key=lambda d: sum(
-                _straddle(s, t, columns)
-                for s, t in _split_run(run.start() + d, run.group(), columns)
-            ),
-        )
+        shift = _best_shift(candidates, run.start(), run.group(), columns)
         for start, text in _split_run(run.start() + shift, run.group(), columns):
             overlap = columns.overlaps(start, start + len(text))
             best = max(range(len(overlap)), key=lambda j: (overlap[j], -j))
@@ -99,6 +93,20 @@ def split_line(line: str, columns: Columns) -> tuple[list[str], bool]:
     return [" ".join(c) for c in cells], doubtful
 
 
+def _best_shift(candidates: Sequence[int], start: int, text: str, columns: Columns) -> int:
+    """The first shift with the fewest characters outside their columns, as `min` would
+    choose; none can have fewer than 0, so the first with 0 ends the search (most lines
+    sit where their columns are)."""
+    best, fewest = candidates[0], None
+    for shift in candidates:
+        outside = sum(_straddle(s, t, columns) for s, t in _split_run(start + shift, text, columns))
+        if fewest is None or outside < fewest:
+            best, fewest = shift, outside
+            if outside == 0:
+                break
+    return best
+
+
 def _straddle(start: int, text: str, columns: Columns) -> int:
     """How many characters of a stretch lie outside the column it overlaps most."""
     overlap = columns.overlaps(start, start + len(text))
@@ -108,6 +116,8 @@ def _straddle(start: int, text: str, columns: Columns) -> int:
 def _split_run(start: int, text: str, columns: Columns) -> list[tuple[int, str]]:
     """Split a stretch at single spaces that fall in the gap between two columns."""
     pieces = [(start, text)]
+    if " " not in text:  # nowhere to split
+        return pieces
     for j in range(1, len(columns.extents)):
         gap_low, gap_high = columns.gap_before(j)
         out = []
