@@ -24,6 +24,7 @@ cannot backtrack over unbounded input.
 
 from __future__ import annotations
 
+import copy
 import csv
 import functools
 import re
@@ -1127,9 +1128,13 @@ def _inside_open_paren(text: str, pos: int) -> bool:
 def _shifted(stat: Statistic, offset: int) -> Statistic:
     if not offset:
         return stat
-    return replace(
-        stat, start=stat.start + offset, end=stat.end + offset, value_end=stat.value_end + offset
-    )
+    # what `replace` makes, without its per-field keyword round trip (a statistic has no
+    # `__post_init__` to rerun): memoised cells and sentences are shifted many times
+    shifted = copy.copy(stat)
+    object.__setattr__(shifted, "start", stat.start + offset)
+    object.__setattr__(shifted, "end", stat.end + offset)
+    object.__setattr__(shifted, "value_end", stat.value_end + offset)
+    return shifted
 
 
 @functools.lru_cache(maxsize=8)
