@@ -9,7 +9,9 @@ pattern writes under `_` (`{"_": {"shape": "estimate_sd"}}`).
 
 from __future__ import annotations
 
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from extractor.annotate.statistics import Statistic
 
@@ -112,18 +114,37 @@ class TokenFeatures:
 
 
 def features_of(doc: Doc) -> list[TokenFeatures]:
-    """The plain features of every token of a (merged) Doc; annotation fills the rest."""
-    return [
-        TokenFeatures(
-            t.i,
-            t.idx,
-            t.text,
-            t.lower_,
-            t.is_alpha,
-            t.is_punct,
-            t.is_digit,
-            t.like_num,
-            bool(t.is_sent_start),
-        )
-        for t in doc
-    ]
+    """The plain features of every token of a (merged) Doc; annotation fills the rest.
+
+    Read from arrays and from each word's lexeme (its text, lower case and flags belong to
+    the word, not to the token), because a Token object made per token costs more than all
+    the rest."""
+    vocab = doc.vocab
+    words = _WORDS.setdefault(vocab.lang, {})
+    if len(words) > WORDS_KEPT:  # bounded memory, however many words a corpus holds
+        words.clear()
+    out = []
+    for i, (orth, idx, sent_start) in enumerate(doc.to_array([ORTH, IDX, SENT_START]).tolist()):
+        word = words.get(orth)
+        if word is None:
+            word = words[orth] = _word(vocab, orth)
+        out.append(TokenFeatures(i, idx, *word, sent_start == 1))
+    return out
+
+
+def _word(vocab: Vocab, orth: int) -> tuple[str, str, bool, bool, bool, bool]:
+    lexeme = vocab[orth]
+    return (
+        lexeme.orth_,
+        lexeme.lower_,
+        lexeme.is_alpha,
+        lexeme.is_punct,
+        lexeme.is_digit,
+        lexeme.like_num,
+    )
+
+
+# a word's text and flags by its language and id (the hash of its text): words repeat
+# across documents
+_WORDS: dict[str, dict[int, tuple[str, str, bool, bool, bool, bool]]] = {}
+WORDS_KEPT = 200_000

@@ -44,6 +44,7 @@ _TEXTS = {"TEXT": "text", "ORTH": "text", "LOWER": "lower"}
 _OPERATORS = re.compile(r"^(?:[?*+!1]|\{(\d*),?(\d*)\})$")
 MAX_REPEAT = 50  # what `*` and `+` mean in tokens: a sentence rarely holds more
 LOOKUP_MEMO = 200_000  # distinct token signatures kept before the memo starts afresh
+REGEX_MEMO = 100_000  # values kept per REGEX test
 
 
 @dataclass(frozen=True)
@@ -451,11 +452,26 @@ def _value_test(attr: str, value: Any, constants: dict[str, Any]) -> tuple[str, 
             constants[name] = frozenset(value["NOT_IN"])
             return f"f.{attr} not in {name}", None
         if "REGEX" in value:
-            constants[name] = re.compile(value["REGEX"])
-            return f"{name}.search(str(f.{attr})) is not None", None
+            constants[name] = _RegexMemo(re.compile(value["REGEX"]))
+            return f"{name}[f.{attr}]", None
         raise ValueError(f"unsupported predicate {value}")
     constants[name] = value
     return f"f.{attr} == {name}", [value]
+
+
+class _RegexMemo(dict):
+    """Whether the regex is found in a value, by value: token texts repeat, so each is
+    searched once (forgotten all at once past `REGEX_MEMO` values, to bound memory)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def __missing__(self, value: Any) -> bool:
+        if len(self) >= REGEX_MEMO:
+            self.clear()
+        found = self[value] = self.pattern.search(str(value)) is not None
+        return found
 
 
 def _operator(op: str, rule: Rule) -> tuple[int, int, bool]:
