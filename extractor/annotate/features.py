@@ -10,8 +10,7 @@ pattern writes under `_` (`{"_": {"shape": "estimate_sd"}}`).
 from __future__ import annotations
 
 from spacy.attrs import IDX, ORTH, SENT_START
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
+from spacy.tokens import Doc, Token
 
 from extractor.annotate.statistics import Statistic
 
@@ -119,28 +118,27 @@ def features_of(doc: Doc) -> list[TokenFeatures]:
     Read from arrays and from each word's lexeme (its text, lower case and flags belong to
     the word, not to the token), because a Token object made per token costs more than all
     the rest."""
-    vocab = doc.vocab
-    words = _WORDS.setdefault(vocab.lang, {})
+    words = _WORDS.setdefault(doc.vocab.lang, {})
     if len(words) > WORDS_KEPT:  # bounded memory, however many words a corpus holds
         words.clear()
     out = []
     for i, (orth, idx, sent_start) in enumerate(doc.to_array([ORTH, IDX, SENT_START]).tolist()):
         word = words.get(orth)
         if word is None:
-            word = words[orth] = _word(vocab, orth)
+            word = words[orth] = _word(doc[i])
         out.append(TokenFeatures(i, idx, *word, sent_start == 1))
     return out
 
 
-def _word(vocab: Vocab, orth: int) -> tuple[str, str, bool, bool, bool, bool]:
-    lexeme = vocab[orth]
+def _word(token: Token) -> tuple[str, str, bool, bool, bool, bool]:
+    """What a token's word says of it (the first token of a word seen stands for all)."""
     return (
-        lexeme.orth_,
-        lexeme.lower_,
-        lexeme.is_alpha,
-        lexeme.is_punct,
-        lexeme.is_digit,
-        lexeme.like_num,
+        token.text,
+        token.lower_,
+        token.is_alpha,
+        token.is_punct,
+        token.is_digit,
+        token.like_num,
     )
 
 
