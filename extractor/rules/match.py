@@ -29,7 +29,6 @@ from typing import Any
 from spacy.schemas import validate_token_pattern
 
 from extractor.annotate.features import TokenFeatures
-from extractor.memo import BoundedMemo
 from extractor.rules.load import Rule, RuleError, load_rules
 
 Predicate = Callable[[TokenFeatures], bool]
@@ -44,6 +43,11 @@ _TEXTS = {"TEXT": "text", "ORTH": "text", "LOWER": "lower"}
 _OPERATORS = re.compile(r"^(?:[?*+!1]|\{(\d*),?(\d*)\})$")
 MAX_REPEAT = 50  # what `*` and `+` mean in tokens: a sentence rarely holds more
 LOOKUP_MEMO = 200_000  # distinct token signatures kept before the memo starts afresh
+LEARN_TOKENS = 5_000  # tokens counted before each rule's anchor is chosen from the counts
+# the annotations a token answers to as index keys: (attribute, value) for these values,
+# ("flag", name) for these flags when true
+_KEYED_VALUES = ("shape", "vocab", "unit_dim", "category", "canonical")
+_KEYED_FLAGS = ("is_stat", "sent_start", "like_num", "integer", "year_like")
 REGEX_MEMO = 100_000  # values kept per REGEX test
 
 
@@ -67,6 +71,9 @@ class _Spec:
     high: int
     negate: bool
     keys: tuple[tuple[str, Any], ...]  # index keys when selective: ("lower", w), ("shape", s)
+    # the keys of every test that is a lookup (its words, its shape, its unit's dimension,
+    # `integer` ...): a token matching the spec holds one key of each
+    options: tuple[frozenset[tuple[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a cheap key per sentence
@@ -83,6 +90,22 @@ class _Compiled:
     before: _Spec | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class _Anchor:
+    """One way to match a rule from the index: a spec every match holds exactly once,
+    the keys of one of its lookups, the keys every match needs somewhere in the sentence
+    (every lookup of every other spec it cannot do without, and the spec's other
+    lookups), and the exactly-once neighbours tried first."""
+
+    compiled: _Compiled
+    index: int
+    spec: _Spec
+    keys: frozenset[tuple[str, Any]]
+    required: tuple[frozenset[tuple[str, Any]], ...]
+    after: _Spec | None
+    before: _Spec | None
+
+
 class RuleSet:
     """The compiled rules of a patterns directory."""
 
@@ -90,11 +113,10 @@ class RuleSet:
         self.rules = rules
         self.by_id = {rule.id: rule for rule in rules}
         self._compiled: list[_Compiled] = []
-        self._index: dict[tuple[str, Any], list[_Compiled]] = defaultdict(list)
         self._unindexed: list[_Compiled] = []
-        # a token's index keys and candidate rules, by its features: words repeat
-        self._lookups: BoundedMemo[tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]]
-        self._lookups = BoundedMemo(LOOKUP_MEMO)
+        # every way to anchor each rule, and the one the index uses now
+        self._anchors: dict[_Compiled, tuple[_Anchor, ...]] = {}
+        chosen: dict[_Compiled, _Anchor] = {}
         for rule in rules:
             problems = validate_token_pattern(rule.pattern)
             if problems:
@@ -115,12 +137,48 @@ class RuleSet:
                 _neighbour(specs, anchor - 1),
             )
             self._compiled.append(compiled)
-            keys = specs[anchor].keys if anchor >= 0 else ()
-            if keys:
-                for key in keys:
-                    self._index[key].append(compiled)
+            anchors = _anchors(compiled)
+            if anchor >= 0 and specs[anchor].keys and anchors:
+                self._anchors[compiled] = anchors
+                first = frozenset(specs[anchor].keys)  # the static choice, until counts
+                chosen[compiled] = next(a for a in anchors if a.index == anchor and a.keys == first)
             else:
                 self._unindexed.append(compiled)
+        self._index: dict[tuple[str, Any], list[_Anchor]] = {}
+        self._anchor_keys: frozenset[tuple[str, Any]] = frozenset()
+        self._use(chosen)
+        # how many tokens of each signature the first sentences held: once `LEARN_TOKENS`
+        # are counted, each rule is anchored on its lookup that the fewest of them answer
+        # to (a common word such as `in` or `,` is a poor anchor; `integer` often a better)
+        self._counts: dict[tuple, list] | None = {}
+        self._counted = 0
+
+    def _use(self, chosen: dict[_Compiled, _Anchor]) -> None:
+        """Index the rules by their chosen anchors' keys (in rule order)."""
+        index: dict[tuple[str, Any], list[_Anchor]] = defaultdict(list)
+        for compiled in self._compiled:
+            anchor = chosen.get(compiled)
+            if anchor is not None:
+                for key in sorted(anchor.keys, key=str):
+                    index[key].append(anchor)
+        self._index = dict(index)
+        self._anchor_keys = frozenset(index)
+        # a token's index keys and candidate anchors, by its features: words repeat
+        self._lookups: dict[tuple, tuple[tuple[tuple[str, Any], ...], tuple[_Anchor, ...]]] = {}
+
+    def _learn(self) -> None:
+        """Anchor each rule on its lookup that the fewest counted tokens answer to (the
+        first of equals); the matches found do not depend on the anchor."""
+        frequency: dict[tuple[str, Any], int] = defaultdict(int)
+        for keys, count in (self._counts or {}).values():
+            for key in keys:
+                frequency[key] += count
+        chosen = {
+            compiled: min(anchors, key=lambda a: sum(frequency.get(k, 0) for k in a.keys))
+            for compiled, anchors in self._anchors.items()
+        }
+        self._counts = None
+        self._use(chosen)
 
     @classmethod
     def load(cls, patterns_dir: Path, vocab: Any = None) -> RuleSet:
@@ -133,36 +191,65 @@ class RuleSet:
         spec it cannot do without has a token to match in the sentence (`the hazard ratio
         for death` anchored on `for` needs a statistic somewhere): most tries at a common
         anchor word fail, and a sentence-wide check is cheaper than trying."""
-        lookups = [self._lookup(features[position]) for position in range(start, end)]
+        lookups = self._lookups
+        counts = self._counts
+        rows = []
         present: set[tuple[str, Any]] = set()
-        for keys, _ in lookups:
-            present.update(keys)
-        live: dict[_Compiled, bool] = {}
+        for position in range(start, end):
+            f = features[position]
+            signature = (
+                f.lower,
+                f.text,
+                f.shape,
+                f.vocab,
+                f.unit_dim,
+                f.category,
+                f.canonical,
+                f.is_stat,
+                f.sent_start,
+                f.like_num,
+                f.integer,
+                f.year_like,
+            )
+            row = lookups.get(signature)
+            if row is None:
+                if len(lookups) >= LOOKUP_MEMO:
+                    lookups.clear()
+                row = lookups[signature] = self._candidates(_keys(f))
+            if counts is not None:
+                counted = counts.get(signature)
+                if counted is None:
+                    counts[signature] = [row[0], 1]
+                else:
+                    counted[1] += 1
+            present.update(row[0])
+            rows.append(row[1])
+        live: dict[_Anchor, bool] = {}
         out: list[RuleMatch] = []
         position = start
-        for _, candidates in lookups:
+        for candidates in rows:
             if candidates:
                 feature = features[position]
-                for compiled in candidates:
-                    alive = live.get(compiled)
+                for anchor in candidates:
+                    alive = live.get(anchor)
                     if alive is None:
                         alive = True
-                        for keys in compiled.required:
+                        for keys in anchor.required:
                             if keys.isdisjoint(present):
                                 alive = False
                                 break
-                        live[compiled] = alive
-                    if alive and compiled.specs[compiled.anchor].test(feature):
-                        out += _matches_at(compiled, features, position, start, end)
+                        live[anchor] = alive
+                    if alive and anchor.spec.test(feature):
+                        out += _matches_at(anchor, features, position, start, end)
             position += 1
         for compiled in self._unindexed:
             if not _possible(compiled, present):
                 continue
             if compiled.anchor >= 0:  # anchored on a spec the index cannot look up
-                spec = compiled.specs[compiled.anchor]
+                anchor = _static(compiled)
                 for position in range(start, end):
-                    if spec.test(features[position]):
-                        out += _matches_at(compiled, features, position, start, end)
+                    if anchor.spec.test(features[position]):
+                        out += _matches_at(anchor, features, position, start, end)
             else:
                 for position in range(start, end + 1):
                     out += _matches_from(compiled, features, position, start, end)
@@ -170,49 +257,78 @@ class RuleSet:
         # a total order (slots break the ties of one rule over one span), so the order
         # does not depend on which spec a rule was matched from
         out.sort(key=lambda m: (m.start, m.end, m.rule.id, sorted(m.slots.items())))
+        if counts is not None:
+            self._counted += end - start
+            if self._counted >= LEARN_TOKENS:
+                self._learn()
         return out
-
-    def _lookup(
-        self, feature: TokenFeatures
-    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]:
-        """A token's index keys and the rules anchored on one of them (each once, in the
-        order of the rule files), memoised by the features the keys are made of."""
-        signature = (
-            feature.lower,
-            feature.text,
-            feature.shape,
-            feature.vocab,
-            feature.is_stat,
-            feature.sent_start,
-            feature.like_num,
-        )
-        return self._lookups.get(signature, lambda: self._candidates(_keys(feature)))
 
     def _candidates(
         self, keys: tuple[tuple[str, Any], ...]
-    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Compiled, ...]]:
-        found: dict[_Compiled, None] = {}
+    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Anchor, ...]]:
+        """A token's keys and the anchors indexed under one of them (each once, in rule
+        order)."""
+        found: dict[_Anchor, None] = {}
         for key in keys:
-            for compiled in self._index.get(key, ()):
-                found[compiled] = None
+            for anchor in self._index.get(key, ()):
+                found[anchor] = None
         return keys, tuple(found)
 
 
+def _anchors(compiled: _Compiled) -> tuple[_Anchor, ...]:
+    """Every lookup of every spec a match of the rule holds exactly once."""
+    specs = compiled.specs
+    mandatory = [
+        (i, option)
+        for i, spec in enumerate(specs)
+        if spec.low >= 1 and not spec.negate
+        for option in spec.options
+    ]
+    return tuple(
+        _Anchor(
+            compiled,
+            i,
+            spec,
+            option,
+            tuple(keys for j, keys in mandatory if (j, keys) != (i, option)),
+            _neighbour(specs, i + 1),
+            _neighbour(specs, i - 1),
+        )
+        for i, spec in enumerate(specs)
+        if spec.low == 1 and spec.high == 1 and not spec.negate
+        for option in spec.options
+    )
+
+
+def _static(compiled: _Compiled) -> _Anchor:
+    """The rule's anchor when the index cannot look it up (tried at every token)."""
+    index = compiled.anchor
+    return _Anchor(
+        compiled,
+        index,
+        compiled.specs[index],
+        frozenset(),
+        compiled.required,
+        compiled.after,
+        compiled.before,
+    )
+
+
 def _keys(feature: TokenFeatures) -> tuple[tuple[str, Any], ...]:
-    """The index keys a token answers to: a spec with index keys can match the token only
-    if they share one."""
+    """The index keys a token answers to: a spec's lookup can match the token only if
+    they share one."""
     keys: tuple[tuple[str, Any], ...] = (
         ("lower", feature.lower),
         ("text", feature.text),
         ("shape", feature.shape),
         ("vocab", feature.vocab),
+        ("unit_dim", feature.unit_dim),
+        ("category", feature.category),
+        ("canonical", feature.canonical),
     )
-    if feature.is_stat:
-        keys += (("flag", "is_stat"),)
-    if feature.sent_start:
-        keys += (("flag", "sent_start"),)
-    if feature.like_num:
-        keys += (("flag", "like_num"),)
+    for flag in _KEYED_FLAGS:
+        if getattr(feature, flag):
+            keys += (("flag", flag),)
     return keys
 
 
@@ -258,25 +374,25 @@ def _named(m: RuleMatch) -> int:
 
 
 def _matches_at(
-    compiled: _Compiled, features: Sequence[TokenFeatures], position: int, start: int, end: int
+    anchor: _Anchor, features: Sequence[TokenFeatures], position: int, start: int, end: int
 ) -> list[RuleMatch]:
     """Matches whose anchor spec matched the token at `position`."""
-    after, before = compiled.after, compiled.before
+    after, before = anchor.after, anchor.before
     if after is not None and (position + 1 >= end or not after.test(features[position + 1])):
         return []
     if before is not None and (position - 1 < start or not before.test(features[position - 1])):
         return []
-    specs = compiled.specs
-    anchor = compiled.anchor
-    rights = _forward(specs, anchor + 1, features, position + 1, end)
+    specs = anchor.compiled.specs
+    index = anchor.index
+    rights = _forward(specs, index + 1, features, position + 1, end)
     if not rights:
         return []
-    lefts = _backward(specs, anchor - 1, features, position - 1, start)
+    lefts = _backward(specs, index - 1, features, position - 1, start)
     out = []
     for left_start, left_slots in lefts:
         for right_end, right_slots in rights:
-            alignment = [*left_slots, anchor, *right_slots]
-            out.append(_match(compiled.rule, left_start, right_end, alignment))
+            alignment = [*left_slots, index, *right_slots]
+            out.append(_match(anchor.compiled.rule, left_start, right_end, alignment))
     return out
 
 
@@ -399,6 +515,7 @@ def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
     tests: list[str] = []  # Python expressions over the token's features `f`
     constants: dict[str, Any] = {}
     keys: list[tuple[str, Any]] | None = None
+    options: list[frozenset[tuple[str, Any]]] = []
     for key, value in token.items():
         if key == "OP":
             continue
@@ -406,20 +523,29 @@ def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
             attr = _TEXTS[key]
             test, words = _value_test(attr, value, constants)
             tests.append(test)
-            if words is not None and keys is None:
-                keys = [(attr, w.lower() if attr == "lower" else w) for w in words]
+            if words is not None:
+                found = [(attr, w.lower() if attr == "lower" else w) for w in words]
+                options.append(frozenset(found))
+                if keys is None:
+                    keys = found
         elif key in _FLAGS:
             attr = _FLAGS[key]
             want = bool(value)
             tests.append(f"f.{attr} == {want!r}")
-            if want and keys is None and attr in ("sent_start", "like_num"):
-                keys = [("flag", attr)]
+            if want and attr in ("sent_start", "like_num"):
+                options.append(frozenset({("flag", attr)}))
+                if keys is None:
+                    keys = [("flag", attr)]
         elif key == "_":
             for name, inner in value.items():
                 if not hasattr(TokenFeatures, "__slots__") or name not in TokenFeatures.__slots__:
                     raise RuleError(f"{rule.source}: rule {rule.id!r}: unknown attribute _.{name}")
                 test, words = _value_test(name, inner, constants)
                 tests.append(test)
+                if name in _KEYED_VALUES and words is not None:
+                    options.append(frozenset((name, w) for w in words))
+                elif name in _KEYED_FLAGS and inner is True:
+                    options.append(frozenset({("flag", name)}))
                 if name in ("shape", "vocab") and words is not None and keys is None:
                     keys = [(name, w) for w in words]
                 elif name == "is_stat" and inner is True and keys is None:
@@ -427,7 +553,7 @@ def _compile(token: dict[str, Any], rule: Rule) -> _Spec:
         else:
             raise RuleError(f"{rule.source}: rule {rule.id!r}: attribute {key} is not supported")
 
-    return _Spec(_predicate(tests, constants), low, high, negate, tuple(keys or ()))
+    return _Spec(_predicate(tests, constants), low, high, negate, tuple(keys or ()), tuple(options))
 
 
 def _predicate(tests: list[str], constants: dict[str, Any]) -> Predicate:
