@@ -246,6 +246,31 @@ def _alternation(spellings: Iterable[str]) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _grouped_alternation(spellings: Iterable[str]) -> str:
+    """`_alternation`, with the alternatives that begin with the same letter behind one
+    test of that letter, so a position tries only those. It matches what `_alternation`
+    matches: alternatives of different ASCII letters (case-insensitive, as all are here)
+    never match the same character, and within a letter the order is kept. Any other
+    spelling (a capitals-only abbreviation, a non-ASCII start) keeps the plain form."""
+    spellings = sorted(set(spellings), key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for spelling in spellings:
+        words = spelling.split()
+        first = words[0][0] if words else ""
+        if not (first.isascii() and first.isalpha()) or _is_capital_abbreviation(spelling):
+            return _alternation(spellings)
+        body = r"\s+".join(re.escape(word) for word in words)
+        groups.setdefault(first.lower(), []).append(f"(?i:{body})")
+    if not groups:
+        return "(?!)"
+    alternatives = "|".join(f"(?=(?i:{c}))(?:{'|'.join(m)})" for c, m in groups.items())
+    # a word of letters (and a final point) before a number: every label is such a word
+    # when none holds a space, a digit or another sign, and most words are not before one
+    guard = all(re.fullmatch(r"[A-Za-z]+\.?", s) for s in spellings)
+    lead = "(?=(?i:[a-z])+\\.?\\s+[A-Za-z]?\\d)" if guard else ""  # folded as the labels are
+    return f"{lead}(?:{alternatives})"
+
+
 def _first_letters(spellings: Iterable[str]) -> str:
     """A regex for the first character of any spelling as `_alternation` matches it:
     capitals-only abbreviations as written, the rest case-insensitively."""
@@ -400,7 +425,9 @@ class StatisticParser:
         )
         self._n_before = re.compile(rf"(?<![A-Za-z])(?:{n_label})\s*[=:]\s*$")
         self._currency_before = re.compile(r"(?:US\$|\$|€|£)\s?$")
-        label = w("label")
+        # the label alternatives, tried only after their first letter (most words start
+        # with a letter some label starts with, and few labels with each)
+        grouped_label = _grouped_alternation(self.notation.words["label"])
         month = (
             r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -430,7 +457,7 @@ class StatisticParser:
                     r"^\s*\d{1,2}(?:\.\d{1,2})+(?=\s+[A-Z])",  # numbered paragraph 4.1
                     r"^\s*\d{1,2}(?=\s+[A-Z][a-z]+(?:\s+[a-z]+){0,5}\s*$)",  # heading "5 Safety"
                     r"(?<![\d:])\d+(?::\d+)+(?![\d:])",  # times and ratios 10:30, 1:1, 2:1:1
-                    rf"(?<![\w.])(?:{label})\s+[A-Za-z]?\d+[a-z]?(?![\d.,·]\d)(?![\d])",
+                    rf"(?<![\w.])(?:{grouped_label})\s+[A-Za-z]?\d+[a-z]?(?![\d.,·]\d)(?![\d])",
                 ]
             )
             + ")",
