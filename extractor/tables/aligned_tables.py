@@ -18,6 +18,7 @@ is marked uncertain, so the rows read from it are flagged rather than trusted.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -51,8 +52,28 @@ class Columns:
         at every shift tried."""
         return tuple(self.owner_bounds(j) for j in range(len(self.extents)))
 
+    @functools.cached_property
+    def _lows(self) -> list[int] | None:
+        """The columns' owner starts when they rise left to right (the owners then tile
+        the line, each ending where the next starts), else None."""
+        lows = [low for low, _ in self._bounds]
+        return lows if all(a <= b for a, b in zip(lows, lows[1:], strict=False)) else None
+
     def overlaps(self, start: int, end: int) -> list[int]:
-        return [max(0, min(end, high) - max(start, low)) for low, high in self._bounds]
+        """How many characters of [start, end) each column owns."""
+        lows = self._lows
+        if lows is None:
+            return [max(0, min(end, high) - max(start, low)) for low, high in self._bounds]
+        # the owners tile the line: only those from the one holding `start` up to `end`
+        # can hold any of the stretch
+        out = [0] * len(lows)
+        bounds = self._bounds
+        j = max(0, bisect.bisect_right(lows, start) - 1)
+        while j < len(lows) and lows[j] < end:
+            low, high = bounds[j]
+            out[j] = max(0, min(end, high) - max(start, low))
+            j += 1
+        return out
 
     def gap_before(self, j: int) -> tuple[int, int]:
         """The blank space between column j-1 and column j."""
