@@ -423,6 +423,13 @@ class StatisticParser:
             rf"(?:(?P<w>{_alternation(self.notation.words['relation'])})|(?P<s><=|>=|≤|≥|<|>|~|≈))"
             r"\s*$"
         )
+        # the last character a relation can end with (any case): a text whose last
+        # non-space character is none of them is not searched (most are not)
+        lasts = {s.split()[-1][-1] for s in self.notation.words["relation"] if s.split()}
+        lasts |= set("=≤≥<>~≈")
+        self._relation_last = re.compile(
+            "[" + "".join(re.escape(c) for c in sorted(lasts)) + "]", re.IGNORECASE
+        )
         self._n_before = re.compile(rf"(?<![A-Za-z])(?:{n_label})\s*[=:]\s*$")
         self._currency_before = re.compile(r"(?:US\$|\$|€|£)\s?$")
         # the label alternatives, tried only after their first letter (most words start
@@ -842,7 +849,12 @@ class StatisticParser:
             fields["n_equals"] = True
             start -= len(before) - n_eq.start()
         else:
-            rel = self._relation_before.search(before)
+            last = len(before.rstrip()) - 1
+            rel = (
+                self._relation_before.search(before)
+                if last >= 0 and self._relation_last.match(before, last)
+                else None
+            )
             if rel:
                 fields["relation"] = (
                     self.notation.relations.get(" ".join(rel.group("w").lower().split()), "~")
