@@ -144,6 +144,7 @@ class RuleSet:
                 chosen[compiled] = next(a for a in anchors if a.index == anchor and a.keys == first)
             else:
                 self._unindexed.append(compiled)
+        self._static = {c: _static(c) for c in self._unindexed if c.anchor >= 0}
         self._index: dict[tuple[str, Any], list[_Anchor]] = {}
         self._anchor_keys: frozenset[tuple[str, Any]] = frozenset()
         self._use(chosen)
@@ -246,7 +247,7 @@ class RuleSet:
             if not _possible(compiled, present):
                 continue
             if compiled.anchor >= 0:  # anchored on a spec the index cannot look up
-                anchor = _static(compiled)
+                anchor = self._static[compiled]
                 for position in range(start, end):
                     if anchor.spec.test(features[position]):
                         out += _matches_at(anchor, features, position, start, end)
