@@ -7,14 +7,18 @@ lists, custom attributes) at every token for every pattern that could start ther
 pattern that starts with a run of name words (`the SI joint fusion group`) starts
 everywhere: the cost grew with tokens × rules × run length.
 
-Each pattern here is matched from its **anchor**, the first token spec that must match
-and is selective (a word list, a literal, a statistic, a vocabulary term). An inverted
-index from each token's features (its lower-cased text, its statistic shape, its
-vocabulary) to the rules anchored on them gives the candidate positions; the specs after
-the anchor are matched forwards and those before it backwards, with spaCy's operators
-(`?`, `*`, `+`, `!`, `{n,m}`). A rule yields every match, all lengths, like spaCy's
-matcher without `greedy`; arm rules keep the longest of overlapping matches (an arm's
-name is the longest run its rule allows).
+Each pattern here is matched from its **anchor**, a token spec every match holds exactly
+once and that can be looked up (a word list, a literal, a statistic's shape or unit
+dimension, `integer`, a vocabulary term). An inverted index from each token's features
+(its lower-cased text, its statistic shape, its vocabulary ...) to the rules anchored on
+them gives the candidate positions; the specs after the anchor are matched forwards and
+those before it backwards, with spaCy's operators (`?`, `*`, `+`, `!`, `{n,m}`). Matching
+from any such spec finds the same matches, so the anchor is chosen for speed: first the
+most selective kind of spec, then, once the first few thousand tokens are counted, the
+lookup the fewest tokens answered to (`12 patients` after a comma is tried at integers,
+not at every comma). A rule yields every match, all lengths, like spaCy's matcher without
+`greedy`; arm rules keep the longest of overlapping matches (an arm's name is the longest
+run its rule allows).
 """
 
 from __future__ import annotations
