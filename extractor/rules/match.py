@@ -149,7 +149,8 @@ class RuleSet:
             else:
                 self._unindexed.append(compiled)
         self._static = {c: _static(c) for c in self._unindexed if c.anchor >= 0}
-        self._index: dict[tuple[str, Any], list[_Anchor]] = {}
+        self._index: dict[tuple[str, Any], list[int]] = {}
+        self._chosen: list[_Anchor] = []
         self._anchor_keys: frozenset[tuple[str, Any]] = frozenset()
         self._use(chosen)
         # how many tokens of each signature the first sentences held: once `LEARN_TOKENS`
@@ -160,16 +161,18 @@ class RuleSet:
 
     def _use(self, chosen: dict[_Compiled, _Anchor]) -> None:
         """Index the rules by their chosen anchors' keys (in rule order)."""
-        index: dict[tuple[str, Any], list[_Anchor]] = defaultdict(list)
-        for compiled in self._compiled:
-            anchor = chosen.get(compiled)
-            if anchor is not None:
-                for key in sorted(anchor.keys, key=str):
-                    index[key].append(anchor)
+        index: dict[tuple[str, Any], list[int]] = defaultdict(list)
+        self._chosen = [chosen[c] for c in self._compiled if c in chosen]
+        for number, anchor in enumerate(self._chosen):
+            for key in sorted(anchor.keys, key=str):
+                index[key].append(number)
         self._index = dict(index)
         self._anchor_keys = frozenset(index)
-        # a token's index keys and candidate anchors, by its features: words repeat
-        self._lookups: dict[tuple, tuple[tuple[tuple[str, Any], ...], tuple[_Anchor, ...]]] = {}
+        # a token's index keys and candidate anchors (their numbers in `_chosen`), by its
+        # features: words repeat. Only strings and numbers, so the garbage collector stops
+        # tracking the entries at once; entries holding objects would stay tracked, and
+        # ten thousand of them make a first pass trigger full collections of the heap.
+        self._lookups: dict[tuple, tuple[tuple[tuple[str, Any], ...], tuple[int, ...]]] = {}
 
     def _learn(self) -> None:
         """Anchor each rule on its lookup that the fewest counted tokens answer to (the
@@ -230,12 +233,14 @@ class RuleSet:
             present.update(row[0])
             rows.append(row[1])
         live: dict[_Anchor, bool] = {}
+        chosen = self._chosen
         out: list[RuleMatch] = []
         position = start
         for candidates in rows:
             if candidates:
                 feature = features[position]
-                for anchor in candidates:
+                for number in candidates:
+                    anchor = chosen[number]
                     alive = live.get(anchor)
                     if alive is None:
                         alive = True
@@ -270,14 +275,14 @@ class RuleSet:
 
     def _candidates(
         self, keys: tuple[tuple[str, Any], ...]
-    ) -> tuple[tuple[tuple[str, Any], ...], tuple[_Anchor, ...]]:
-        """A token's keys and the anchors indexed under one of them (each once, in rule
-        order)."""
-        found: dict[_Anchor, None] = {}
+    ) -> tuple[tuple[tuple[str, Any], ...], tuple[int, ...]]:
+        """A token's keys and the numbers of the anchors indexed under one of them (each
+        once, in rule order)."""
+        found: dict[int, None] = {}
         for key in keys:
-            for anchor in self._index.get(key, ()):
-                found[anchor] = None
-        return keys, tuple(found)
+            for number in self._index.get(key, ()):
+                found[number] = None
+        return keys, tuple(sorted(found))
 
 
 def _anchors(compiled: _Compiled) -> tuple[_Anchor, ...]:
