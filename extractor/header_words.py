@@ -49,6 +49,7 @@ ROLES: dict[str, str] = {
     "cohort_caption": "in a caption: the table describes the cohort at entry",
     "complication_heading": "a heading row whose rows are complications",
     "history": "in a row label: a condition before the study, not an outcome",
+    "procedure_label": "in a row label of a characteristics table: the procedure's duration",
     "threshold_label": "in a row label: the row counts patients past a threshold",
     "note_opening": "a line starting with it is a table's note (Note, Abbreviations)",
     "note_subject": "a line starting with it and are/is/were is a note (Data are ...)",
@@ -69,6 +70,7 @@ ANYWHERE_ROLES = tuple(role for role in ROLES if role.startswith("note_")) + (
     "cohort_caption",
     "complication_heading",
     "history",
+    "procedure_label",
     "threshold_label",
 )
 

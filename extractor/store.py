@@ -14,13 +14,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from extractor.errors import UserError
 from extractor.schema import (
@@ -36,12 +39,14 @@ from extractor.types import DocumentResult, Evidence
 
 __all__ = [
     "DOCUMENT_COLUMNS",
+    "DocumentRows",
     "EVIDENCE_COLUMNS",
     "SECTION_COLUMNS",
     "SeenDocuments",
     "StoreError",
     "StoredDocument",
     "count_evidence",
+    "document_rows",
     "ensure_schema",
     "merge_shard",
     "open_shard",
@@ -50,6 +55,7 @@ __all__ = [
     "stored_document",
     "stored_documents",
     "write_document",
+    "write_rows",
     "writer_lock",
 ]
 
@@ -319,26 +325,70 @@ def write_document(db: sqlite_utils.Database, result: DocumentResult) -> None:
     Values SQLite cannot hold are stored as NULL with a flag, or replaced (see
     `extractor.storable`); anything else that fails rolls the document back and raises.
     """
+    write_rows(db, document_rows(result))
+
+
+class DocumentRows(NamedTuple):
+    """One document's rows as SQLite takes them: tuples in the schema's column order.
+
+    Made by `document_rows` wherever the document was extracted (a worker process), so
+    the one process that writes only runs `executemany` on them: with two workers busy
+    on two cores, every per-row step left to the writer is taken from extraction. A
+    named tuple of tuples pickles compactly and fast. `basis` is what an error row in
+    its place needs, should the rows not be storable (see `runner.run.store_rows`).
+    """
+
+    document: tuple[object, ...]  # DOCUMENT_COLUMNS order
+    evidence: list[tuple[object, ...]]  # EVIDENCE_COLUMNS order
+    sections: list[tuple[object, ...]]  # SECTION_COLUMNS order
+    basis: tuple[str, str, int, tuple[str, ...]]  # version, sha256, size, warnings
+
+    @property
+    def doc_id(self) -> str:
+        return self.document[_DOC_ID]  # type: ignore[return-value]
+
+    @property
+    def status(self) -> str:
+        return self.document[_STATUS]  # type: ignore[return-value]
+
+    @property
+    def error(self) -> str | None:
+        return self.document[_ERROR]  # type: ignore[return-value]
+
+    @property
+    def extractor_version(self) -> str:
+        return self.basis[0]
+
+
+def document_rows(result: DocumentResult) -> DocumentRows:
+    """The rows `write_document` stores for `result`, made storable (see `storable`)."""
+    basis = (result.extractor_version, result.sha256, result.size_bytes, result.warnings)
     result = storable_result(result)
+    values = _document_row(result)
+    document = _plain(tuple(values[c] for c in DOCUMENT_COLUMNS))
+    evidence = [_evidence_tuple(e) for e in result.evidence]
+    sections = [
+        _plain((result.doc_id, s.name, s.kind, s.start, s.end, int(s.extract)))
+        for s in result.sections
+    ]
+    return DocumentRows(document, evidence, sections, basis)
+
+
+def write_rows(db: sqlite_utils.Database, rows: DocumentRows) -> None:
+    """Replace everything known about one document with `rows`, in one transaction.
+
+    The statements are the ones sqlite-utils' `upsert` and `insert_all` ran before (an
+    upsert of the document, plain inserts of its rows, in order), so the rows, their
+    rowids and the full-text index are the same; anything that fails rolls back.
+    """
+    conn = db.conn
     with db.atomic():
-        _delete_rows(db, [result.doc_id], keep_document=True)
-        db["documents"].upsert(_document_row(result), pk="doc_id")
-        if result.evidence:
-            db["evidence"].insert_all(
-                (_evidence_row(e) for e in result.evidence), pk="id", batch_size=500
-            )
-        if result.sections:
-            db["sections"].insert_all(
-                {
-                    "doc_id": result.doc_id,
-                    "name": s.name,
-                    "kind": s.kind,
-                    "char_start": s.start,
-                    "char_end": s.end,
-                    "extract": int(s.extract),
-                }
-                for s in result.sections
-            )
+        _delete_rows(db, [rows.doc_id], keep_document=True)
+        conn.execute(_UPSERT_DOCUMENT, rows.document)
+        if rows.evidence:
+            conn.executemany(_INSERT_EVIDENCE, rows.evidence)
+        if rows.sections:
+            conn.executemany(_INSERT_SECTION, rows.sections)
 
 
 def remove_documents(db: sqlite_utils.Database, doc_ids: Iterable[str]) -> int:
@@ -389,9 +439,44 @@ def _document_row(result: DocumentResult) -> dict[str, object]:
     }
 
 
-def _evidence_row(evidence: Evidence) -> dict[str, object]:
-    row = evidence.as_row()
-    return {column: row.get(column) for column in EVIDENCE_COLUMNS}
+def _evidence_tuple(evidence: Evidence) -> tuple[object, ...]:
+    """The evidence row in column order: `Evidence.as_row` without its deep copy, with
+    values sqlite-utils would have turned into JSON or text turned so here."""
+    row = _EVIDENCE_VALUES(evidence)
+    flags = row[_FLAGS]
+    return _plain((*row[:_FLAGS], ",".join(flags) if flags else None, *row[_FLAGS + 1 :]))
+
+
+def _plain(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row with any value that is not a plain SQLite value (a list, a date) turned
+    into what sqlite-utils' inserts made of it (JSON, ISO text), as before."""
+    if all(type(value) in _PLAIN for value in row):
+        return row
+    return tuple(jsonify_if_needed(value) for value in row)
+
+
+def _insert(table: str, columns: Iterable[str], upsert_key: str | None = None) -> str:
+    names = list(columns)
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    if upsert_key is not None:
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in names if c != upsert_key)
+        sql += f" ON CONFLICT([{upsert_key}]) DO UPDATE SET {updates}"
+    return sql
+
+
+_UPSERT_DOCUMENT = _insert("documents", DOCUMENT_COLUMNS, upsert_key="doc_id")
+_INSERT_EVIDENCE = _insert("evidence", EVIDENCE_COLUMNS)
+_INSERT_SECTION = _insert("sections", SECTION_COLUMNS)
+_DOCUMENT_ORDER = list(DOCUMENT_COLUMNS)
+_DOC_ID, _STATUS, _ERROR = (_DOCUMENT_ORDER.index(c) for c in ("doc_id", "status", "error"))
+# Every evidence column is an `Evidence` field: a column without one fails loudly at the
+# first write (AttributeError) rather than storing NULLs.
+_EVIDENCE_VALUES = operator.attrgetter(*EVIDENCE_COLUMNS)
+_FLAGS = list(EVIDENCE_COLUMNS).index("flags")
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -284,6 +284,33 @@ def test_ragged_rows_are_padded_and_empty_columns_left_out() -> None:
     )
 
 
+def test_a_spanning_header_shorter_than_its_repeating_sub_columns_is_widened() -> None:
+    table = """<table-wrap><table><thead><tr><th rowspan="2"/><th colspan="2">Yoga</th>
+      <th/><th colspan="2">Usual care</th><th/></tr>
+      <tr><th>n (%)</th><th>Mean</th><th>SD</th><th>n (%)</th><th>Mean</th><th>SD</th></tr>
+      </thead><tbody><tr><td>Week 12</td><td>20 (40)</td><td>4.1</td><td>1.2</td>
+      <td>25 (48)</td><td>5.0</td><td>1.4</td></tr></tbody></table></table-wrap>"""
+    assert "| | Yoga | Yoga | Yoga | Usual care | Usual care | Usual care |" in text_of(
+        article(table)
+    )
+
+
+def test_a_spanning_header_is_left_as_written_when_sub_columns_do_not_repeat() -> None:
+    table = """<table-wrap><table><thead><tr><th rowspan="2"/><th colspan="2">Stroke unit</th>
+      <th/><th/></tr><tr><th>n</th><th>Barthel index</th><th>mRS</th><th>P</th></tr>
+      </thead><tbody><tr><td>Day 90</td><td>40</td><td>85</td><td>2</td><td>0.04</td></tr>
+      </tbody></table></table-wrap>"""
+    assert "| | Stroke unit | Stroke unit | | |" in text_of(article(table))
+
+
+def test_a_spanning_header_crossing_two_groups_of_sub_columns_is_left_as_written() -> None:
+    table = """<table-wrap><table><thead><tr><th rowspan="2"/><th/><th colspan="2">KOOS pain</th>
+      <th/><th/></tr><tr><th>Mean</th><th>SD</th><th>Mean</th><th>SD</th></tr>
+      </thead><tbody><tr><td>Month 6</td><td>61</td><td>12</td><td>70</td><td>9</td></tr>
+      </tbody></table></table-wrap>"""
+    assert "| | | KOOS pain | KOOS pain | |" in text_of(article(table))
+
+
 def test_a_pipe_inside_a_cell_becomes_a_slash_and_line_breaks_a_space() -> None:
     table = """<table-wrap><table><thead><tr><th>Drug<break/>dose</th><th>a|b</th></tr></thead>
       <tbody><tr><td>10 mg</td><td>5</td></tr></tbody></table></table-wrap>"""

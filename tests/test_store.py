@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import sqlite3
 from pathlib import Path
@@ -83,6 +84,36 @@ def test_a_failed_write_leaves_the_previous_rows(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         store.write_document(db, broken)
     assert [r["value"] for r in db["evidence"].rows] == [148]
+
+
+def test_rows_made_apart_from_the_writer_store_every_evidence_field_as_as_row_gives_it(
+    tmp_path: Path,
+) -> None:
+    document = result(values=(148, 102))
+    document.evidence[0].flags = ["estimated", "from_table"]
+    document.evidence[1].page, document.evidence[1].section = 3, "Results"
+    rows = pickle.loads(pickle.dumps(store.document_rows(document)))  # as a worker sends them
+    db = store.open_database(tmp_path / "e.db")
+    store.write_rows(db, rows)
+    stored = list(db.query("select * from evidence order by rowid"))
+    expected = [e.as_row() for e in document.evidence]
+    assert [{c: row[c] for c in store.EVIDENCE_COLUMNS} for row in stored] == [
+        {c: row[c] for c in store.EVIDENCE_COLUMNS} for row in expected
+    ]
+
+
+def test_a_list_in_a_numeric_evidence_field_is_stored_as_json_text(tmp_path: Path) -> None:
+    document = result()
+    document.evidence[0].sd = [1.5, 2.0]  # type: ignore[assignment]  # a matcher's slip
+    db = store.open_database(tmp_path / "e.db")
+    store.write_document(db, document)
+    assert next(db["evidence"].rows)["sd"] == "[1.5, 2.0]"
+
+
+def test_document_rows_say_which_document_they_are_and_how_it_went(tmp_path: Path) -> None:
+    rows = store.document_rows(result("b.txt", values=(1, 2, 3)))
+    assert (rows.doc_id, rows.status, rows.error, len(rows.evidence)) == ("b.txt", "ok", None, 3)
+    assert rows.extractor_version == "test"
 
 
 def test_removing_a_document_removes_its_evidence(tmp_path: Path) -> None:

@@ -214,6 +214,35 @@ def test_a_flattened_table_stops_at_a_heading_followed_by_prose(vocab):
     assert [r.quote for r in result.evidence] == ["Women 25 (62.5%)"]
 
 
+def test_the_procedure_duration_of_a_characteristics_table_gives_no_row(vocab):
+    rows = rows_of(
+        "Table 2 Operative characteristics\n\n"
+        "Characteristic Value\n\n"
+        "Mean age, years 67.2 (± 9.1)\n\n"
+        "Operative time, min 84.0 (± 21.5)\n\n"
+        "Duration of surgery, hours 2.4 (± 0.6)\n\n"
+        "Blood loss, mL 310 (± 95)\n\n"
+        "Cemented stem 31 (55.4%)\n",
+        vocab,
+    )
+    assert sorted((r.kind, r.value) for r in rows) == [
+        ("proportion", 55.4),
+        ("score", 67.2),
+        ("score", 310),
+    ]
+
+
+def test_operative_time_in_a_table_of_outcomes_is_a_score(vocab):
+    rows = rows_of(
+        "Table 3 Outcomes by approach\n\n"
+        "Values are mean ± SD\n\n"
+        "Outcome Robotic (n = 40) Open (n = 41)\n\n"
+        "Operative time, min 212 ± 40 168 ± 35\n",
+        vocab,
+    )
+    assert sorted(r.value for r in rows if r.kind == "score") == [168, 212]
+
+
 def test_p_column_goes_to_follow_up_values_when_there_is_no_change_column(vocab):
     rows = rows_of(
         "Table 2 Pain after shoulder arthroplasty\n\n"

@@ -9,10 +9,14 @@ pattern writes under `_` (`{"_": {"shape": "estimate_sd"}}`).
 
 from __future__ import annotations
 
+import re
+
 from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.tokens import Doc, Token
 
 from extractor.annotate.statistics import Statistic
+
+_DECIMAL = re.compile(r"\d[.·]\d")  # a decimal mark between digits
 
 
 class TokenFeatures:
@@ -85,7 +89,8 @@ class TokenFeatures:
             and not stat.is_percent
             and stat.unit is None
             and stat.shape in ("number", "n_equals")
-        )
+            and not _DECIMAL.search(stat.text[: max(0, stat.value_end - stat.start)] or stat.text)
+        )  # `55.00 for LT` is a measured value written to two decimals, never a count
         self.unit_dim = stat.dimension or ""
         self.relation = stat.relation or ""
         self.compound = stat.compound

@@ -9,6 +9,8 @@ one cell per column and every value stays in its column:
   own stack of headers); in the body, a row whose only text is one cell spanning from the
   first column is a group row, written in the first cell alone;
 * a cell with `rowspan` is repeated in each row it spans (within its `thead`/`tbody`);
+* a spanning header cell shorter than the repeating group of sub-columns below it
+  (`colspan="2"` over `n (%) | Mean | SD`) is widened to its group (`repair.py`);
 * rows and columns with no text at all (rules drawn with `<hr/>`, spacer columns) are
   left out; short rows are padded with empty cells;
 * without a `<thead>`, leading rows made only of `<th>` cells are the header.
@@ -25,6 +27,7 @@ from xml.etree.ElementTree import Element
 
 from extractor.ingest.xml_safe import local_name
 from extractor.ingest.xml_text import collapse, inline_text
+from extractor.tables.repair import widen_short_spans
 
 # A span larger than this is a typing error in the XML, not a table 10,000 columns wide.
 _MAX_SPAN = 200
@@ -167,7 +170,11 @@ def table_lines(table: Element) -> list[str]:
         for column in range(width)
         if any(row[column].text for row in header) or any(row[column].text for row in body)
     ]
-    lines = [_line([row[c].text for c in keep]) for row in header]
+    texts = [[row[c].text for c in keep] for row in header]
+    for upper in range(len(texts) - 2, -1, -1):
+        starts = [header[upper][c].span_start for c in keep]
+        texts[upper] = widen_short_spans(texts[upper], starts, texts[upper + 1])
+    lines = [_line(row) for row in texts]
     lines.append("|" + "---|" * len(keep))
     lines += [_line([row[c].text for c in keep]) for row in body]
     return lines

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 
 from extractor.link.view import SentenceView
 from extractor.rules.match import RuleMatch
+from extractor.term_index import _read_tsv
+
+ROLE_FILE = "arm_roles.tsv"  # words that make an arm the comparator (`placebo`, `sham`)
 
 DECLARES = 50  # an arm rule of at least this priority declares an arm
 PRIMARY = 55  # arms declared this strongly are the study's arms, paired with bare lists
@@ -27,7 +30,9 @@ BEFORE_WINDOW = 60  # tokens before a value where the arm of its clause is looke
 # slashes and plus signs are (`T-DM1`, `AC/T`)
 _NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
 BRACKETED_WORDS = 5  # words before `(ABBR)` that may be what it abbreviates
-_SHORT_IN_BRACKETS = re.compile(r"\(\s*([^()\s;,=]{2,12})\s*\)")
+SPELT_LOOSELY = 4  # letters of a short form from which its last need not be spelt out
+_SHORT_IN_BRACKETS = re.compile(r"[(\[]\s*([^()\[\]\s;,=]{1,12})\s*[)\]]")
+_OPENING = "(["
 _ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
 
@@ -99,11 +104,16 @@ class ArmLexicon:
         self.intervention_roles: frozenset[str] = frozenset()
         self.study_intervention: str | None = None
         self.function_words = function_words
+        # words that make an arm the comparator (patterns/arm_roles.tsv), as word tuples
+        self.comparator_words: frozenset[tuple[str, ...]] = frozenset()
         # how many sentences mention each arm (by key), once the document is read
         self.sentences_of: dict[str, int] = {}
         # verbs that enrol patients (`were randomized`, `were recruited`): a size whose
         # named group is the subject of one is the whole population
         self.enrol_verbs: frozenset[str] = frozenset()
+        # verbs that put patients into the arms: a name whose size is followed by one
+        # (`Survivors (n = 40) were randomized`) is the whole population
+        self.assign_verbs: frozenset[str] = frozenset()
         # words that join the treatments of a combined arm (`A plus B`, `A/B`)
         self.name_joiners: frozenset[str] = frozenset()
         # the arms each declaration listing two or more names together declared
@@ -121,6 +131,9 @@ class ArmLexicon:
         # it does not spell out letter by letter, by key both ways (see `read_brackets`)
         self._bracketed_short: dict[str, str] = {}
         self._bracketed_long: dict[str, list[str]] = {}
+        # the words a bracketed short form follows, as written (`Ganglioside-monosialic
+        # acid` for `GM1`): an arm declared by its short form is shown with them
+        self._bracketed_text: dict[str, str] = {}
 
     def read_brackets(self, text: str) -> None:
         """Record every short form written in brackets after a name (`trastuzumab emtansine
@@ -135,10 +148,14 @@ class ArmLexicon:
                 continue
             tail: list[str] = []
             for word in reversed(text[max(0, m.start() - 160) : m.start()].split()):
+                opens = word[0] in _OPENING  # `(light touch [LT])`: the bracket's first word
+                word = word.lstrip(_OPENING) if opens else word
                 if word.lower() in self.name_stop or any(c in _ENDS_A_NAME for c in word):
                     break
+                if any(c.isdigit() for c in word) and not any(c.isdigit() for c in short):
+                    break  # a dose (`docetaxel 75 mg/m2 (ddAT)`) ends what the name is
                 tail.insert(0, word)
-                if len(tail) == BRACKETED_WORDS:
+                if opens or len(tail) == BRACKETED_WORDS:
                     break
             short_key = arm_key(short, self.group_nouns)
             if short_key in self._long_of:
@@ -147,6 +164,9 @@ class ArmLexicon:
             if key and key != short_key:
                 self._bracketed_short.setdefault(key, short)
                 self._bracketed_long.setdefault(short_key, []).append(key)
+                spelt = _spelling_tail(short, tail)
+                if spelt:
+                    self._bracketed_text.setdefault(short_key, spelt)
 
     def _bracketed_arm(self, key: str) -> Arm | None:
         """The declared arm a name is the bracketed short form of, or that is the
@@ -161,6 +181,31 @@ class ArmLexicon:
             short_key = arm_key(short, self.group_nouns)
             return self.arms.get(short_key) or self._alias.get(short_key)
         return None
+
+    def _with_long_form(self, key: str, name: str) -> str:
+        """An arm declared by a short form the document writes in brackets after other
+        words (`Ganglioside-monosialic acid (GM1)`, `light touch [LT]`) is shown with
+        them, as the document introduces it: `GM1` alone tells a reader nothing."""
+        written = _display(name, self.group_nouns)
+        long = self._bracketed_text.get(key)
+        if long and _looks_short(written) and " " not in written:
+            return f"{long} ({written})"
+        return written
+
+    def _covering_arm(self, key: str) -> Arm | None:
+        """The one arm declared by the randomisation (or the arms' sizes) whose name holds
+        every word of `key` and more (`in the radiotherapy group` after `randomly assigned
+        to breast radiotherapy +/- boost or not`); None when no arm, or several, do
+        (`pamidronate` of `oral pamidronate` and `no adjuvant pamidronate`)."""
+        words = self._content(key)
+        if not words:
+            return None
+        covering = [
+            arm
+            for arm in self.arms.values()
+            if arm.strength >= PRIMARY and words < self._content(arm.key)
+        ]
+        return covering[0] if len(covering) == 1 else None
 
     def _same_words(self, key: str) -> Arm | None:
         """The declared arm whose name has the same words as `key`, joiners aside."""
@@ -197,6 +242,76 @@ class ArmLexicon:
         # Clinical Trials Group`) is no arm the results are reported for
         recurring = [a for a in arms if self.sentences_of.get(a.key, 0) >= 2]
         return recurring if len(recurring) >= 2 else arms
+
+    def is_comparator(self, name: str) -> bool:
+        """Whether a name holds a comparator word of `arm_roles.tsv` (`placebo`,
+        `control`, `usual care`), as whole words."""
+        words = tuple(arm_key(name, frozenset()).split())
+        return any(
+            words[i : i + len(entry)] == entry
+            for entry in self.comparator_words
+            for i in range(len(words) - len(entry) + 1)
+        )
+
+    def resolve_roles(self) -> bool:
+        """`randomised to oral A or no A ... 35 in the control group and 31 in the A
+        group`: in a study of two arms named by what they receive, an arm named by its
+        role (`control`, `intervention`, `treatment`) is one of them, the comparator (the
+        arm with a comparator word, else the one listed last) or the other. The role name
+        becomes an alias of that arm, which is shown with both names (`no A (control)`):
+        the abstract's reader needs the treatment, and the role is how the text says it.
+        A role arm the text says received something (`the control group received routine
+        care`) keeps that description. True when a role name was resolved."""
+        study = [a for a in self.ordered() if self._names_treatment(a)]
+        if len(study) != 2:
+            return False
+        marked = [a for a in study if self.is_comparator(a.name)]
+        if len(marked) == 2:
+            return False
+        resolved = False
+        comparator = marked[0] if marked else study[-1]
+        intervention = study[0] if comparator is study[1] else study[1]
+        for arm in list(self.arms.values()):
+            if arm in study or arm.key not in self.generic_names:
+                continue
+            if len(arm.key.split()) > 1 and self.is_comparator(arm.key):
+                continue  # `usual care` says what the arm received
+            if "(" in arm.name and not self._named_by_title(arm):
+                continue  # `SLN biopsy (test arm, n = 774)`: its own treatment names it
+            if self.is_comparator(arm.key):
+                target = comparator
+            elif arm.key in self.intervention_roles:
+                target = intervention
+            else:
+                continue
+            del self.arms[arm.key]
+            for key, known in list(self._alias.items()):
+                if known is arm:  # what the role arm was said to receive names the target
+                    self._alias[key] = target
+            self._alias[arm.key] = target
+            target.aliases |= arm.aliases | {arm.name}
+            target.strength = max(target.strength, arm.strength)
+            if target.n is None:
+                target.n = arm.n
+            if "(" not in target.name:
+                target.name = f"{target.name} ({_display(arm.key, frozenset())})"
+            resolved = True
+        return resolved
+
+    def _named_by_title(self, arm: Arm) -> bool:
+        """Whether a role arm is shown with the treatment the title names (see
+        `_name_role`), not with one the text says it received."""
+        return bool(self.study_intervention) and arm.name.startswith(f"{self.study_intervention} (")
+
+    def _names_treatment(self, arm: Arm) -> bool:
+        """Whether an arm's name says what it received: not a role or a number alone
+        (`control`, `group 2`), though a comparator of several words (`usual care`) or a
+        role shown with its treatment (`music therapy (experimental)`) does."""
+        return (
+            arm.key not in self.generic_names
+            or "(" in arm.name
+            or (len(arm.key.split()) > 1 and self.is_comparator(arm.key))
+        )
 
     def lookup(self, text: str) -> Arm | None:
         key = arm_key(text, self.group_nouns)
@@ -253,7 +368,7 @@ class ArmLexicon:
         """Add the arms a strong arm rule names (with their n and abbreviations)."""
         if sizes_all_arms(view, m):
             return  # `130 were assigned to A (n = 65) or B`: the listing declares A
-        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns):
+        if enrolled_population(view, m, self.enrol_verbs, self.group_nouns, self.assign_verbs):
             return  # `72 patients undergoing surgery were randomly divided ...`
         listed: list[Arm] = []
         for start, end in runs(m.slot("arm")):
@@ -268,17 +383,13 @@ class ArmLexicon:
                 self._alias[key] = arm
             if arm is None and key in self.generic_names:
                 arm = self._declared_alias(view, m, name, key)
+            if arm is None and m.rule.priority < PRIMARY and key not in self._long_of:
+                arm = self._covering_arm(key)  # (a defined short form names its own thing)
+                if arm is not None:  # `the radiotherapy group` of `breast radiotherapy`
+                    arm.aliases.add(name)
+                    self._alias[key] = arm
             if arm is None:
-                long = self._long_of.get(key)
-                display = long if long else _display(name, self.group_nouns)
-                arm = Arm(name=display, key=key, order=len(self.arms))
-                self.arms[key] = arm
-                for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
-                    self._alias.setdefault(other, arm)
-                short = self._short_of.get(key) or self._bracketed_short.get(key)
-                if short:
-                    arm.aliases.add(short)
-                    self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+                arm = self._new_arm(name, key)
             written = _display(name, self.group_nouns)
             if m.rule.priority > arm.strength and arm.name != written:
                 if arm.name.lower() == written.lower():
@@ -300,6 +411,43 @@ class ArmLexicon:
                 listed.append(arm)
         if len(listed) >= 2:
             self.listings.append((m.rule.priority, listed))
+
+    def _new_arm(self, name: str, key: str) -> Arm:
+        """A new arm named `name`, shown by its long form where the document gives one,
+        known by its short form too."""
+        long = self._long_of.get(key)
+        if long and long.split()[0].lower() in self.name_stop:
+            long = None  # `adriamycin and cyclophosphamide (AC)` spelt from `and`
+        display = long if long else self._with_long_form(key, name)
+        arm = Arm(name=display, key=key, order=len(self.arms))
+        self.arms[key] = arm
+        for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
+            self._alias.setdefault(other, arm)
+        short = self._short_of.get(key) or self._bracketed_short.get(key)
+        if short:
+            arm.aliases.add(short)
+            self._alias.setdefault(arm_key(short, self.group_nouns), arm)
+        return arm
+
+    def defines_short(self, text: str) -> bool:
+        """Whether `text` is a short form the document defines in brackets (`exercise
+        placebo (FLEX)`, `National Cancer Institute (NCI)`)."""
+        key = arm_key(text, self.group_nouns)
+        return _looks_short(text) and (key in self._long_of or key in self._bracketed_long)
+
+    def declare_label(self, text: str, label: str, strength: int) -> Arm:
+        """Declare a short form used as a label of compared values (see
+        `parallel.declare_compared_labels`): the arm it names, known or new; the whole
+        label it ends (`neck-POWIR`, the POWIR arm's value at the neck) names it too."""
+        key = arm_key(text, self.group_nouns)
+        arm = self.lookup(text) or self._bracketed_arm(key) or self._new_arm(text, key)
+        for written in (text, label):
+            written_key = arm_key(written, self.group_nouns)
+            if written_key not in self.arms and written_key not in self._alias:
+                arm.aliases.add(written)
+                self._alias[written_key] = arm
+        arm.strength = max(arm.strength, strength)
+        return arm
 
     def _declared_alias(self, view: SentenceView, m: RuleMatch, name: str, key: str) -> Arm | None:
         """`randomly assigned to A (group 1, n = 48) or B (group 2)`: a role name given
@@ -424,6 +572,8 @@ def runs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
 
 def _display(name: str, group_nouns: frozenset[str]) -> str:
     words = name.split()
+    if words and len(words[-1]) > 1 and words[-1].endswith("."):
+        words[-1] = words[-1][:-1]  # `group B.` at the end of a sentence, as in `arm_key`
     while words and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in group_nouns:
@@ -469,15 +619,18 @@ def enrolled_population(
     m: RuleMatch,
     enrol_verbs: frozenset[str],
     group_nouns: frozenset[str] = frozenset(),
+    assign_verbs: frozenset[str] = frozenset(),
 ) -> bool:
     """`72 patients undergoing breast surgery were randomly divided into ...`, `80
     patients receiving radiotherapy were recruited`: an arm rule whose name is followed
-    by a verb that enrols patients describes the whole population, not an arm."""
+    by a verb that enrols patients describes the whole population, not an arm; so does
+    one whose size is followed by a verb that assigns patients to the arms (`Survivors
+    (n = 40) were randomized to ...`)."""
     if not m.slot("arm") or m.slot("alias") or not enrol_verbs:
         return False  # `the control group received routine care` says what it received
     values, names = m.slot("value"), m.slot("arm")
     if values and values[0] > names[0]:
-        return False  # `A (n = 107)`: the size follows its arm
+        return _assigned_after(view, m.end, assign_verbs)  # else `A (n = 107)`: A's size
     if names[-1] + 1 < view.end and view.feat(names[-1] + 1).lower in group_nouns:
         return False  # `the A and B arms comprised 135 and 137`: named as arms
     for i in range(names[-1] + 1, min(view.end, names[-1] + 1 + ENROL_REACH)):
@@ -485,6 +638,20 @@ def enrolled_population(
             return True
         if view.feat(i).is_stat or view.token(i).is_punct:
             return False  # `Nine allocated to A and 17 allocated to B`: the next arm's
+    return False
+
+
+def _assigned_after(view: SentenceView, end: int, assign_verbs: frozenset[str]) -> bool:
+    """Whether a verb that assigns patients to the arms follows `end` (past the closing
+    bracket of a size) within ENROL_REACH tokens, before any value or punctuation."""
+    i = end
+    while i < view.end and view.token(i).text in (")", "]"):
+        i += 1
+    for k in range(i, min(view.end, i + ENROL_REACH)):
+        if view.feat(k).lower in assign_verbs:
+            return True
+        if view.feat(k).is_stat or view.token(k).is_punct:
+            return False
     return False
 
 
@@ -507,3 +674,37 @@ def _looks_short(text: str) -> bool:
     return (
         text[0].isalnum() and any(c.isupper() for c in text) and not text.replace(".", "").isdigit()
     )
+
+
+def load_comparator_words(patterns_dir) -> frozenset[tuple[str, ...]]:
+    """The comparator words of `arm_roles.tsv` as lower-case word tuples (hyphens read
+    as spaces, as `arm_key` reads names); none when the file is missing."""
+    path = patterns_dir / ROLE_FILE
+    if not path.is_file():
+        return frozenset()
+    return frozenset(
+        tuple(arm_key(row["entry"], frozenset()).split())
+        for _, row in _read_tsv(path, ["entry", "role"])
+        if row["role"] == "comparator" and row["entry"].strip()
+    )
+
+
+def _spelling_tail(short: str, words: list[str]) -> str | None:
+    """The longest run of the last `words` that the short form could abbreviate: its
+    first word starts with the short form's first letter and its letters hold the short
+    form's letters in order, its last one aside when it has SPELT_LOOSELY letters or more
+    (`low-dose colchicine (COL-2)` -> `colchicine`; `cycle therapy (TC6)` -> None)."""
+    letters = [c.lower() for c in short if c.isalpha()]
+    if len(letters) >= SPELT_LOOSELY:
+        letters = letters[:-1]  # `pectoral nerve (PECS)`: a plural's or a suffix's letter
+    for k in range(len(words)):
+        if not letters or words[k][0].lower() != letters[0]:
+            continue
+        text, at = " ".join(words[k:]).lower(), 0
+        for letter in letters:
+            at = text.find(letter, at) + 1
+            if at == 0:
+                break
+        else:
+            return " ".join(words[k:])
+    return None

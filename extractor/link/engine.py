@@ -7,10 +7,9 @@ of a document's text and its tokenised chunks. The order of the steps is the ord
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -22,92 +21,28 @@ from extractor.annotate.numbers import load_number_words
 from extractor.annotate.statistics import StatisticParser
 from extractor.annotate.terms import TermVocabulary
 from extractor.link import lists as list_step
+from extractor.link.arm_linking import link_arm, owned_values
 from extractor.link.arms import (
-    AFTER_WINDOW,
-    BEFORE_WINDOW,
     DECLARES,
-    Arm,
     ArmLexicon,
     Mention,
-    enrolled_population,
+    load_comparator_words,
     runs,
-    sizes_all_arms,
 )
+from extractor.link.measure_linking import FAMILY, link_measure
 from extractor.link.measures import (
-    VOCABULARY_OF_KIND,
-    Naming,
     namings,
-    phrase_before,
-    term_for,
     value_between,
 )
-from extractor.link.parallel import declare_parallel
+from extractor.link.parallel import declare_compared_labels, declare_parallel
 from extractor.link.readings import Reading, read_statistics
 from extractor.link.rows import attach_p_and_ci, to_evidence
 from extractor.link.series import share_within_series
 from extractor.link.times import Time, TimeUnits, find_times, share_closing_time, time_of
 from extractor.link.view import SentenceView
-from extractor.rules.load import RULES_DIR, SHARED_LISTS, _lists
+from extractor.link.word_lists import WordLists
 from extractor.rules.match import RuleSet
 from extractor.types import Evidence
-
-
-@dataclass(frozen=True)
-class WordLists:
-    """The shared lists the generic steps need (from `patterns/rules/lists.yml`)."""
-
-    clause_breaks: frozenset[str]
-    respectively: frozenset[str]
-    versus: frozenset[str]
-    group_nouns: frozenset[str]
-    function_words: frozenset[str]
-    value_links: frozenset[str]
-    label_words: frozenset[str]  # words that label a value as a mean or a median
-    span_starts: frozenset[str]  # words before the first time of a span (`between`, `from`)
-    generic_arm_names: frozenset[str]
-    intervention_roles: frozenset[str]
-    name_stop: frozenset[str]
-    articles: frozenset[str]
-    distributives: frozenset[str]
-    coordinators: frozenset[str]  # words that join the items of a list (`and`, `or`)
-    enrol_verbs: frozenset[str]  # verbs that put patients into a study
-    name_joiners: frozenset[str]  # words joining the treatments of one arm (`plus`)
-    change_words: frozenset[str] = frozenset()  # a phrase of only these names no outcome
-    anaphoric_events: frozenset[str] = frozenset()  # `the events`: the paragraph's event
-    share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
-    occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
-
-    @classmethod
-    def load(cls, patterns_dir: Path) -> WordLists:
-        lists = _lists(patterns_dir / RULES_DIR / SHARED_LISTS)
-
-        def get(name: str) -> frozenset[str]:
-            if name not in lists:
-                raise ValueError(f"{RULES_DIR}/{SHARED_LISTS}: the list {name!r} is required")
-            return frozenset(lists[name])
-
-        return cls(
-            clause_breaks=get("clause_breaks"),
-            respectively=get("respectively"),
-            versus=get("versus"),
-            group_nouns=get("group_nouns"),
-            function_words=get("measure_stops"),
-            value_links=get("value_links"),
-            label_words=get("mean_words") | get("median_words"),
-            span_starts=get("span_starts"),
-            generic_arm_names=get("generic_arm_names"),
-            intervention_roles=get("intervention_roles"),
-            name_stop=get("arm_stop"),
-            articles=get("articles"),
-            distributives=get("distributives"),
-            coordinators=get("coordinators"),
-            enrol_verbs=get("enrol_verbs"),
-            name_joiners=get("name_joiners"),
-            change_words=get("change_words"),
-            anaphoric_events=get("anaphoric_events"),
-            share_categories=get("share_categories"),
-            occasion_leads=get("occasion_leads"),
-        )
 
 
 class ProseEngine:
@@ -119,6 +54,7 @@ class ProseEngine:
         self.rules = RuleSet.load(patterns_dir)
         self.lists = WordLists.load(patterns_dir)
         self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
+        self.comparator_words = load_comparator_words(patterns_dir)
 
     def find(
         self,
@@ -143,7 +79,9 @@ class ProseEngine:
         lexicon.intervention_roles = self.lists.intervention_roles
         lexicon.name_stop = self.lists.name_stop
         lexicon.enrol_verbs = self.lists.enrol_verbs
+        lexicon.assign_verbs = self.lists.assign_verbs
         lexicon.name_joiners = self.lists.name_joiners
+        lexicon.comparator_words = self.comparator_words
         lexicon.read_brackets(text)
         for number, view in enumerate(views):
             if number == 0:  # a document's first sentence is its title
@@ -164,14 +102,10 @@ class ProseEngine:
                 declare_parallel(
                     view, lexicon, self.lists.articles, self.lists.versus | self.lists.coordinators
                 )
-        mentioned: dict[int, list[Mention]] = {}
-        sentences_of_arm: dict[str, int] = {}
-        for view in views:
-            if _usable(view, allowed, skipped) and lexicon.arms:
-                mentioned[id(view)] = lexicon.mentions(view)
-                for key in {m.arm.key for m in mentioned[id(view)]}:
-                    sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
-        lexicon.sentences_of = sentences_of_arm
+                declare_compared_labels(view, lexicon, self.lists.versus)
+        mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
+        if lexicon.resolve_roles():  # role names became aliases of the study's arms
+            mentioned, sentences_of_arm = _mentions(views, lexicon, allowed, skipped)
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
@@ -253,7 +187,7 @@ class ProseEngine:
         times = find_times(view, self.units)
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
-        owned = _owned_values(view, lexicon, self.lists.versus)
+        owned = owned_values(view, lexicon, self.lists.versus)
         per_bracket = Counter(view.bracket.get(v) for v in values)
         skip = arm_tokens | time_tokens
         previous: Reading | None = None
@@ -261,7 +195,7 @@ class ProseEngine:
         closing: dict[int, Time] = {}
         opening: set[int] = set()
         for reading in readings:
-            _link_arm(
+            link_arm(
                 view,
                 reading,
                 mentions,
@@ -301,7 +235,7 @@ class ProseEngine:
                 and "baseline" in reading.modifiers
             ):  # `improved from 0.47 at 6 months to 0.73`: a series may start after baseline
                 reading.timepoint, reading.months = time.timepoint, time.months
-            _link_measure(view, reading, skip, self.lists, carried, previous, named)
+            link_measure(view, reading, skip, self.lists, carried, previous, named)
             if reading.kind == "change" and reading.timepoint == "baseline":
                 reading.kind, reading.statistic = "score", None  # a level at baseline
                 _refine_statistic(reading)
@@ -313,6 +247,7 @@ class ProseEngine:
         share_within_series(view, readings)
         _carry_across_comparison(view, readings, self.lists.versus)
         readings = _match_fractions(view, readings)
+        _count_out_of(view, readings, self.lists.denominator_leads, self.lists.articles)
         list_step.breakdown(view, readings, lexicon, self.lists.respectively)
         list_step.distribute(
             view, readings, mentions, lexicon, self.lists.respectively, self.lists.versus
@@ -324,12 +259,22 @@ class ProseEngine:
         return [r for r in readings if _corroborated(view, r, values, self.lists)]
 
 
-_FAMILY = {
-    "score": "continuous",
-    "change": "continuous",
-    "proportion": "share",
-    "complication": "share",
-}
+def _mentions(
+    views: list[SentenceView], lexicon: ArmLexicon, allowed, skipped
+) -> tuple[dict[int, list[Mention]], dict[str, int]]:
+    """The arm mentions of every usable sentence, and in how many sentences each arm is
+    mentioned (which the lexicon keeps: an arm named once is no arm results are for)."""
+    mentioned: dict[int, list[Mention]] = {}
+    sentences_of_arm: dict[str, int] = {}
+    for view in views:
+        if _usable(view, allowed, skipped) and lexicon.arms:
+            mentioned[id(view)] = lexicon.mentions(view)
+            for key in {m.arm.key for m in mentioned[id(view)]}:
+                sentences_of_arm[key] = sentences_of_arm.get(key, 0) + 1
+    lexicon.sentences_of = sentences_of_arm
+    return mentioned, sentences_of_arm
+
+
 _SERIES = frozenset({"baseline", "follow_up"})
 COMPARISON_GAP = 8  # tokens between two values compared by a `versus` word
 
@@ -341,8 +286,8 @@ def _carry_across_comparison(
     the value after a comparison word measures what the value before it measures, so it
     takes that value's kind and outcome when it names none of its own (or the same)."""
     for a, b in zip(readings, readings[1:], strict=False):
-        family = _FAMILY.get(a.kind)
-        if family is None or family != _FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
+        family = FAMILY.get(a.kind)
+        if family is None or family != FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
             continue
         if (b.measure is not None and b.measure != a.measure) or not any(
             view.feat(k).lower in versus for k in range(a.last + 1, b.token)
@@ -354,6 +299,9 @@ def _carry_across_comparison(
             b.kind, b.statistic = "change", a.statistic  # `gained 9.1 ... compared with 3.2`
         if a.measure is not None:
             b.measure, b.measure_text = a.measure, a.measure_text
+        elif b.measure is None and a.match is not None and a.match.slot("measure"):
+            b.measure_text = a.measure_text  # an outcome a rule named (`a 30% decrease in CRP
+            # ... compared with a 1% decrease`) is the compared value's too
         if b.timepoint is None and a.timepoint is not None and a.kind == b.kind:
             b.timepoint, b.months = a.timepoint, a.months  # both sides at the same time
 
@@ -481,8 +429,35 @@ def _match_fractions(view: SentenceView, readings: list[Reading]) -> list[Readin
     return [r for r in readings if id(r) not in dropped]
 
 
+def _count_out_of(
+    view: SentenceView, readings: list[Reading], leads: frozenset[str], articles: frozenset[str]
+) -> None:
+    """`out of 40 patients who received fusion, 39 patients reported ...`, `Of the 210
+    women ..., 37 developed ...`: a size the sentence opens with a lead word (`of`) is the
+    denominator of a bare count after it that it can hold."""
+    sizes = [r for r in readings if r.kind == "sample_size" and r.stat.value]
+    for r in readings:
+        stat = r.stat
+        count = stat.count if stat.count is not None else stat.value
+        if r.kind not in _SHARES or count is None:
+            continue
+        if stat.count is None and not (r.statistic == "count" or view.feat(r.token).integer):
+            continue
+        if stat.percent is not None or stat.denominator is not None:
+            continue
+        before = [s for s in sizes if s.token < r.token and _led_by(view, s.token, leads, articles)]
+        if before and count <= before[-1].stat.value:
+            r.stat = replace(stat, count=int(count), denominator=int(before[-1].stat.value))
+
+
+def _led_by(view: SentenceView, token: int, leads: frozenset[str], articles: frozenset[str]):
+    i = token - 1
+    while i >= view.start and view.feat(i).lower in articles:
+        i -= 1
+    return i >= view.start and view.feat(i).lower in leads
+
+
 _SHARES = ("proportion", "complication")
-_WHO_IS_COUNTED = ("person", "sex")  # count_nouns.tsv categories of persons, not of body parts
 
 
 def _join_split_share(
@@ -698,398 +673,3 @@ def _within_longer(m, matches) -> bool:
 def _usable(view: SentenceView, allowed, skipped) -> bool:
     s = view.annotated.sentence
     return allowed(s.start) and (s.start, s.end) not in skipped
-
-
-def _link_arm(
-    view: SentenceView,
-    reading: Reading,
-    mentions: list[Mention],
-    lexicon: ArmLexicon,
-    values: set[int],
-    owned: dict[int, Arm],
-    per_bracket: Counter,
-    respectively: frozenset[str] = frozenset(),
-    versus: frozenset[str] = frozenset(),
-) -> None:
-    """The arm named in the value's own rule or an arm rule that holds the value (`S-1:
-    9.2 %`), else the one right after it, else the one before it in its clause (not
-    across a `respectively` list, whose names are its own values')."""
-    if reading.token in owned or reading.last in owned:  # a count and its owned percent
-        arm = owned.get(reading.token) or owned[reading.last]
-        reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
-        return
-    if reading.match is not None and enrolled_population(
-        view, reading.match, lexicon.enrol_verbs, lexicon.group_nouns
-    ):
-        return  # `72 patients undergoing surgery were randomly divided ...`: all of them
-    if reading.match is not None and reading.match.slot("arm"):
-        arm_tokens = reading.match.slot("arm")
-        own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
-        if own is not None:
-            reading.arm, reading.arm_n, reading.arm_how = own.arm.name, own.arm.n, "rule"
-            return
-        if reading.match.rule.priority >= DECLARES:
-            arm = lexicon.lookup(view.text_of(arm_tokens[0], arm_tokens[-1] + 1))
-            if arm is not None:
-                reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
-                return
-    token = reading.token
-    starts = [m.start for m in mentions]
-    first = bisect.bisect_right(starts, token)
-    shared = _shared_bracket(view, token, per_bracket)
-    for m in mentions[first:]:
-        if m.start > token + AFTER_WINDOW:
-            break
-        if shared is not None and view.bracket.get(m.start) != shared:
-            break  # `(25 [8.9%] versus 8 [2.8%]) ... with A and B`: a bracketed list pairs
-            # with arms in order, not with the name after the bracket
-        if view.same_clause(token, m.start):
-            if reading.kind == "sample_size" and _first_of_listed_arms(view, m.start):
-                return  # `407 patients were randomly assigned to A or B`: all of them
-            if reading.kind == "sample_size" and any(
-                owned.get(i) is m.arm for i in range(m.end, m.end + 4)
-            ):
-                continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
-            if not any(i in values for i in range(token + 1, m.start)):
-                reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
-                return
-    if reading.kind == "sample_size":
-        return  # a size named only after an arm is the population's (`WLC enrolled 66`)
-    # the nearest mention before, in the clause, with no value between that has an arm of
-    # its own after it; looked for within BEFORE_WINDOW tokens (linking stays linear)
-    for m in reversed(mentions[bisect.bisect_left(starts, token - BEFORE_WINDOW) : first]):
-        if m.end > token or not view.same_clause(m.start, token):
-            continue
-        if any(i in values and _value_has_arm_after(i, mentions) for i in range(m.end, token)):
-            break
-        if any(view.feat(i).lower in respectively for i in range(m.end, token)):
-            break  # `... for A and B, respectively, and C improved by 9.5 for walking`
-        if _second_of_pair(view, m, mentions):
-            break  # `(A/B) included diarrhoea (10.8%/0%)`: the names label a pair
-        reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "before"
-        return
-    frame = _framing_arm(view, mentions, values)
-    if (
-        frame is not None
-        and frame.end <= token
-        and not any(view.feat(i).lower in versus for i in range(frame.end, token))
-    ):  # `... compared with controls (16 deaths`: a comparison's other side is not the frame
-        reading.arm, reading.arm_n, reading.arm_how = frame.arm.name, frame.arm.n, "frame"
-
-
-FRAME_START = 6  # tokens from the sentence's start within which a framing arm is named
-
-
-def _framing_arm(view: SentenceView, mentions: list[Mention], values: set[int]) -> Mention | None:
-    """`For patients who crossed over (n=35), the change was small ... but, after crossover,
-    improved from 0.47`; `With NSM, 3 patients reported pain; 1 had flushing`: an arm named
-    at the very start of a sentence, before any value, and the only arm the sentence names,
-    frames every clause of it, past `but` and `;`."""
-    if not mentions or mentions[0].start - view.start > FRAME_START:
-        return None
-    first = mentions[0]
-    if any(m.arm is not first.arm for m in mentions):
-        return None
-    if any(i in values for i in range(view.start, first.start)):
-        return None
-    return first
-
-
-def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
-    """Whether a declaration listing several arms (`assigned to A or B`) starts at `start`."""
-    for m in view.of_action("arm"):
-        if m.rule.sizes or m.rule.priority < DECLARES:
-            continue
-        listed = runs(m.slot("arm"))
-        if len(listed) >= 2 and listed[0][0] == start:
-            return True
-    return False
-
-
-def _shared_bracket(view: SentenceView, token: int, per_bracket: Counter) -> int | None:
-    """The bracket a value shares with another value (`(34 [12.1%] versus 9 [3.2%])`),
-    by its opening token; None when the value is alone in its bracket or outside one.
-    `per_bracket` counts the sentence's values by bracket (counted once per sentence)."""
-    opening = view.bracket.get(token)
-    if opening is None or per_bracket[opening] < 2:
-        return None
-    return opening
-
-
-def _owned_values(
-    view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
-) -> dict[int, Arm]:
-    """Values an arm rule ties to a known arm (`capecitabine: 1.4 %`, `(n = 73)` after the
-    name), by token; not the second name of `A vs B: a vs b`, which labels the pair.
-    A count written before its name claims first: in `(122 A, 104 B)` the 104 is B's,
-    though `A, 104` reads like `A, 16.0 months`."""
-    owned: dict[int, Arm] = {}
-    for m in sorted(view.of_action("arm"), key=_name_first):
-        names = runs(m.slot("arm"))
-        if len(names) != 1 or sizes_all_arms(view, m):
-            continue
-        if names[0][0] > view.start and view.token(names[0][0] - 1).lower_ in versus:
-            continue
-        arm = lexicon.lookup(view.text_of(*names[0]))
-        if arm is None:
-            continue
-        for i in m.slot("value"):
-            outside = view.bracket.get(names[0][0]) != view.bracket.get(i)
-            if not (outside and _shares_bracket(view, i)):
-                owned.setdefault(i, arm)
-    return owned
-
-
-_NOT_PAIRED = frozenset({"p", "ci"})  # shapes that go with a value, not beside it
-
-
-def _shares_bracket(view: SentenceView, token: int) -> bool:
-    """Whether a value's bracket holds another value (`in the A arm (41.1% v 23.6%)`):
-    the name before such a bracket labels the comparison, not its first value."""
-    opening = view.bracket.get(token)
-    if opening is None:
-        return False
-    k = opening + 1
-    while k < view.end and view.bracket.get(k) is not None and k != token:
-        stat = view.stat(k)
-        if stat is not None and view.bracket.get(k) == opening and stat.shape not in _NOT_PAIRED:
-            return True
-        k += 1
-    k = token + 1
-    while k < view.end and view.bracket.get(k) == opening:
-        stat = view.stat(k)
-        if stat is not None and stat.shape not in _NOT_PAIRED:
-            return True
-        k += 1
-    return False
-
-
-def _second_of_pair(view: SentenceView, m: Mention, mentions: list[Mention]) -> bool:
-    """Whether a mention is the second name of `A/B` or `A versus B`: the two name the
-    values of a pair, and neither is the arm of a value on its own."""
-    joint = m.start - 1
-    if joint <= view.start:
-        return False
-    if view.token(joint).text != "/" and view.feat(joint).lower not in view.comparisons:
-        return False
-    if any(other.end == joint for other in mentions):
-        return True
-    # `(combination/placebo)`: the other name need not be one the document declared
-    return view.token(joint).text == "/" and view.token(joint - 1).is_alpha
-
-
-def _name_first(m) -> bool:
-    """Sort key: matches whose value comes before their name first."""
-    values, names = m.slot("value"), m.slot("arm")
-    return not (values and names and values[0] < names[0])
-
-
-def _value_has_arm_after(i: int, mentions: list[Mention]) -> bool:
-    starts = [m.start for m in mentions]
-    k = bisect.bisect_right(starts, i)
-    return k < len(starts) and starts[k] <= i + AFTER_WINDOW
-
-
-def _link_measure(
-    view: SentenceView,
-    reading: Reading,
-    skip: set[int],
-    lists: WordLists,
-    carried: tuple[str, str] | None,
-    previous: Reading | None,
-    named: dict[int, Naming] | None = None,
-) -> None:
-    """The outcome a value measures: what a `measure` rule names for it, its rule's
-    measure slot, a vocabulary term near it, the words before it, the outcome of the value
-    before it in a list (`28% of A users and 6% of B users`), else the paragraph's
-    instrument."""
-    named = named or {}
-    naming = named.get(reading.token) or named.get(reading.last)  # a count and its percent
-    if naming is not None:
-        reading.measure, reading.measure_text = naming.measure, naming.text
-        return
-    if reading.match is not None and reading.match.slot("measure"):
-        tokens = reading.match.slot("measure")
-        label = VOCABULARY_OF_KIND.get(reading.kind, "")
-        reading.measure = view.feat(tokens[0]).canonical_as(label) or None
-        reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
-        return
-    if reading.match is not None and reading.match.slot("unit") and reading.kind == "sample_size":
-        unit = view.token(reading.match.slot("unit")[0])
-        reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
-        return
-    term = term_for(view, reading.token, reading.kind, skip)
-    if term is not None and term.i > reading.last:
-        own = phrase_before(view, reading.token, lists.function_words, skip)
-        if own is not None and _names_bracket(view, own, reading):
-            reading.measure_text = view.text_of(*own)  # `night sweats (22%`, not a term
-            return  # after the value, which names a later item (`... and insomnia (15%`)
-        opening = view.bracket.get(reading.token)
-        if (
-            previous is not None
-            and opening is not None
-            and view.bracket.get(previous.token) == opening
-        ):
-            reading.measure, reading.measure_text = previous.measure, previous.measure_text
-            return  # `(22% vs. 9%)`: the second value of a bracket is the first one's item
-        if _term_of_later_item(view, term.i, reading):
-            term = None
-    if term is not None and _stale_term(view, term.i, reading, previous):
-        own = phrase_before(view, reading.token, lists.function_words, skip)
-        if own is not None and _new_item(
-            view, own, reading, previous, lists.coordinators | lists.articles
-        ):
-            reading.measure_text = view.text_of(*own)
-            return
-        if previous.measure_text is not None and previous.measure_text != term.text:
-            term = None  # `(9.1%)` after `vaginal dryness (18.5% vs` continues that item
-    if term is not None:
-        label = VOCABULARY_OF_KIND[reading.kind]
-        reading.measure, reading.measure_text = view.feat(term.i).canonical_as(label), term.text
-        if reading.kind == "complication" and view.feat(term.i).category in lists.share_categories:
-            reading.kind = "proportion"  # `a higher remission rate (31.1% vs 19.3%), at the
-            # cost of more frequent nausea`: the share is of the end point it is written with
-        return
-    span = None
-    if reading.kind in ("score", "change", "complication", "proportion"):
-        span = phrase_before(view, reading.token, lists.function_words, skip)
-        if span is not None and (
-            _only_change_words(view, span, lists)
-            or _said_of_a_change(view, span, lists)
-            or _names_an_occasion(view, span, lists)
-        ):
-            span = None  # `The mean change was only 0.05`: the paragraph's outcome changed
-        if (
-            previous is not None
-            and (previous.kind != "sample_size" or reading.kind == "sample_size")
-            and _continues_list(view, span, previous, reading, lists)
-        ):  # an arm's `(n = 35)` before a value starts no list of outcomes
-            same = _FAMILY.get(previous.kind, previous.kind) == _FAMILY.get(reading.kind)
-            reading.measure = previous.measure if same else None  # a level after its change
-            reading.measure_text = previous.measure_text
-            return
-        if span is not None:
-            reading.measure_text = view.text_of(*span)
-    if reading.kind in ("score", "change") and carried is not None and span is None:
-        reading.measure = carried[0]  # `The mean change was only 0.05` continues the paragraph
-
-
-def _term_of_later_item(view: SentenceView, term: int, reading: Reading) -> bool:
-    """`operative blood loss (310 ml versus 420 ml), ... and length of stay (3.1 days`: a
-    vocabulary term after the value, with another bracket of values between them, names a
-    later item of the list, not this value."""
-    if term <= reading.last:
-        return False
-    own = view.bracket.get(reading.token)
-    return any(
-        view.feat(i).is_stat and view.bracket.get(i) not in (None, own)
-        for i in range(reading.last + 1, term)
-    )
-
-
-def _stale_term(view: SentenceView, term: int, reading: Reading, previous: Reading | None) -> bool:
-    """`diarrhea (3.1% vs 1.3%), vaginal dryness (18.5% vs 9.1%)`: whether a vocabulary
-    term stands before an earlier value of this value's clause, so that it may name that
-    earlier item rather than this one."""
-    return (
-        previous is not None
-        and term < previous.token < reading.token
-        and view.same_clause(previous.token, reading.token)
-    )
-
-
-def _new_item(
-    view: SentenceView,
-    span: tuple[int, int],
-    reading: Reading,
-    previous: Reading,
-    coordinators: frozenset[str],
-) -> bool:
-    """Whether the value's own phrase opens a new item of a list: the value is the first
-    in a bracket that opens right after the phrase, after the previous value's bracket
-    (`(anastrozole 3.1% vs. tamoxifen 1.3%)` is one item, `vaginal dryness (18.5%` a new
-    one; `(difference 0.4` and `in 13 patients (9.3%` name no item)."""
-    if not _names_bracket(view, span, reading) or span[0] <= previous.last:
-        return False
-    if view.bracket.get(reading.token) == view.bracket.get(previous.token):
-        return False
-    return _only_separators(view, previous, span[0], coordinators)
-
-
-def _only_separators(view: SentenceView, previous: Reading, start: int, joins: frozenset[str]):
-    """Whether only punctuation and joining words (`), `, `; and `) stand between the end of
-    the previous value's bracket and a phrase, as between the items of a list. `(less than
-    1%, n=27), or because a cup had dislocated (less than 1%` gives a clause, not an item:
-    its words before the bracket are a reason for the event the sentence counts. `joins`:
-    the words that may stand there (`and`, `or`, articles)."""
-    own = view.bracket.get(previous.token)
-    for i in range(previous.last + 1, start):
-        if own is not None and view.bracket.get(i) == own:
-            continue  # the rest of the previous value's bracket
-        token = view.token(i)
-        if not (token.is_punct or token.lower_ in joins):
-            return False
-    return True
-
-
-def _names_bracket(view: SentenceView, span: tuple[int, int], reading: Reading) -> bool:
-    """Whether the phrase ends where the value's bracket opens (`night sweats (22%`) and
-    names something other than who was counted (`in 13 patients (9.3%`)."""
-    opening = view.bracket.get(reading.token)
-    if opening is None or span[1] != opening:
-        return False
-    last = view.feat(span[1] - 1)
-    return last.vocab != "count_noun" or last.category not in _WHO_IS_COUNTED
-
-
-def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
-    """Whether the words before a value say only that it is a change (`the change was`),
-    not what changed."""
-    return all(view.token(i).lower_ in lists.change_words for i in range(*span))
-
-
-def _names_an_occasion(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
-    """`but, after crossover, improved from 0.47`: words opened by an occasion word and
-    closed by a comma say when the value was measured, not what it measures."""
-    before, after = span[0] - 1, span[1]
-    if after >= view.end or view.token(after).text != ",":
-        return False
-    opened = before >= view.start and view.token(before).lower_ in lists.occasion_leads
-    return opened or view.token(span[0]).lower_ in lists.occasion_leads  # `Following X,`
-
-
-def _said_of_a_change(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:
-    """`the change was small at 6 months (0.02; ...)`: the words before the value describe
-    a bare change (a change word, after nothing that names an outcome, linked to them by
-    `was`), so they name no outcome either."""
-    i = span[0] - 1
-    if i < view.start or view.token(i).lower_ not in lists.value_links:
-        return False
-    i -= 1
-    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
-        i -= 1
-    if i < view.start or view.token(i).lower_ not in lists.change_words:
-        return False
-    i -= 1
-    while i >= view.start and view.token(i).lower_ in lists.articles | lists.label_words:
-        i -= 1
-    return (
-        i < view.start
-        or view.feat(i).is_stat
-        or not view.token(i).is_alpha
-        or (view.token(i).lower_ in lists.function_words and not view.feat(i).vocab)
-    )
-
-
-def _continues_list(view: SentenceView, span, previous: Reading, reading: Reading, lists) -> bool:
-    """The value is the next item of the previous value's list: no words of its own tie a
-    new outcome to it (no `was`, `:`, `of` between its name and it)."""
-    if not view.same_clause(previous.token, reading.token) and span is not None:
-        return False
-    if span is None:
-        return True
-    if span[0] < previous.token:
-        return False
-    if _new_item(view, span, reading, previous, lists.coordinators | lists.articles):
-        return False  # `..., intraoperative blood loss (28.0 ml`: a new item of the list
-    return not any(view.token(i).lower_ in lists.value_links for i in range(span[1], reading.token))

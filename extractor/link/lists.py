@@ -62,10 +62,27 @@ def _last_run(view: SentenceView, group: list[Reading], versus: frozenset[str]) 
     run = [group[-1]]
     for reading in reversed(group[:-1]):
         between = _gap(view, reading, run[0])
-        if len(between) > 6 or not all(_joiner(view, t, versus) for t in between):
+        if len(between) > 6 or not _joining(view, between, versus):
             break
         run.insert(0, reading)
     return run
+
+
+COMPARISON_WORDS = 2  # words around a `versus` word that complete it (`as compared to`)
+
+
+def _joining(view: SentenceView, between: list, versus: frozenset[str]) -> bool:
+    """Whether the tokens between two values only join them: list words, punctuation,
+    or a comparison phrase, a `versus` word with the few words that complete it
+    (`1 [1.8%] compared with 2 [3.4%]`, `28 (6.1%) as compared to 51`)."""
+    others = [t for t in between if not _joiner(view, t, versus)]
+    if not others:
+        return True
+    return (
+        any(t.lower_ in versus for t in between)
+        and len(others) <= COMPARISON_WORDS
+        and all(t.is_alpha for t in others)
+    )
 
 
 def _earlier_blocks(

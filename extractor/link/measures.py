@@ -28,7 +28,9 @@ PHRASE_WORDS = 6  # longest measure phrase taken from the text
 SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
 
-def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
+def term_for(
+    view: SentenceView, token: int, kind: str, avoid: set[int], joins: frozenset[str] = frozenset()
+):
     """The nearest term of the kind's vocabulary: before the value in its clause, else
     after it in its clause, else anywhere in the sentence; None when there is none."""
     label = VOCABULARY_OF_KIND.get(kind)
@@ -39,11 +41,19 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         terms = [
             t
             for t in terms
-            if abs(t.i - token) <= NEAR_UNIT and not value_between(view, token, t.i)
-        ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299
+            if abs(t.i - token) <= NEAR_UNIT
+            and not value_between(view, token, t.i)
+            and (t.i < token or _words_between(view, token, t.i, joins))
+        ]  # `(n=299 in 9 studies)`: `studies` is what 9 counts, not 299; `(n = 1043) and
+        # historical controls`: the controls are another group
     if not terms:
         return None
     same = [t for t in terms if view.same_clause(t.i, token)]
+    if kind == "sample_size":  # `The study included 72 women`: a size's unit follows it,
+        # words only between (`(n = 1043) and historical controls` counts no controls)
+        after = [t for t in same if t.i > token]
+        if after:
+            return after[0]
     before = [t for t in same if t.i < token]
     if before:
         return before[-1]
@@ -52,6 +62,28 @@ def term_for(view: SentenceView, token: int, kind: str, avoid: set[int]):
         return after[0]
     before_all = [t for t in terms if t.i < token]
     return before_all[-1] if before_all else terms[0]
+
+
+def term_of_next_value(view: SentenceView, term: int, last: int, joins: frozenset[str]) -> bool:
+    """`liver dysfunction in 53.1% cases and edema in 24.5% cases`: a term after a value
+    that leads a value of its own (within NEAR_UNIT tokens, no value, time or joining word
+    such as `and` between) names that later value, not this one."""
+    if term <= last:
+        return False
+    for i in range(term + 1, min(view.end, term + 1 + NEAR_UNIT)):
+        feature = view.feat(i)
+        if feature.lower in joins:
+            return False
+        if feature.is_stat:
+            return feature.unit_dim != "time" and view.same_clause(term, i)
+    return False
+
+
+def _words_between(view: SentenceView, a: int, b: int, joins: frozenset[str]) -> bool:
+    """Whether only words, none of them joining words, stand strictly between a and b."""
+    return all(
+        not view.token(i).is_punct and view.feat(i).lower not in joins for i in range(a + 1, b)
+    )
 
 
 def value_between(view: SentenceView, a: int, b: int) -> bool:
@@ -88,6 +120,12 @@ def phrase_before(view: SentenceView, token: int, function_words: frozenset[str]
         words += 1
         i -= 1
     start = i + 1
+    while (
+        view.start < start < end
+        and view.token(start - 1).text in ("-", "–")
+        and view.char_end(start - 1) == view.char_start(start)
+    ):
+        start += 1  # `grade III-IV toxic reaction`: `IV` ends a range of grades
     if start >= end:
         return None
     return start, end
@@ -100,6 +138,8 @@ def _content(view: SentenceView, i: int, function_words: frozenset[str], skip: s
         return False
     if feature.vocab in ("instrument", "event", "effect"):
         return True
+    if token.text[:1] in "-–":  # `grade III-IV toxicity`: the end of a range, no word
+        return False
     return (token.is_alpha or "-" in token.text) and token.lower_ not in function_words
 
 
@@ -126,16 +166,20 @@ def namings(view: SentenceView, name_of: Callable[[str, str], str | None]) -> di
     """The outcome `measure` rules name for the values in their `value` slot, by token:
     the rule's `names`, else the vocabulary's name for the qualifier and the measure
     together (`Hypoglycaemia ... was severe in 9` -> `severe hypoglycaemia`; a pair the
-    vocabulary does not know names nothing). `name_of(text, label)` looks a phrase up."""
+    vocabulary does not know names nothing), else the vocabulary's name of the measure
+    term itself (`Revisions were done ... for pain (n=6)` -> `revision`).
+    `name_of(text, label)` looks a phrase up."""
     found: dict[int, Naming] = {}
     for m in view.of_action("measure"):
         measure = m.slot("measure")
         text = view.text_of(measure[0], measure[-1] + 1)
         name = m.rule.names
         qualifier = m.slot("qualifier")
+        label = view.feat(measure[0]).vocab or "event"
         if name is None and qualifier:
-            label = view.feat(measure[0]).vocab or "event"
             name = name_of(f"{view.text_of(qualifier[0], qualifier[-1] + 1)} {text}", label)
+        elif name is None and view.feat(measure[0]).vocab:
+            name = view.feat(measure[0]).canonical_as(label)
         if not name:
             continue
         for i in m.slot("value"):

@@ -11,6 +11,8 @@ study's randomised arms still lead where values are paired with arms in order.
 
 from __future__ import annotations
 
+import itertools
+
 from extractor.link.arms import DECLARES, ArmLexicon, arm_key, runs
 from extractor.link.view import SentenceView
 from extractor.rules.match import RuleMatch
@@ -69,6 +71,40 @@ def declare_parallel(
                     view,
                     RuleMatch(m.rule, m.start, m.end, {**m.slots, "arm": tuple(range(start, end))}),
                 )
+
+
+COMPARED_REACH = 3  # tokens after the second of two labelled values where their p may stand
+
+
+def declare_compared_labels(
+    view: SentenceView, lexicon: ArmLexicon, versus: frozenset[str]
+) -> None:
+    """`(POWIR, 0.01 % vs. FLEX, 1.3 %; p < 0.04)`, `(NCI 105 ± 46 mg/dL, PBOO 96 ± 37
+    mg/dL, p = 0.06)`: two values side by side, each labelled right before it by a short
+    form the document defines in brackets, and compared (a `versus` word between them, or
+    one p-value right after them), are the values of the two arms the labels name, though
+    no assignment sentence named them. Outcomes listed by their abbreviations are not
+    compared so (`HbA1c 7.1%, LDL 2.9 mmol/L`)."""
+    labelled: list[tuple[int, int, str, RuleMatch]] = []  # short form, value, label
+    for m in view.of_action("arm"):
+        names, values = runs(m.slot("arm")), m.slot("value")
+        if m.rule.priority >= DECLARES or len(names) != 1 or not values:
+            continue
+        short = names[0][1] - 1  # `neck-POWIR`: the short form is the label's last piece
+        if short < values[0] and lexicon.defines_short(view.token(short).text):
+            labelled.append((short, values[0], view.text_of(*names[0]), m))
+    labelled.sort(key=lambda item: item[1])
+    for (a, a_value, a_label, m), (b, b_value, b_label, _) in itertools.pairwise(labelled):
+        texts = view.token(a).text, view.token(b).text
+        if arm_key(texts[0], lexicon.group_nouns) == arm_key(texts[1], lexicon.group_nouns):
+            continue
+        compared = any(view.feat(k).lower in versus for k in range(a_value + 1, b)) or any(
+            view.feat(k).is_stat and view.feat(k).shape == "p"
+            for k in range(b_value + 1, min(view.end, b_value + 1 + COMPARED_REACH))
+        )
+        if compared:
+            for text, label in zip(texts, (a_label, b_label), strict=True):
+                lexicon.declare_label(text, label, m.rule.priority)
 
 
 def _holds_value(view: SentenceView, m: RuleMatch) -> bool:

@@ -120,6 +120,8 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
             stat = view.stat(i) if m.rule.constant is None else _constant_stat(view, i, m)
             if stat is None or i in blocked or i in times:
                 continue
+            if m.rule.kind in _SHARES and _measured_number(view, i, stat):
+                continue  # `PONV (OR=15.730, ...)`: a number with decimals counts nobody
             candidate = Reading(i, stat, m.rule.kind or "", m.rule.id, m.rule.priority, m)
             candidate.statistic = m.rule.statistic
             candidate.timepoint = m.rule.timepoint
@@ -163,6 +165,20 @@ def read_statistics(view: SentenceView) -> tuple[list[Reading], set[int]]:
         _refine(reading, categories)
         readings.append(reading)
     return readings, times
+
+
+def _measured_number(view: SentenceView, i: int, stat: Statistic) -> bool:
+    """A plain number that is no whole count (`15.730`, `41.20`) and carries no percent or
+    count of its own: a measured value, never a share of patients."""
+    return (
+        stat.shape == "number"
+        and not stat.is_percent
+        and stat.count is None
+        and stat.percent is None
+        and not view.feat(i).integer
+        and stat.value is not None
+        and stat.unit is None
+    )
 
 
 def _combined(view: SentenceView, m: RuleMatch, excluded: set[int]) -> Reading | None:

@@ -26,7 +26,9 @@ def attach_p_and_ci(
     before it that has no interval. A time read with an interval after it (`a 1.1 point
     greater reduction at 12 weeks (95% CI 0.5 to 1.7)`, one statistic to the scanner) is
     a time, and its interval is a detached one."""
-    by_token = sorted(readings, key=lambda r: r.token)
+    # a group's size is never what a p-value or an interval qualifies: `controls (n =
+    # 50) ... (P = .86)` tests an outcome of the groups, not how many there were
+    by_token = sorted((r for r in readings if r.kind != "sample_size"), key=lambda r: r.token)
     positions = [r.token for r in by_token]
     for token in view.tokens():
         stat = view.feat(token.i).stat

@@ -52,7 +52,8 @@ ACTIONS = {
     "time": {"timepoint"},
     # slot `measure` names the outcome of the statistics in slot `value`: as `names` says
     # (a canonical name), else as the vocabulary names slot `qualifier` + slot `measure`
-    # (`was severe in 9` after `Hypoglycaemia` -> `severe hypoglycaemia`)
+    # (`was severe in 9` after `Hypoglycaemia` -> `severe hypoglycaemia`), else as the
+    # vocabulary names the term in slot `measure`
     "measure": {"priority", "names"},
     # the tokens of slot `list` are separators of an enumeration (`,`, `and`, `vs`)
     "respectively": set(),
@@ -253,8 +254,6 @@ def _rule(source: str, number: int, raw: Any, lists: dict[str, list[str]]) -> Ru
     needs_value = action in ("evidence", "block", "measure")
     if action == "measure" and "measure" not in slots:
         raise RuleError(f"{where}: a measure rule needs a token with `slot: measure`")
-    if action == "measure" and not raw.get("names") and "qualifier" not in slots:
-        raise RuleError(f"{where}: a measure rule `names` its outcome or has a `qualifier` slot")
     if needs_value and "value" not in slots:
         raise RuleError(f"{where}: an {action} rule needs a token with `slot: value`")
     if action == "arm" and "arm" not in slots and not raw.get("role"):

@@ -50,3 +50,11 @@ def as_error(result: DocumentResult, reason: str) -> DocumentResult:
         size_bytes=result.size_bytes,
         warnings=result.warnings,
     )
+
+
+def unstorable_reason(error: Exception) -> str:
+    """Why a document whose rows could not be stored (or made) is an error row."""
+    return (
+        "extraction produced rows that could not be stored "
+        f"({type(error).__name__}: {error}); please report this document"
+    )

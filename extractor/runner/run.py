@@ -29,8 +29,8 @@ from extractor.ingest import Record, file_records
 from extractor.pipeline import TEXT_SUFFIXES, Extractor
 from extractor.runner.budget import Budget, format_size
 from extractor.runner.corpus import CorpusEntry, CorpusWalk, corpus_entries
-from extractor.runner.failures import as_error, error_result
-from extractor.runner.workers import extract_all
+from extractor.runner.failures import error_result, unstorable_reason
+from extractor.runner.workers import Task, extract_rows
 from extractor.types import DocumentResult
 
 DEFAULT_BUDGET = Budget()
@@ -112,15 +112,6 @@ def load_extractor(patterns_dir: Path | None) -> Extractor:
 
 
 @dataclass(frozen=True)
-class Task:
-    """A document to extract: its id, its bytes, and what the walk has to say about it."""
-
-    doc_id: str
-    data: bytes
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Stored:
     """What was committed for one document: all a summary and a progress bar need."""
 
@@ -130,8 +121,8 @@ class Stored:
     evidence_rows: int
 
     @classmethod
-    def of(cls, result: DocumentResult) -> Stored:
-        return cls(result.doc_id, result.status, result.error, len(result.evidence))
+    def of(cls, rows: store.DocumentRows) -> Stored:
+        return cls(rows.doc_id, rows.status, rows.error, len(rows.evidence))
 
 
 class Engine(Protocol):
@@ -147,7 +138,7 @@ class Engine(Protocol):
 
 @dataclass
 class LocalEngine:
-    """Extraction in supervised worker processes on this machine (see `extract_all`)."""
+    """Extraction in supervised worker processes on this machine (see `extract_rows`)."""
 
     extractor: Extractor
     jobs: int = 1
@@ -157,19 +148,8 @@ class LocalEngine:
         return iter(())  # every document is committed as it finishes: nothing is half-way
 
     def __call__(self, db: sqlite_utils.Database, tasks: Iterator[Task]) -> Iterator[Stored]:
-        warnings: dict[str, tuple[str, ...]] = {}  # of documents in flight only
-
-        def documents() -> Iterator[tuple[str, bytes]]:
-            for task in tasks:
-                warnings[task.doc_id] = task.warnings
-                yield task.doc_id, task.data
-
-        results = extract_all(documents(), self.extractor, jobs=self.jobs, budget=self.budget)
-        for result in results:
-            extra = warnings.pop(result.doc_id, ())
-            if extra:
-                result.warnings = (*extra, *result.warnings)
-            yield store_result(db, result)
+        for rows in extract_rows(tasks, self.extractor, jobs=self.jobs, budget=self.budget):
+            yield store_rows(db, rows)
 
 
 def corpus_records(corpus_dir: Path) -> Iterator[Record]:
@@ -327,24 +307,31 @@ def _records(
 
 
 def store_result(db: sqlite_utils.Database, result: DocumentResult) -> Stored:
-    """Write one result; if its rows cannot be stored, store the document as an error.
+    """Write one result (see `store_rows`)."""
+    return store_rows(db, store.document_rows(result))
+
+
+def store_rows(db: sqlite_utils.Database, rows: store.DocumentRows) -> Stored:
+    """Write one document's rows; if they cannot be stored, store it as an error.
 
     Errors about the database as a whole (full disk, read-only, locked) stop the run with
     a UserError: every later document would fail the same way.
     """
     try:
-        store.write_document(db, result)
-        return Stored.of(result)
+        store.write_rows(db, rows)
+        return Stored.of(rows)
     except Exception as error:
         if store.is_database_level(error):
             raise store.StoreError(store.describe_sqlite_error(error, _path_of(db))) from error
-        reason = (
-            "extraction produced rows that could not be stored "
-            f"({type(error).__name__}: {error}); please report this document"
+        reason = unstorable_reason(error)
+    version, sha256, size_bytes, warnings = rows.basis
+    failed = store.document_rows(
+        error_result(
+            rows.doc_id, reason, version, sha256=sha256, size_bytes=size_bytes, warnings=warnings
         )
-    failed = as_error(result, reason)
+    )
     try:
-        store.write_document(db, failed)
+        store.write_rows(db, failed)
     except Exception as error:
         raise store.StoreError(store.describe_sqlite_error(error, _path_of(db))) from error
     return Stored.of(failed)

@@ -6,6 +6,12 @@ share it without loading it again (see `extractor.runner.supervise`). At most `j
 are in flight, so memory stays flat however large the corpus. The caller keeps writing
 to SQLite from one process: workers never touch the database.
 
+A worker hands back a document's rows ready to store (`store.DocumentRows`: tuples in
+column order, values made storable), not the extraction result: with `jobs` workers on
+as many cores, the one writing process is the part that does not scale, so every
+per-row step (dataclass to row, flags, storable checks) is done where the document was
+extracted, and the writer only runs `executemany`.
+
 Without a budget and with one job, documents are extracted in this process, as a
 library caller or a profiler may want; the command line always sets a budget.
 """
@@ -13,59 +19,98 @@ library caller or a profiler may want; the command line always sets a budget.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 
 from extractor.pipeline import Extractor, extract_document
 from extractor.runner.budget import Budget
-from extractor.runner.failures import error_result
+from extractor.runner.failures import as_error, error_result, unstorable_reason
 from extractor.runner.supervise import SupervisedPool
+from extractor.store import DocumentRows, document_rows
 from extractor.types import DocumentResult
 
 # A budget that never stops a document, for `jobs > 1` without a budget.
 UNLIMITED = Budget(seconds=float("inf"), memory_bytes=2**62)
 
+# The largest document that may wait queued in a busy worker (see `supervise`): while
+# it waits its bytes take the worker's memory, which belongs to the one running.
+QUEUE_AHEAD_BYTES = 1024**2
 
-def extract_all(
-    documents: Iterable[tuple[str, bytes]],
+
+@dataclass(frozen=True)
+class Task:
+    """A document to extract: its id, its bytes, and what the walk has to say about it."""
+
+    doc_id: str
+    data: bytes
+    warnings: tuple[str, ...] = ()
+
+
+def extract_rows(
+    tasks: Iterable[Task],
     extractor: Extractor,
     *,
     jobs: int = 1,
     budget: Budget | None = None,
-) -> Iterator[DocumentResult]:
-    """Results for `(doc_id, bytes)` pairs: in the order given with one job in-process,
+) -> Iterator[DocumentRows]:
+    """The rows of each task's document: in the order given with one job in-process,
     else in the order they finish.
 
     With a `budget` (or `jobs > 1`) each document runs in a supervised worker process:
     one that runs out of time or memory, or crashes its worker, comes back as an error
-    result saying so, and the others go on.
+    row saying so, and the others go on.
     """
     if budget is None and jobs <= 1:
-        for doc_id, data in documents:
-            yield extract_document(data, doc_id, extractor)
+        for task in tasks:
+            yield _rows(task, extractor)
         return
-    pool = SupervisedPool(
-        work=partial(_extract, extractor=extractor),
+    pool: SupervisedPool[Task, DocumentRows] = SupervisedPool(
+        work=partial(_rows, extractor=extractor),
         failure=partial(_stopped, version=extractor.version),
         jobs=max(1, jobs),
         budget=budget or UNLIMITED,
+        ahead=_small,
     )
-    for result in pool.map(documents):
-        yield _checked(result, extractor)
+    for rows in pool.map(tasks):
+        yield _checked(rows, extractor)
+
+
+def _rows(task: Task, extractor: Extractor) -> DocumentRows:
+    """What a worker runs for one document: extract it, then make its rows.
+
+    Rows that cannot be made (a value no storable rule foresaw) make the document an
+    error row, as a failed write does (see `run.store_rows`).
+    """
+    result = _extract(task.data, task.doc_id, extractor)
+    if task.warnings:
+        result.warnings = (*task.warnings, *result.warnings)
+    try:
+        return document_rows(result)
+    except MemoryError:
+        raise
+    except Exception as error:
+        return document_rows(as_error(result, unstorable_reason(error)))
 
 
 def _extract(data: bytes, doc_id: str, extractor: Extractor) -> DocumentResult:
-    """What a worker runs for one document (looked up here, so tests can replace it)."""
+    """Extraction of one document (looked up here, so tests can replace it)."""
     return extract_document(data, doc_id, extractor)
 
 
-def _stopped(doc_id: str, data: bytes, reason: str, version: str) -> DocumentResult:
-    return error_result(doc_id, reason, version, data)
+def _small(task: Task) -> bool:
+    return len(task.data) <= QUEUE_AHEAD_BYTES
 
 
-def _checked(result: DocumentResult, extractor: Extractor) -> DocumentResult:
-    if result.extractor_version != extractor.version:
+def _stopped(task: Task, reason: str, version: str) -> DocumentRows:
+    return document_rows(
+        error_result(task.doc_id, reason, version, task.data, warnings=task.warnings)
+    )
+
+
+def _checked(rows: DocumentRows, extractor: Extractor) -> DocumentRows:
+    if rows.extractor_version != extractor.version:
         raise RuntimeError(
-            f"a worker extracted {result.doc_id} with {result.extractor_version}, "
+            f"a worker extracted {rows.doc_id} with {rows.extractor_version}, "
             f"not {extractor.version}: were the patterns edited during the run?"
         )
-    return result
+    return rows

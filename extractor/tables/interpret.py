@@ -342,6 +342,8 @@ class TableEvidence:
             return None
         if reading.stat.kind != "value" or reading.value is None:
             return None
+        if self.ctx.describes_cohort and self.words.anywhere["procedure_label"].search(info.label):
+            return None  # `Procedure duration, minutes 47.8 (± 14.7)`: the design, no outcome
         return self._estimate(info, reading, row_arm, "change" if info.change else "score")
 
     def _counted(self, info: RowInfo, reading: Reading) -> str | None:

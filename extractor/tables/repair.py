@@ -214,6 +214,61 @@ def _spread(upper: list[str], lower: list[str], values: list[int], grid: Grid) -
     return out
 
 
+def widen_short_spans(upper: list[str], starts: list[bool], lower: list[str]) -> list[str]:
+    """An upper header row of a structured source (JATS) whose spanning cells are each
+    shorter than the group of sub-columns they head, widened to that group.
+
+    A `colspan="2"` over `n (%) | Mean | SD` leaves the third sub-column without an arm;
+    the header is proven short only when the sub-columns repeat (`n (%) Mean SD n (%)
+    Mean SD`), every repeating group holds exactly one spanning cell, and every spanning
+    cell lies inside its group. The widened cells are only the group's empty ones, so a
+    well-formed header comes back unchanged. `starts` marks the column where each upper
+    cell begins (its colspan's repeats are False); column 0 is the row labels'."""
+    below = [j for j in _filled(lower) if j >= 1]
+    if not below or below != list(range(below[0], below[-1] + 1)):
+        return upper
+    start = below[0]
+    found = _period(lower[start : below[-1] + 1])
+    if found is None:
+        return upper
+    period, groups = found
+    if period < 2:
+        return upper
+    spans = _spans(upper, starts)
+    group_of = lambda j: (j - start) // period if start <= j < start + groups * period else None  # noqa: E731
+    owner: dict[int, tuple[int, int]] = {}
+    for first, last in spans:
+        group = group_of(first)
+        if group is None:
+            if first < start + groups * period and last >= start:
+                return upper  # a cell straddling the groups: the header is not short
+            continue
+        if group_of(last) != group or group in owner:
+            return upper
+        owner[group] = (first, last)
+    if len(owner) != groups:
+        return upper
+    out = list(upper)
+    for group, (first, _last) in owner.items():
+        for j in range(start + group * period, start + (group + 1) * period):
+            if not out[j].strip():
+                out[j] = upper[first]
+    return out
+
+
+def _spans(upper: list[str], starts: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) column of each filled upper cell beyond the label column."""
+    spans: list[tuple[int, int]] = []
+    for j in range(1, len(upper)):
+        if not upper[j].strip():
+            continue
+        if starts[j] or not spans or spans[-1][1] != j - 1 or upper[spans[-1][0]] != upper[j]:
+            spans.append((j, j))
+        else:
+            spans[-1] = (spans[-1][0], j)
+    return spans
+
+
 def _packed(columns: list[int], start: int) -> bool:
     return columns == list(range(start, start + len(columns)))
 
