@@ -241,6 +241,14 @@ class Vocabulary:
             regex.IGNORECASE,
         )
         self._num_in_list = re.compile(rf"{DIGITS}|{self.number_words.pattern}", re.IGNORECASE)
+        # every numeric time holds a number (`nums`): a digit, or a number word, which
+        # begins with one of the unit or tens words; a text holding neither is not
+        # searched (most table labels). Case-folded, so the test finds at least every
+        # spelling the case-insensitive regex would.
+        words = sorted({w.casefold() for w in (*self.number_words.units, *self.number_words.tens)})
+        self._may_hold_number = re.compile(
+            r"\d|" + "|".join(re.escape(w) for w in words) if words else r"\d"
+        ).search
 
     # -- matching --------------------------------------------------------------------------
 
@@ -275,7 +283,8 @@ class Vocabulary:
 
     def _timepoints_in(self, text: str, offset: int) -> list[Timepoint]:
         found: list[Timepoint] = []
-        for match in self._tp_numeric.finditer(text):
+        numeric = self._tp_numeric.finditer(text) if self._may_hold_number(text.casefold()) else ()
+        for match in numeric:
             factor = self._unit_factor[match.group("unit").lower()]
             numbers = list(self._num_in_list.finditer(match.group("nums")))
             base = match.start("nums")

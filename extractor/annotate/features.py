@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
+from spacy.attrs import IDX, ORTH, SENT_START
+from spacy.tokens import Doc, Token
 
 from extractor.annotate.statistics import Statistic
 
@@ -117,18 +118,36 @@ class TokenFeatures:
 
 
 def features_of(doc: Doc) -> list[TokenFeatures]:
-    """The plain features of every token of a (merged) Doc; annotation fills the rest."""
-    return [
-        TokenFeatures(
-            t.i,
-            t.idx,
-            t.text,
-            t.lower_,
-            t.is_alpha,
-            t.is_punct,
-            t.is_digit,
-            t.like_num,
-            bool(t.is_sent_start),
-        )
-        for t in doc
-    ]
+    """The plain features of every token of a (merged) Doc; annotation fills the rest.
+
+    Read from arrays and from each word's lexeme (its text, lower case and flags belong to
+    the word, not to the token), because a Token object made per token costs more than all
+    the rest."""
+    words = _WORDS.setdefault(doc.vocab.lang, {})
+    if len(words) > WORDS_KEPT:  # bounded memory, however many words a corpus holds
+        words.clear()
+    out = []
+    for i, (orth, idx, sent_start) in enumerate(doc.to_array([ORTH, IDX, SENT_START]).tolist()):
+        word = words.get(orth)
+        if word is None:
+            word = words[orth] = _word(doc[i])
+        out.append(TokenFeatures(i, idx, *word, sent_start == 1))
+    return out
+
+
+def _word(token: Token) -> tuple[str, str, bool, bool, bool, bool]:
+    """What a token's word says of it (the first token of a word seen stands for all)."""
+    return (
+        token.text,
+        token.lower_,
+        token.is_alpha,
+        token.is_punct,
+        token.is_digit,
+        token.like_num,
+    )
+
+
+# a word's text and flags by its language and id (the hash of its text): words repeat
+# across documents
+_WORDS: dict[str, dict[int, tuple[str, str, bool, bool, bool, bool]]] = {}
+WORDS_KEPT = 200_000

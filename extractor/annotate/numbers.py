@@ -98,7 +98,15 @@ class NumberWords:
 
         unit, ten, scale = alt(self.units), alt(self.tens), alt(self.scales)
         small = rf"(?:(?:{ten})(?:[-‐\s](?:{unit}))?|(?:{unit}))"
-        return rf"(?<![\w\-‐]){small}(?:\s+(?:{scale})(?:(?:\s+and\s+|[\s\-‐]){small})?)*(?![\w])"
+        # the first letters a phrase can start with, tested first: a pattern that opens
+        # with a lookbehind and case-insensitive words is otherwise tried in full at every
+        # character of a text (the lookahead changes no match)
+        first = "".join(sorted({re.escape(w[0]) for w in (*self.units, *self.tens) if w}))
+        lead = f"(?=[{first}])" if first else ""
+        return (
+            rf"{lead}(?<![\w\-‐]){small}"
+            rf"(?:\s+(?:{scale})(?:(?:\s+and\s+|[\s\-‐]){small})?)*(?![\w])"
+        )
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:

@@ -24,6 +24,7 @@ cannot backtrack over unbounded input.
 
 from __future__ import annotations
 
+import copy
 import csv
 import functools
 import re
@@ -245,6 +246,44 @@ def _alternation(spellings: Iterable[str]) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _grouped_alternation(spellings: Iterable[str]) -> str:
+    """`_alternation`, with the alternatives that begin with the same letter behind one
+    test of that letter, so a position tries only those. It matches what `_alternation`
+    matches: alternatives of different ASCII letters (case-insensitive, as all are here)
+    never match the same character, and within a letter the order is kept. Any other
+    spelling (a capitals-only abbreviation, a non-ASCII start) keeps the plain form."""
+    spellings = sorted(set(spellings), key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for spelling in spellings:
+        words = spelling.split()
+        first = words[0][0] if words else ""
+        if not (first.isascii() and first.isalpha()) or _is_capital_abbreviation(spelling):
+            return _alternation(spellings)
+        body = r"\s+".join(re.escape(word) for word in words)
+        groups.setdefault(first.lower(), []).append(f"(?i:{body})")
+    if not groups:
+        return "(?!)"
+    alternatives = "|".join(f"(?=(?i:{c}))(?:{'|'.join(m)})" for c, m in groups.items())
+    # a word of letters (and a final point) before a number: every label is such a word
+    # when none holds a space, a digit or another sign, and most words are not before one
+    guard = all(re.fullmatch(r"[A-Za-z]+\.?", s) for s in spellings)
+    lead = "(?=(?i:[a-z])+\\.?\\s+[A-Za-z]?\\d)" if guard else ""  # folded as the labels are
+    return f"{lead}(?:{alternatives})"
+
+
+def _first_letters(spellings: Iterable[str]) -> str:
+    """A regex for the first character of any spelling as `_alternation` matches it:
+    capitals-only abbreviations as written, the rest case-insensitively."""
+    exact = {s.split()[0][0] for s in spellings if s.split() and _is_capital_abbreviation(s)}
+    folded = {s.split()[0][0] for s in spellings if s.split() and not _is_capital_abbreviation(s)}
+    parts = []
+    if exact:
+        parts.append("[" + "".join(re.escape(c) for c in sorted(exact)) + "]")
+    if folded:
+        parts.append("(?i:[" + "".join(re.escape(c) for c in sorted(folded)) + "])")
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
 MEMO_TEXT = 120  # texts up to this length (table cells, brackets) are memoised
 MEMO_SIZE = 50_000  # entries kept before the memo starts afresh (bounded memory)
 
@@ -376,22 +415,41 @@ class StatisticParser:
             rf"(?P<range>{w('range')})|(?P<pct>%|{w('percent')})|"
             rf"(?P<ci>(?:\d{{2}}\s?%\s*)?{w('ci')}))\s*[)\]]"
         )
-        self._anchor = re.compile(rf"(?<![\d.,·]){num}")
+        # a number not continuing another (`(?<![\d.,·])`), found by `_anchors`: a pattern
+        # that starts with a lookbehind is tried at every character, one that starts with
+        # its first characters skips to them
+        self._anchor = re.compile(num)
         self._relation_before = re.compile(
             rf"(?:(?P<w>{_alternation(self.notation.words['relation'])})|(?P<s><=|>=|≤|≥|<|>|~|≈))"
             r"\s*$"
         )
+        # the last character a relation can end with (any case): a text whose last
+        # non-space character is none of them is not searched (most are not)
+        lasts = {s.split()[-1][-1] for s in self.notation.words["relation"] if s.split()}
+        lasts |= set("=≤≥<>~≈")
+        self._relation_last = re.compile(
+            "[" + "".join(re.escape(c) for c in sorted(lasts)) + "]", re.IGNORECASE
+        )
         self._n_before = re.compile(rf"(?<![A-Za-z])(?:{n_label})\s*[=:]\s*$")
         self._currency_before = re.compile(r"(?:US\$|\$|€|£)\s?$")
-        label = w("label")
+        # the label alternatives, tried only after their first letter (most words start
+        # with a letter some label starts with, and few labels with each)
+        grouped_label = _grouped_alternation(self.notation.words["label"])
         month = (
             r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
         )
         # Everything here is anchored by a lookbehind that stops a match from starting
         # inside a run it already failed on, so the scan stays linear on long digit runs.
+        # every exclusion starts with one of these (a reference's `[`, a digit, `doi`,
+        # `http`, `www`, a month, a line's leading space, a label word's first letter after
+        # no word character): tested first, they spare the full alternation at every other
+        # character (no match changes)
+        label_first = _first_letters(self.notation.words["label"])
+        first = rf"[\[\ddhwJFMASOND]|^\s|(?<![\w.]){label_first}"
         self._excluded = re.compile(
-            "|".join(
+            rf"(?={first})(?:"
+            + "|".join(
                 [
                     r"\bdoi:\s*\S+",
                     r"\b10\.\d{4,9}/\S+",
@@ -406,9 +464,10 @@ class StatisticParser:
                     r"^\s*\d{1,2}(?:\.\d{1,2})+(?=\s+[A-Z])",  # numbered paragraph 4.1
                     r"^\s*\d{1,2}(?=\s+[A-Z][a-z]+(?:\s+[a-z]+){0,5}\s*$)",  # heading "5 Safety"
                     r"(?<![\d:])\d+(?::\d+)+(?![\d:])",  # times and ratios 10:30, 1:1, 2:1:1
-                    rf"(?<![\w.])(?:{label})\s+[A-Za-z]?\d+[a-z]?(?![\d.,·]\d)(?![\d])",
+                    rf"(?<![\w.])(?:{grouped_label})\s+[A-Za-z]?\d+[a-z]?(?![\d.,·]\d)(?![\d])",
                 ]
-            ),
+            )
+            + ")",
             re.MULTILINE,
         )
 
@@ -439,7 +498,7 @@ class StatisticParser:
     def _scan(
         self, text: str, offset: int, paren_means: str | None, pair_means: str | None
     ) -> list[Statistic]:
-        anchors = [(m.start(), m.end(), False) for m in self._anchor.finditer(text)]
+        anchors = self._anchors(text)
         anchors += [(m.start(), m.end(), True) for m in self.number_words.regex.finditer(text)]
         if not anchors:  # no number, so no p-value either (its value is a number)
             return []
@@ -491,6 +550,22 @@ class StatisticParser:
             if holder is None or not (holder.start <= p.start and p.end <= holder.end):
                 kept_p.append(p)
         return sorted([*kept_p, *values], key=lambda s: s.start)
+
+    def _anchors(self, text: str) -> list[tuple[int, int, bool]]:
+        """Where a number starts that no digit, point or comma comes right before: what
+        `finditer` of the number after that lookbehind finds, a candidate at a time (a
+        refused start resumes the search one character on, as `finditer` would)."""
+        found = []
+        search = self._anchor.search
+        m = search(text)
+        while m is not None:
+            start = m.start()
+            if start and (text[start - 1] in ".,·" or text[start - 1].isdecimal()):
+                m = search(text, start + 1)
+                continue
+            found.append((start, m.end(), False))
+            m = search(text, m.end())
+        return found
 
     def _is_identifier(self, text: str, start: int, end: int) -> bool:
         """Digits glued to letters before them (NCT0123, S1, EQ-5D, CD4) or to letters
@@ -774,7 +849,12 @@ class StatisticParser:
             fields["n_equals"] = True
             start -= len(before) - n_eq.start()
         else:
-            rel = self._relation_before.search(before)
+            last = len(before.rstrip()) - 1
+            rel = (
+                self._relation_before.search(before)
+                if last >= 0 and self._relation_last.match(before, last)
+                else None
+            )
             if rel:
                 fields["relation"] = (
                     self.notation.relations.get(" ".join(rel.group("w").lower().split()), "~")
@@ -1087,9 +1167,13 @@ def _inside_open_paren(text: str, pos: int) -> bool:
 def _shifted(stat: Statistic, offset: int) -> Statistic:
     if not offset:
         return stat
-    return replace(
-        stat, start=stat.start + offset, end=stat.end + offset, value_end=stat.value_end + offset
-    )
+    # what `replace` makes, without its per-field keyword round trip (a statistic has no
+    # `__post_init__` to rerun): memoised cells and sentences are shifted many times
+    shifted = copy.copy(stat)
+    object.__setattr__(shifted, "start", stat.start + offset)
+    object.__setattr__(shifted, "end", stat.end + offset)
+    object.__setattr__(shifted, "value_end", stat.value_end + offset)
+    return shifted
 
 
 @functools.lru_cache(maxsize=8)

@@ -18,9 +18,10 @@ is marked uncertain, so the rows read from it are flagged rather than trusted.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from extractor.tables.canonical import Grid
@@ -51,8 +52,28 @@ class Columns:
         at every shift tried."""
         return tuple(self.owner_bounds(j) for j in range(len(self.extents)))
 
+    @functools.cached_property
+    def _lows(self) -> list[int] | None:
+        """The columns' owner starts when they rise left to right (the owners then tile
+        the line, each ending where the next starts), else None."""
+        lows = [low for low, _ in self._bounds]
+        return lows if all(a <= b for a, b in zip(lows, lows[1:], strict=False)) else None
+
     def overlaps(self, start: int, end: int) -> list[int]:
-        return [max(0, min(end, high) - max(start, low)) for low, high in self._bounds]
+        """How many characters of [start, end) each column owns."""
+        lows = self._lows
+        if lows is None:
+            return [max(0, min(end, high) - max(start, low)) for low, high in self._bounds]
+        # the owners tile the line: only those from the one holding `start` up to `end`
+        # can hold any of the stretch
+        out = [0] * len(lows)
+        bounds = self._bounds
+        j = max(0, bisect.bisect_right(lows, start) - 1)
+        while j < len(lows) and lows[j] < end:
+            low, high = bounds[j]
+            out[j] = max(0, min(end, high) - max(start, low))
+            j += 1
+        return out
 
     def gap_before(self, j: int) -> tuple[int, int]:
         """The blank space between column j-1 and column j."""
@@ -77,13 +98,7 @@ def split_line(line: str, columns: Columns) -> tuple[list[str], bool]:
     shift = None
     for run in _RUN.finditer(line.expandtabs(8)):
         candidates = _FIRST_SHIFTS if shift is None else range(shift, shift + _DRIFT + 1)
-        shift = min(
-            candidates,
-            key=lambda d: sum(
-                _straddle(s, t, columns)
-                for s, t in _split_run(run.start() + d, run.group(), columns)
-            ),
-        )
+        shift = _best_shift(candidates, run.start(), run.group(), columns)
         for start, text in _split_run(run.start() + shift, run.group(), columns):
             overlap = columns.overlaps(start, start + len(text))
             best = max(range(len(overlap)), key=lambda j: (overlap[j], -j))
@@ -99,6 +114,20 @@ def split_line(line: str, columns: Columns) -> tuple[list[str], bool]:
     return [" ".join(c) for c in cells], doubtful
 
 
+def _best_shift(candidates: Sequence[int], start: int, text: str, columns: Columns) -> int:
+    """The first shift with the fewest characters outside their columns, as `min` would
+    choose; none can have fewer than 0, so the first with 0 ends the search (most lines
+    sit where their columns are)."""
+    best, fewest = candidates[0], None
+    for shift in candidates:
+        outside = sum(_straddle(s, t, columns) for s, t in _split_run(start + shift, text, columns))
+        if fewest is None or outside < fewest:
+            best, fewest = shift, outside
+            if outside == 0:
+                break
+    return best
+
+
 def _straddle(start: int, text: str, columns: Columns) -> int:
     """How many characters of a stretch lie outside the column it overlaps most."""
     overlap = columns.overlaps(start, start + len(text))
@@ -108,6 +137,8 @@ def _straddle(start: int, text: str, columns: Columns) -> int:
 def _split_run(start: int, text: str, columns: Columns) -> list[tuple[int, str]]:
     """Split a stretch at single spaces that fall in the gap between two columns."""
     pieces = [(start, text)]
+    if " " not in text:  # nowhere to split
+        return pieces
     for j in range(1, len(columns.extents)):
         gap_low, gap_high = columns.gap_before(j)
         out = []

@@ -43,6 +43,8 @@ ABBREVIATIONS_FILE = "abbreviations.txt"
 COMPONENT = "evidence_sentence_boundaries"
 # Where a Doc carries the caller's extra sentence starts (offsets into the Doc's text).
 EXTRA_STARTS_KEY = "evidence_extra_starts"
+# ... and the text it was made from (the same as `doc.text`, which costs a pass to rebuild)
+TEXT_KEY = "evidence_text"
 
 _BEFORE_NUMBER = " before-number"
 
@@ -160,7 +162,12 @@ class EvidenceSentenceBoundaries:
 
     def __call__(self, doc: Doc) -> Doc:
         extra = doc.user_data.get(EXTRA_STARTS_KEY, ())
-        starts = sentence_starts(doc.text, self.abbreviations, extra)
+        # the splitter hands over the text it tokenised: `doc.text` is rebuilt from a Token
+        # object per token on every access
+        text = doc.user_data.get(TEXT_KEY)
+        if text is None:
+            text = doc.text
+        starts = sentence_starts(text, self.abbreviations, extra)
         _split_tokens_at(doc, starts)
         if not len(doc):
             return doc
@@ -246,9 +253,11 @@ class SentenceSplitter:
         yield from self.nlp.pipe(docs, as_tuples=True, batch_size=64)
 
     def _doc(self, text: str, start: int, end: int, extras: list[int]) -> Doc:
-        doc = self.nlp.make_doc(text[start:end])
+        chunk = text[start:end]
+        doc = self.nlp.make_doc(chunk)
         low, high = bisect.bisect_left(extras, start), bisect.bisect_left(extras, end)
         doc.user_data[EXTRA_STARTS_KEY] = tuple(offset - start for offset in extras[low:high])
+        doc.user_data[TEXT_KEY] = chunk
         return doc
 
     def _chunks(self, text: str) -> Iterator[tuple[int, int]]:
