@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import os
-import time
 
 from extractor.runner.budget import Budget
 from extractor.runner.supervise import SupervisedPool
@@ -51,46 +50,3 @@ def test_the_parent_collects_its_own_garbage_as_before_once_workers_started() ->
     pool = SupervisedPool(work=square, failure=failed, jobs=2, budget=Budget())
     list(pool.map(range(4)))
     assert gc.get_freeze_count() == before
-
-
-def queueing(work, jobs: int = 2, seconds: float = 300.0) -> SupervisedPool:  # type: ignore[no-untyped-def]
-    """A pool that queues every task behind a busy worker's running one."""
-    return SupervisedPool(
-        work=work, failure=failed, jobs=jobs, budget=Budget(seconds=seconds), ahead=lambda _t: True
-    )
-
-
-def test_every_task_comes_back_once_when_tasks_wait_queued_in_workers() -> None:
-    assert sorted(queueing(square).map(range(40))) == [("ok", n * n) for n in range(40)]
-
-
-def test_a_task_queued_behind_one_that_kills_its_worker_is_extracted_elsewhere() -> None:
-    def dies_on_zero(task: int) -> tuple[str, int]:
-        if task == 0:
-            time.sleep(0.5)  # long enough for the next task to be queued behind it
-            os._exit(3)
-        return square(task)
-
-    results = list(queueing(dies_on_zero, jobs=1).map(range(4)))
-    assert sorted(results) == [("failed", 0), ("ok", 1), ("ok", 4), ("ok", 9)]
-
-
-def test_a_task_queued_behind_one_past_its_time_is_extracted_elsewhere() -> None:
-    def hangs_on_zero(task: int) -> tuple[str, int]:
-        if task == 0:
-            time.sleep(3600)
-        return square(task)
-
-    results = list(queueing(hangs_on_zero, jobs=1, seconds=1).map(range(3)))
-    assert sorted(results) == [("failed", 0), ("ok", 1), ("ok", 4)]
-
-
-def test_a_long_task_gives_back_the_one_queued_behind_it_to_an_idle_worker() -> None:
-    def slow_on_zero(task: int) -> tuple[str, int]:
-        if task == 0:
-            time.sleep(3)
-        return square(task)
-
-    results = list(queueing(slow_on_zero, jobs=2).map(range(6)))
-    assert results[-1] == ("ok", 0), "the others finished while the long one ran"
-    assert sorted(results) == [("ok", n * n) for n in range(6)]

@@ -7,15 +7,7 @@ loaded the `Extractor`, so starting one costs milliseconds, not the seconds of l
 spaCy again; a killed worker is replaced the same way.
 
 The parent hands each idle worker one document at a time over a pipe and waits for the
-result with a deadline. A busy worker may also hold one more document, queued behind the
-one it runs (when `ahead` allows it: small ones), so it starts the next as soon as it
-sends a result instead of waiting for the parent, which may be writing or, on a shared
-machine, not running at all. A queued document is never lost: the parent takes it back
-when its worker dies or is killed, and asks for it back when another worker sits idle
-with nothing else to do (a worker receives its tasks in a thread, which can answer that
-while the document before it runs). A queued document's time starts when the parent
-learns that the one before it finished. A worker is killed (SIGKILL to its process
-group) when:
+result with a deadline. A worker is killed (SIGKILL to its process group) when:
 
 - its document has run longer than `budget.seconds`: the document's row says so;
 - its memory passes `budget.memory_bytes` (RLIMIT_AS inside the worker makes allocation
@@ -39,7 +31,6 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
@@ -61,18 +52,13 @@ R = TypeVar("R")  # its result (picklable)
 
 @dataclass
 class _Worker:
-    """One forked worker, and the documents it was sent: the first runs, a second waits."""
+    """One forked worker, and the document it is busy with (if any)."""
 
     pid: int
     conn: Connection
-    tasks: deque[Any] = field(default_factory=deque)
-    started: float = 0.0  # when tasks[0] started, as far as the parent knows
+    task: Any = None
+    started: float = 0.0
     peak_rss: int = 0
-    releasing: bool = False  # asked to give its queued task back
-
-    @property
-    def task(self) -> Any:
-        return self.tasks[0] if self.tasks else None
 
 
 @dataclass
@@ -80,117 +66,73 @@ class SupervisedPool(Generic[T, R]):
     """Up to `jobs` workers running `work(task)`; see the module docstring.
 
     `work` runs in the worker; `failure(task, reason)` builds the error result of a
-    document whose worker was killed or died; `ahead(task)` says whether a task may wait
-    queued in a busy worker (None: never), which costs the worker that task's memory
-    while it runs the one before.
+    document whose worker was killed or died.
     """
 
     work: Callable[[T], R]
     failure: Callable[[T, str], R]
     jobs: int = 1
     budget: Budget = field(default_factory=Budget)
-    ahead: Callable[[T], bool] | None = None
     _workers: list[_Worker] = field(default_factory=list, init=False)
-    _retry: deque[T] = field(default_factory=deque, init=False)  # taken back, sent first
 
     def map(self, tasks: Iterable[T]) -> Iterator[R]:
         """Results of `tasks`, in the order they finish; workers are gone when it ends."""
         pending = iter(tasks)
         exhausted = False
         done: list[R] = []
-
-        def take() -> T | None:
-            nonlocal exhausted
-            if self._retry:
-                return self._retry.popleft()
-            if exhausted:
-                return None
-            task = next(pending, None)
-            exhausted = task is None
-            return task
-
         try:
             while True:
-                # Hand tasks out before handing results over: workers extract the next
-                # documents while the caller writes the last one.
-                done.extend(self._hand_out(take))
+                # Refill idle workers before handing results out: a worker extracts the
+                # next document while the caller writes the last one.
+                while not exhausted and self._has_capacity():
+                    task = next(pending, None)
+                    if task is None:
+                        exhausted = True
+                    else:
+                        done.extend(self._start(task))
                 yield from done
                 done.clear()
-                busy = [w for w in self._workers if w.tasks]
+                busy = [w for w in self._workers if w.task is not None]
                 if not busy:
-                    if exhausted and not self._retry:
+                    if exhausted:
                         return
                     continue
-                if exhausted and not self._retry:
-                    self._take_back_queued()
                 ready = wait([w.conn for w in busy], timeout=POLL_SECONDS)
                 for worker in busy:
                     if worker.conn in ready:
-                        outcome = self._collect(worker)
+                        done.append(self._collect(worker))
                     else:
                         outcome = self._check_budget(worker)
-                    if outcome is not None:
-                        done.append(outcome)
+                        if outcome is not None:
+                            done.append(outcome)
         finally:
             self.close()
 
     def close(self) -> None:
         """Stop every worker: a polite None, then SIGKILL for any that does not leave."""
         for worker in self._workers:
-            if not worker.tasks:
+            if worker.task is None:
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
         deadline = time.monotonic() + 1.0
         for worker in self._workers:
-            if worker.tasks or _wait_exit(worker.pid, deadline) is None:
+            if worker.task is not None or _wait_exit(worker.pid, deadline) is None:
                 _kill_group(worker.pid)
             worker.conn.close()
         self._workers.clear()
-        self._retry.clear()
 
     # --- workers ---------------------------------------------------------------------
 
-    def _hand_out(self, take: Callable[[], T | None]) -> Iterator[R]:
-        """Give tasks to idle workers (starting new ones up to `jobs`), then queue one
-        behind each busy worker's running task where `ahead` allows."""
-        while True:
-            worker = self._idle()
-            if worker is None and len(self._workers) < self.jobs:
-                worker = _NEW
-            if worker is None:
-                worker = self._queue_slot()
-                if worker is None:
-                    return
-            task = take()
-            if task is None:
-                return
-            if worker is _NEW:
-                worker = self._fork()
-                self._workers.append(worker)
-            elif worker.tasks and not (self.ahead is not None and self.ahead(task)):
-                self._retry.appendleft(task)  # too big to wait in a busy worker
-                return
-            yield from self._send(worker, task)
+    def _has_capacity(self) -> bool:
+        return len(self._workers) < self.jobs or any(w.task is None for w in self._workers)
 
-    def _idle(self) -> _Worker | None:
-        return next((w for w in self._workers if not w.tasks), None)
-
-    def _queue_slot(self) -> _Worker | None:
-        if self.ahead is None:
-            return None
-        return next((w for w in self._workers if len(w.tasks) == 1 and not w.releasing), None)
-
-    def _take_back_queued(self) -> None:
-        """With nothing left to hand out, ask for a queued task back for an idle worker,
-        so a long document does not hold up the one queued behind it."""
-        if self._idle() is None and len(self._workers) >= self.jobs:
-            return
+    def _idle_or_new(self) -> _Worker:
         for worker in self._workers:
-            if len(worker.tasks) > 1 and not worker.releasing:
-                with contextlib.suppress(OSError):
-                    worker.conn.send(_RELEASE)
-                    worker.releasing = True
-                return
+            if worker.task is None:
+                return worker
+        worker = self._fork()
+        self._workers.append(worker)
+        return worker
 
     def _fork(self) -> _Worker:
         """Start a worker, a copy of this process that shares its memory until written.
@@ -229,37 +171,26 @@ class SupervisedPool(Generic[T, R]):
         child_end.close()
         return _Worker(pid=pid, conn=parent_end)
 
-    def _send(self, worker: _Worker, task: T) -> Iterator[R]:
-        worker.tasks.append(task)
-        if len(worker.tasks) == 1:
-            worker.started, worker.peak_rss = time.monotonic(), 0
+    def _start(self, task: T) -> Iterator[R]:
+        worker = self._idle_or_new()
+        worker.task, worker.started, worker.peak_rss = task, time.monotonic(), 0
         try:
             worker.conn.send(task)
         except (BrokenPipeError, ConnectionResetError, OSError):
             yield self._bury(worker)
 
-    def _collect(self, worker: _Worker) -> R | None:
+    def _collect(self, worker: _Worker) -> R:
         try:
             kind, result = worker.conn.recv()
         except (EOFError, ConnectionResetError, OSError):
             return self._bury(worker)
-        if kind == "released":  # the queued task, given back unstarted
-            worker.releasing = False
-            if len(worker.tasks) > 1:
-                self._retry.appendleft(worker.tasks.pop())
-            return None
-        if kind == "kept":  # it had started already: wait for its result
-            worker.releasing = False
-            return None
         if kind == "memory":
             # the worker reached its RLIMIT_AS: it leaves, a fresh one takes the next task
             if result is None or _is_error(result):
                 return self._kill(worker, self.budget.memory_reason())
             self._kill(worker, "")
             return result
-        worker.tasks.popleft()
-        if worker.tasks:  # the queued task runs now
-            worker.started, worker.peak_rss = time.monotonic(), 0
+        worker.task = None
         return result
 
     def _check_budget(self, worker: _Worker) -> R | None:
@@ -273,28 +204,21 @@ class SupervisedPool(Generic[T, R]):
 
     def _kill(self, worker: _Worker, reason: str) -> R:
         """Kill a worker whose document failed; the document's result says why."""
+        task = worker.task
+        assert task is not None
         _kill_group(worker.pid)
-        return self._forget(worker, reason)
+        return self._forget(worker, task, reason)
 
     def _bury(self, worker: _Worker) -> R:
         """A worker that died on its own: reap it and say why, in words."""
-        return self._forget(worker, _death_reason(worker.pid, self.budget, worker.peak_rss))
+        task = worker.task
+        assert task is not None
+        return self._forget(worker, task, _death_reason(worker.pid, self.budget, worker.peak_rss))
 
-    def _forget(self, worker: _Worker, reason: str) -> R:
-        """The failure of the worker's running task; a task queued behind it goes back
-        to be sent again, as nothing of it ran."""
-        task = worker.tasks.popleft()
-        self._retry.extendleft(reversed(worker.tasks))
-        worker.tasks.clear()
+    def _forget(self, worker: _Worker, task: T, reason: str) -> R:
         worker.conn.close()
         self._workers.remove(worker)
         return self.failure(task, reason)
-
-
-# A worker yet to be started, as `_hand_out` picks where a task goes.
-_NEW: Any = object()
-# What the parent sends to ask a worker for its queued task back.
-_RELEASE = "release"
 
 
 def _is_error(result: object) -> bool:
@@ -342,20 +266,19 @@ def _limit_memory(limit: int) -> None:
 
 
 def _serve(conn: Connection, work: Callable[[Any], Any], memory_limit: int) -> None:
-    """Answer tasks, in the order sent, until the parent says stop (None) or goes away.
+    """Answer tasks until the parent says stop (None) or goes away.
 
     A document that reached the memory limit is answered with "memory": extraction
     catches MemoryError and makes an error row of it, so the limit is recognised by the
     process's peak address space instead; the worker then leaves, as memory may be
-    fragmented or half-freed. A task too large to even receive is answered so too.
+    fragmented or half-freed.
     """
-    inbox = _Inbox(conn)
     while True:
-        task = inbox.take()
-        if task is None:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
             return
-        if task is _NO_MEMORY:
-            inbox.send(("memory", None))
+        if task is None:
             return
         try:
             result = work(task)
@@ -363,60 +286,9 @@ def _serve(conn: Connection, work: Callable[[Any], Any], memory_limit: int) -> N
             result = None
         del task
         if result is None or _peak_address_space() > 0.9 * memory_limit:
-            inbox.send(("memory", result))
+            conn.send(("memory", result))
             return
-        inbox.send(("result", result))
-
-
-# What the receiving thread queues when a task could not be received for want of memory.
-_NO_MEMORY: Any = object()
-
-
-class _Inbox:
-    """A worker's tasks, received by a thread of their own while the worker extracts,
-    so the next is there the moment the last is done, and a queued task can be given
-    back (`_RELEASE`) while the one before it runs. Messages are sent under a lock, as
-    both threads send."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.tasks: deque[Any] = deque()
-        self.arrived = threading.Condition()
-        self.sending = threading.Lock()
-        threading.Thread(target=self._receive, daemon=True).start()
-
-    def take(self) -> Any:
-        """The next task (None: stop), waiting for it if need be."""
-        with self.arrived:
-            while not self.tasks:
-                self.arrived.wait()
-            return self.tasks.popleft()
-
-    def send(self, message: tuple[str, Any]) -> None:
-        with self.sending:
-            self.conn.send(message)
-
-    def _receive(self) -> None:
-        while True:
-            try:
-                message = self.conn.recv()
-            except MemoryError:
-                message = _NO_MEMORY
-            except (EOFError, OSError):
-                message = None
-            if isinstance(message, str) and message == _RELEASE:
-                with self.arrived:
-                    released = bool(self.tasks)
-                    if released:
-                        self.tasks.pop()
-                with contextlib.suppress(OSError):
-                    self.send(("released" if released else "kept", None))
-                continue
-            with self.arrived:
-                self.tasks.append(message)
-                self.arrived.notify()
-            if message is None or message is _NO_MEMORY:
-                return
+        conn.send(("result", result))
 
 
 def _peak_address_space() -> int:

@@ -32,10 +32,6 @@ from extractor.types import DocumentResult
 # A budget that never stops a document, for `jobs > 1` without a budget.
 UNLIMITED = Budget(seconds=float("inf"), memory_bytes=2**62)
 
-# The largest document that may wait queued in a busy worker (see `supervise`): while
-# it waits its bytes take the worker's memory, which belongs to the one running.
-QUEUE_AHEAD_BYTES = 1024**2
-
 
 @dataclass(frozen=True)
 class Task:
@@ -69,7 +65,6 @@ def extract_rows(
         failure=partial(_stopped, version=extractor.version),
         jobs=max(1, jobs),
         budget=budget or UNLIMITED,
-        ahead=_small,
     )
     for rows in pool.map(tasks):
         yield _checked(rows, extractor)
@@ -95,10 +90,6 @@ def _rows(task: Task, extractor: Extractor) -> DocumentRows:
 def _extract(data: bytes, doc_id: str, extractor: Extractor) -> DocumentResult:
     """Extraction of one document (looked up here, so tests can replace it)."""
     return extract_document(data, doc_id, extractor)
-
-
-def _small(task: Task) -> bool:
-    return len(task.data) <= QUEUE_AHEAD_BYTES
 
 
 def _stopped(task: Task, reason: str, version: str) -> DocumentRows:
