@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 
@@ -27,4 +28,24 @@ class BoundedMemo(Generic[Value]):
         if len(self._values) >= self._size:
             self._values.clear()
         value = self._values[key] = compute()
+        return value
+
+
+class BoundedCache(dict[Key, Value]):
+    """`function(key)` by key, as `cache[key]`, computed once; cleared when `size` entries
+    are held.
+
+    For a function of its key alone on a hot path (a rule's regex test of a token's text,
+    a name's arm key): a hit is a plain dict lookup, with no closure made per call as
+    `BoundedMemo.get` needs."""
+
+    def __init__(self, function: Callable[[Key], Value], size: int) -> None:
+        super().__init__()
+        self._function = function
+        self._size = size
+
+    def __missing__(self, key: Key) -> Value:
+        if len(self) >= self._size:
+            self.clear()
+        value = self[key] = self._function(key)
         return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.memo import BoundedMemo
+from extractor.memo import BoundedCache, BoundedMemo
 
 
 def test_a_value_asked_again_is_not_computed_again() -> None:
@@ -19,3 +19,18 @@ def test_a_full_memo_starts_afresh_instead_of_growing() -> None:
     for key in (1, 2, 3, 1):
         memo.get(key, lambda k=key: calls.append(k) or k)
     assert calls == [1, 2, 3, 1]  # 1 was forgotten when 3 arrived
+
+
+def test_a_cached_function_is_called_once_per_key() -> None:
+    calls: list[str] = []
+    cache: BoundedCache[str, int] = BoundedCache(lambda text: calls.append(text) or len(text), 10)
+    assert [cache["group A"], cache["group A"], cache["placebo"]] == [7, 7, 7]
+    assert calls == ["group A", "placebo"]
+
+
+def test_a_full_cache_starts_afresh_instead_of_growing() -> None:
+    calls: list[int] = []
+    cache: BoundedCache[int, int] = BoundedCache(lambda k: calls.append(k) or k, 2)
+    for key in (1, 2, 3, 1):
+        assert cache[key] == key
+    assert calls == [1, 2, 3, 1] and len(cache) <= 2

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from extractor.link.view import SentenceView
+from extractor.memo import BoundedCache
 from extractor.rules.match import RuleMatch
 from extractor.term_index import _read_tsv
 
@@ -55,7 +57,7 @@ class Mention:
     arm: Arm
 
 
-_ARM_KEYS: dict[frozenset[str], dict[str, str]] = {}  # group nouns -> name -> its key
+_ARM_KEYS: dict[frozenset[str], BoundedCache[str, str]] = {}  # group nouns -> name -> key
 ARM_KEYS_KEPT = 65_536  # names kept per set of group nouns before the memo starts afresh
 
 
@@ -68,13 +70,10 @@ def arm_key(text: str, group_nouns: frozenset[str]) -> str:
     collection of the whole heap (~0.1-0.15 s)."""
     keys = _ARM_KEYS.get(group_nouns)
     if keys is None:
-        keys = _ARM_KEYS[group_nouns] = {}
-    key = keys.get(text)
-    if key is None:
-        if len(keys) >= ARM_KEYS_KEPT:
-            keys.clear()
-        key = keys[text] = _arm_key(text, group_nouns)
-    return key
+        keys = _ARM_KEYS[group_nouns] = BoundedCache(
+            partial(_arm_key, group_nouns=group_nouns), ARM_KEYS_KEPT
+        )
+    return keys[text]
 
 
 def _arm_key(text: str, group_nouns: frozenset[str]) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 from spacy.schemas import validate_token_pattern
 
 from extractor.annotate.features import TokenFeatures
+from extractor.memo import BoundedCache
 from extractor.rules.load import Rule, RuleError, load_rules
 
 Predicate = Callable[[TokenFeatures], bool]
@@ -588,26 +589,17 @@ def _value_test(attr: str, value: Any, constants: dict[str, Any]) -> tuple[str, 
             constants[name] = frozenset(value["NOT_IN"])
             return f"f.{attr} not in {name}", None
         if "REGEX" in value:
-            constants[name] = _RegexMemo(re.compile(value["REGEX"]))
+            constants[name] = _regex_test(re.compile(value["REGEX"]))
             return f"{name}[f.{attr}]", None
         raise ValueError(f"unsupported predicate {value}")
     constants[name] = value
     return f"f.{attr} == {name}", [value]
 
 
-class _RegexMemo(dict):
+def _regex_test(pattern: re.Pattern[str]) -> BoundedCache[Any, bool]:
     """Whether the regex is found in a value, by value: token texts repeat, so each is
     searched once (forgotten all at once past `REGEX_MEMO` values, to bound memory)."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        super().__init__()
-        self.pattern = pattern
-
-    def __missing__(self, value: Any) -> bool:
-        if len(self) >= REGEX_MEMO:
-            self.clear()
-        found = self[value] = self.pattern.search(str(value)) is not None
-        return found
+    return BoundedCache(lambda value: pattern.search(str(value)) is not None, REGEX_MEMO)
 
 
 def _operator(op: str, rule: Rule) -> tuple[int, int, bool]:
