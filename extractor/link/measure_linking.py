@@ -7,6 +7,7 @@ Split from `engine.py`, which calls `link_measure` once per reading; no English 
 
 from __future__ import annotations
 
+from extractor.link.effect_outcomes import effect_outcome
 from extractor.link.measures import (
     VOCABULARY_OF_KIND,
     Naming,
@@ -54,6 +55,9 @@ def link_measure(
         named = label in feature.labels()
         reading.measure = (feature.canonical_as(label) or None) if named else None
         reading.measure_text = view.text_of(tokens[0], tokens[-1] + 1)
+        if reading.kind == "effect":  # the contract: what an effect compares, not its label
+            outcome = effect_outcome(view, reading, tokens, skip, lists, previous)
+            reading.measure_text = outcome or reading.measure_text
         if reading.kind == "complication" and feature.category in lists.share_categories:
             reading.kind = "proportion"  # `70 breast cancer-specific deaths`: an end point
         return

@@ -35,6 +35,8 @@ class WordLists:
     share_categories: frozenset[str] = frozenset()  # events that are efficacy end points
     occasion_leads: frozenset[str] = frozenset()  # `after crossover, ...`: when, not what
     denominator_leads: frozenset[str] = frozenset()  # `out of 40 patients, 39 ...`: of what
+    outcome_prepositions: frozenset[str] = frozenset()  # `hazard ratio for death`: of what
+    treatment_leads: frozenset[str] = frozenset()  # `with A (RR ...)`: what was received
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -68,4 +70,6 @@ class WordLists:
             share_categories=get("share_categories"),
             occasion_leads=get("occasion_leads"),
             denominator_leads=get("denominator_leads"),
+            outcome_prepositions=frozenset(lists.get("outcome_prepositions", ())),
+            treatment_leads=frozenset(lists.get("treatment_leads", ())),
         )
