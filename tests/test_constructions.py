@@ -26,7 +26,7 @@ SPECIALTIES = {"orthopaedics", "cardiology", "oncology", "pain"}
 ATTRIBUTES = {
     "measure", "measure_text", "group_name", "timepoint", "months", "statistic", "unit",
     "sd", "ci_low", "ci_high", "ci_level", "range_low", "range_high", "count",
-    "denominator", "percent", "p_value", "p_relation",
+    "denominator", "percent", "p_value", "p_relation", "n",
 }  # fmt: skip
 KINDS = {"sample_size", "score", "change", "complication", "proportion", "effect"}
 

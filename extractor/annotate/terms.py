@@ -82,6 +82,12 @@ class TermVocabulary:
         reading = self._reading_of(text, label)
         return reading[0] if reading else None
 
+    def category_of(self, text: str, label: str) -> str | None:
+        """The category of `text` as one whole term of `label` (`patients` as a counted
+        noun -> `person`), else None."""
+        reading = self._reading_of(text, label)
+        return reading[1] if reading else None
+
     def _reading_of(self, text: str, label: str) -> tuple[str, str] | None:
         """(canonical, category) of `text` as one whole term of `label`, else None."""
         doc = self._tokenizer(text)

@@ -29,7 +29,7 @@ from extractor.link.arms import (
     load_comparator_words,
     runs,
 )
-from extractor.link.measure_linking import FAMILY, link_measure
+from extractor.link.measure_linking import FAMILY, UNITS_COUNTED, WHO_IS_COUNTED, link_measure
 from extractor.link.measures import (
     namings,
     value_between,
@@ -55,6 +55,23 @@ class ProseEngine:
         self.lists = WordLists.load(patterns_dir)
         self.units = TimeUnits.load(patterns_dir, load_number_words(patterns_dir))
         self.comparator_words = load_comparator_words(patterns_dir)
+        self._counted_memo: dict[str | None, str | None] = {}
+
+    def _counted(self, unit: str | None) -> str | None:
+        """`people` when a size counts persons, `units` when it counts procedures or body
+        parts (`count_nouns.tsv` categories), else None (studies, or an unknown unit):
+        only the first two can be the population a share is out of, persons first
+        (`54 patients (85 fusions)`: 86% of patients are of the 54)."""
+        if unit not in self._counted_memo:
+            category = self.terms.category_of(unit, "count_noun") if unit else None
+            self._counted_memo[unit] = (
+                "people"
+                if category in WHO_IS_COUNTED
+                else "units"
+                if category in UNITS_COUNTED
+                else None
+            )
+        return self._counted_memo[unit]
 
     def find(
         self,
@@ -109,7 +126,8 @@ class ProseEngine:
         rows: list[Evidence] = []
         sizes_seen = {a.n for a in lexicon.arms.values() if a.n}  # denominators a split
         # count and percent may agree with (see `_join_split_share`)
-        population_n: int | None = None
+        population_n: int | None = None  # persons
+        population_units: int | None = None  # procedures or body parts, when no persons
         population_unit: str | None = None
         previous: SentenceView | None = None
         carried_measure: tuple[str, str] | None = None
@@ -120,8 +138,8 @@ class ProseEngine:
                 carried_measure = None
                 declared_ci = {}
                 topic_event = None
-                population_n = None  # a paragraph (a guidance paragraph, a section) may
-                # report another study than the one before it
+                population_n = population_units = None  # a paragraph (a guidance
+                # paragraph, a section) may report another study than the one before it
             previous = view
             if not _usable(view, allowed, skipped):
                 continue
@@ -137,7 +155,9 @@ class ProseEngine:
                 if reading.kind in ("score", "change") and reading.measure:
                     carried_measure = (reading.measure, reading.measure_text or "")
             for reading in readings:
-                row = to_evidence(view, reading, population_n)
+                row = to_evidence(
+                    view, reading, population_n if population_n is not None else population_units
+                )
                 rows.append(row)
                 if row.kind != "sample_size":
                     continue
@@ -147,8 +167,12 @@ class ProseEngine:
                 elif population_unit is None:
                     population_unit = row.measure
                 if row.group_name is None and row.value is not None:
-                    population_n = int(row.value)  # the latest size of the whole population
-                    sizes_seen.add(population_n)
+                    sizes_seen.add(int(row.value))
+                    counted = self._counted(row.measure)  # not `4 registries`, `8 scales`
+                    if counted == "people":
+                        population_n = int(row.value)  # the latest size of the population
+                    elif counted == "units":
+                        population_units = int(row.value)
         for row in table_rows:
             if row.group_name:
                 row.group_name = lexicon.name_for(row.group_name)

@@ -27,7 +27,8 @@ FAMILY = {
 }
 
 
-_WHO_IS_COUNTED = ("person", "sex")  # count_nouns.tsv categories of persons, not of body parts
+WHO_IS_COUNTED = ("person", "sex")  # count_nouns.tsv categories of persons, not of body parts
+UNITS_COUNTED = ("procedure", "body_part")  # ... and of what is operated on or examined
 
 
 def link_measure(
@@ -197,7 +198,7 @@ def _names_bracket(view: SentenceView, span: tuple[int, int], reading: Reading) 
     if opening is None or span[1] != opening:
         return False
     last = view.feat(span[1] - 1)
-    return last.vocab != "count_noun" or last.category not in _WHO_IS_COUNTED
+    return last.vocab != "count_noun" or last.category not in WHO_IS_COUNTED
 
 
 def _only_change_words(view: SentenceView, span: tuple[int, int], lists: WordLists) -> bool:

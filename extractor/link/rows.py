@@ -197,5 +197,10 @@ def _n(row: Evidence, reading: Reading, population_n: int | None) -> None:
         row.n, row.n_source = reading.arm_n, "arm"
     elif row.denominator is not None:
         row.n, row.n_source = row.denominator, "statistic"
-    elif row.group_name is None and population_n is not None and row.kind != "effect":
+    elif (
+        row.group_name is None
+        and population_n is not None
+        and row.kind != "effect"
+        and (row.count is None or row.count <= population_n)
+    ):  # a population smaller than the count is some other, earlier group
         row.n, row.n_source = population_n, "population"
