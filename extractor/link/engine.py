@@ -147,6 +147,7 @@ class ProseEngine:
                 view, lexicon, carried_measure, mentioned.get(id(view)), sentences_of_arm
             )
             readings = _join_split_share(view, readings, sizes_seen)
+            _declare_written_level(view, declared_ci, self.lists.confidence_words)
             _pairs_as_declared_ci(readings, declared_ci)
             topic_event = _resolve_anaphoric_events(
                 view, readings, topic_event, self.lists.anaphoric_events
@@ -309,7 +310,9 @@ def _carry_across_comparison(
     """`Constipation was more common with oxycodone (18.6%) than with tapentadol (7.9%)`:
     the value after a comparison word measures what the value before it measures, so it
     takes that value's kind and outcome when it names none of its own (or the same)."""
-    for a, b in zip(readings, readings[1:], strict=False):
+    values = [r for r in readings if r.kind != "sample_size"]  # `-16.5 (6.4) (n = 20)
+    # versus -8.1 (6.5)`: an arm's size between the compared values is no value of them
+    for a, b in zip(values, values[1:], strict=False):
         family = FAMILY.get(a.kind)
         if family is None or family != FAMILY.get(b.kind) or b.token - a.last > COMPARISON_GAP:
             continue
@@ -529,6 +532,27 @@ def _own_time(time: Time, reading: Reading) -> bool:
     if time.start > reading.last:
         return time.start - reading.last <= SIZE_TIME_GAP
     return 0 <= reading.token - time.end <= SIZE_TIME_GAP
+
+
+def _declare_written_level(
+    view: SentenceView, declared: dict[bool, float], confidence_words: frozenset[str]
+) -> None:
+    """`The mean differences with 95% confidence intervals were -4.57 (-6.33, -2.82), ...`:
+    a level written alone before confidence words (a blocked `95%`, no value of its own)
+    declares the interval of the bare pairs after it, for percents and other values."""
+    for i in range(view.start, view.end - 1):
+        stat = view.stat(i)
+        if (
+            stat is not None
+            and stat.is_percent
+            and stat.value is not None
+            and 50 <= stat.value < 100
+            and stat.ci_low is None
+            and view.feat(i + 1).lower in confidence_words
+        ):
+            declared.setdefault(True, round(stat.value / 100, 4))
+            declared.setdefault(False, round(stat.value / 100, 4))
+            return
 
 
 def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) -> None:

@@ -37,6 +37,7 @@ class WordLists:
     denominator_leads: frozenset[str] = frozenset()  # `out of 40 patients, 39 ...`: of what
     outcome_prepositions: frozenset[str] = frozenset()  # `hazard ratio for death`: of what
     treatment_leads: frozenset[str] = frozenset()  # `with A (RR ...)`: what was received
+    confidence_words: frozenset[str] = frozenset()  # `95% CI`: the percent is a level
 
     @classmethod
     def load(cls, patterns_dir: Path) -> WordLists:
@@ -72,4 +73,5 @@ class WordLists:
             denominator_leads=get("denominator_leads"),
             outcome_prepositions=frozenset(lists.get("outcome_prepositions", ())),
             treatment_leads=frozenset(lists.get("treatment_leads", ())),
+            confidence_words=frozenset(lists.get("confidence_words", ())),
         )
