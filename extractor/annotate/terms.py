@@ -56,8 +56,10 @@ class TermVocabulary:
         vocab: Vocab,
         entries: Iterable[tuple[str, str, str, str]],
         coordinators: frozenset[str] = frozenset(),
+        compound_heads: frozenset[str] = frozenset(),
     ) -> None:
         self.coordinators = coordinators  # words that join coordinated modifiers (`and`)
+        self.compound_heads = compound_heads  # `X-related`: X modifies, it is not the term
         self._folded = PhraseMatcher(vocab, attr="LOWER")
         self._exact = PhraseMatcher(vocab, attr="ORTH")
         self._meta: dict[str, tuple[str, str, str]] = {}
@@ -74,7 +76,12 @@ class TermVocabulary:
     def load(cls, directory: Path, vocab: Vocab) -> TermVocabulary:
         lists_path = directory / RULES_DIR / SHARED_LISTS
         lists = _lists(lists_path) if lists_path.is_file() else {}
-        return cls(vocab, _read_entries(directory), frozenset(lists.get("coordinators", ())))
+        return cls(
+            vocab,
+            _read_entries(directory),
+            frozenset(lists.get("coordinators", ())),
+            frozenset(lists.get("compound_heads", ())),
+        )
 
     def name_of(self, text: str, label: str) -> str | None:
         """The canonical name of `text` when the whole of it is one term of the vocabulary
@@ -158,7 +165,21 @@ class TermVocabulary:
                     )  # fmt: skip
                 continue
             kept.append(term)
-        return kept
+        return [t for t in kept if not self._modifies_compound(doc, t)]
+
+    def _modifies_compound(self, doc: Doc, term: TermSpan) -> bool:
+        """`febrile neutropenia-related hospitalisation`, `infection-associated death`: a
+        term joined by a hyphen to a word of `compound_heads` is a modifier of what follows,
+        so the vocabulary's name would label the wrong outcome."""
+        if not self.compound_heads or term.end + 1 >= len(doc):
+            return False
+        hyphen, head = doc[term.end], doc[term.end + 1]
+        return (
+            hyphen.text in ("-", "‐", "–")
+            and not doc[term.end - 1].whitespace_
+            and not hyphen.whitespace_
+            and head.lower_ in self.compound_heads
+        )
 
 
 class _Tokenizer:
