@@ -66,7 +66,14 @@ def link_measure(
         unit = view.token(reading.match.slot("unit")[0])
         reading.measure, reading.measure_text = view.feat(unit.i).canonical or None, unit.text
         return
-    term = term_for(view, reading.token, reading.kind, skip, lists.coordinators | lists.articles)
+    count = (
+        reading.kind in ("complication", "proportion")
+        and not reading.stat.is_percent
+        and reading.stat.percent is None
+    )
+    term = term_for(
+        view, reading.token, reading.kind, skip, lists.coordinators | lists.articles, count
+    )
     if term is not None and term.i > reading.last:
         own = phrase_before(view, reading.token, lists.function_words, skip)
         if own is not None and _names_bracket(view, own, reading):

@@ -29,14 +29,33 @@ SEARCH_TOKENS = 25  # how far left of a value its phrase is looked for
 
 
 def term_for(
-    view: SentenceView, token: int, kind: str, avoid: set[int], joins: frozenset[str] = frozenset()
+    view: SentenceView,
+    token: int,
+    kind: str,
+    avoid: set[int],
+    joins: frozenset[str] = frozenset(),
+    count: bool = False,
 ):
     """The nearest term of the kind's vocabulary: before the value in its clause, else
-    after it in its clause, else anywhere in the sentence; None when there is none."""
+    after it in its clause, else anywhere in the sentence; None when there is none. A
+    `count` of events takes the term written right after it first (`70 cancer deaths and
+    149 total deaths`: 149 counts deaths, not the term before it)."""
     label = VOCABULARY_OF_KIND.get(kind)
     if label is None:
         return None
     terms = [view.token(i) for i in view.terms(label) if i not in avoid]
+    if count:
+        own = [
+            t
+            for t in terms
+            if token < t.i <= token + NEAR_UNIT
+            and view.same_clause(t.i, token)
+            and not value_between(view, token, t.i)
+            and _words_between(view, token, t.i, joins)
+            and not any("count_noun" in view.feat(k).labels() for k in range(token + 1, t.i))
+        ]  # `two patients where implant loosening occurred`: the count is of patients
+        if own:
+            return own[0]
     if kind == "sample_size":  # a size counts the unit written with it, not one far off
         terms = [
             t
