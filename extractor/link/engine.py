@@ -209,7 +209,11 @@ class ProseEngine:
             return []
         if mentions is None:
             mentions = lexicon.mentions(view)
-        times = find_times(view, self.units)
+        times = [
+            t
+            for t in find_times(view, self.units)
+            if not _names_an_arm(view, t, self.lists.group_nouns)
+        ]
         values = {r.token for r in readings}
         arm_tokens = {i for m in mentions for i in range(m.start, m.end)}
         owned = owned_values(view, lexicon, self.lists.versus)
@@ -581,6 +585,24 @@ def _pairs_as_declared_ci(readings: list[Reading], declared: dict[bool, float]) 
                 range_high=None,
                 range_kind=None,
             )
+
+
+ARM_NAME_WORDS = 2  # words between a duration and the group noun of the arm it names
+
+
+def _names_an_arm(view: SentenceView, time: Time, group_nouns: frozenset[str]) -> bool:
+    """`in favour of the 12-month treatment group`, `the 6-week arm`: a hyphenated
+    duration before a group noun says how long an arm was treated, not when its values
+    were measured."""
+    if "-" not in view.text_of(time.start, time.end):
+        return False
+    for i in range(time.end, min(view.end, time.end + ARM_NAME_WORDS + 1)):
+        token = view.token(i)
+        if view.feat(i).lower in group_nouns:
+            return True
+        if not token.is_alpha or view.feat(i).is_stat:
+            return False
+    return False
 
 
 def _coordinated_none(
