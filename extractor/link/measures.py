@@ -159,7 +159,20 @@ def _content(view: SentenceView, i: int, function_words: frozenset[str], skip: s
         return True
     if token.text[:1] in "-–":  # `grade III-IV toxicity`: the end of a range, no word
         return False
-    return (token.is_alpha or "-" in token.text) and token.lower_ not in function_words
+    return (
+        token.is_alpha or "-" in token.text or _letters_then_digits(token.text)
+    ) and token.lower_ not in function_words
+
+
+def _letters_then_digits(text: str) -> bool:
+    """`FEV1`, `HbA1c`, `CD4`, `Ki67`: a name that starts with a letter and has digits
+    in it, not a number (`12th`, `3rd` start with a digit) nor a visit label (`T1`)."""
+    return (
+        text[:1].isalpha()
+        and text.isalnum()
+        and any(c.isdigit() for c in text)
+        and sum(c.isalpha() for c in text) >= 2
+    )
 
 
 def _skippable(view: SentenceView, i: int, function_words: frozenset[str], skip: set[int]) -> bool:
@@ -169,7 +182,11 @@ def _skippable(view: SentenceView, i: int, function_words: frozenset[str], skip:
         return True
     if feature.is_stat:
         return False
-    return token.is_punct or token.lower_ in function_words or not token.is_alpha
+    return (
+        token.is_punct
+        or token.lower_ in function_words
+        or not (token.is_alpha or _letters_then_digits(token.text))
+    )
 
 
 @dataclass(frozen=True)

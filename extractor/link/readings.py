@@ -290,6 +290,8 @@ def _refine(reading: Reading, categories: set[str]) -> None:
             reading.statistic = "median"
         elif "mean" in categories or reading.stat.sd is not None or reading.stat.se is not None:
             reading.statistic = "mean"
+        elif reading.stat.range_kind == "iqr":
+            reading.statistic = "median"  # `mRS 2 (IQR 1-4)`: an IQR goes with a median
     if "baseline" in categories and reading.timepoint is None:
         reading.timepoint = "baseline"
     elif "follow_up" in categories and reading.timepoint is None:
