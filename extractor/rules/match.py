@@ -147,6 +147,11 @@ class RuleSet:
                 self._anchors[compiled] = anchors
                 first = frozenset(specs[anchor].keys)  # the static choice, until counts
                 chosen[compiled] = next(a for a in anchors if a.index == anchor and a.keys == first)
+            elif anchors:
+                # the anchor spec is no index key (`integer`, a unit's dimension), yet some
+                # exactly-once spec is a lookup: anchored there, it is not tried at every token
+                self._anchors[compiled] = anchors
+                chosen[compiled] = anchors[0]
             else:
                 self._unindexed.append(compiled)
         self._static = {c: _static(c) for c in self._unindexed if c.anchor >= 0}
