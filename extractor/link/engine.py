@@ -68,11 +68,13 @@ class ProseEngine:
         of the `skipped` (start, end) spans (table lines read elsewhere). The arms of
         `table_rows` are renamed as the prose names them (a column `Intervention` is the
         arm the text says the intervention group received)."""
-        sentences = annotate(text, chunks, self.parser, self.terms)
-        views = self._views(
-            sentences,
-            lambda number, s: number == 0 or _usable_sentence(s.sentence, allowed, skipped),
-        )
+
+        def read(number: int, sentence: Sentence) -> bool:
+            """Whether a step reads the sentence: the title, and the usable ones."""
+            return number == 0 or _usable_sentence(sentence, allowed, skipped)
+
+        sentences = annotate(text, chunks, self.parser, self.terms, read)
+        views = self._views(sentences, lambda number, s: read(number, s.sentence))
         lexicon = ArmLexicon(
             self.lists.group_nouns,
             find_abbreviations(text),
