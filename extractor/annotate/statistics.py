@@ -196,7 +196,7 @@ class NotationWords:
         return cls({k: tuple(v) for k, v in words.items()}, relations, units)
 
     def alternation(self, role: str) -> str:
-        return _alternation(self.words[role])
+        return _alternation_of(self.words[role])
 
     def unit_of(self, written: str) -> _Unit | None:
         unit = self.units.get(written)
@@ -244,6 +244,14 @@ def _alternation(spellings: Iterable[str]) -> str:
         body = r"\s+".join(re.escape(word) for word in spelling.split())
         parts.append(body if _is_capital_abbreviation(spelling) else f"(?i:{body})")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+@functools.lru_cache(maxsize=64)
+def _alternation_of(spellings: tuple[str, ...]) -> str:
+    """`_alternation` of a role's spellings, built once: table readers ask for it per
+    label (`n`, `p`), and sorting and escaping the spellings each time cost more than
+    the search they build."""
+    return _alternation(spellings)
 
 
 def _grouped_alternation(spellings: Iterable[str]) -> str:
