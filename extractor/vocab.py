@@ -281,6 +281,12 @@ class Vocabulary:
             return list(found)
         return [replace(t, start=t.start + offset, end=t.end + offset) for t in found]
 
+    def numeric_time_at_start(self, text: str) -> bool:
+        """Whether a numeric time (`at 6 months`, `at week 12`) starts at the text's first
+        character: when only such a time matters (`times_in` reads a label word by word),
+        a failed test spares searching the rest of the text for one."""
+        return self._tp_numeric.match(text) is not None
+
     def _timepoints_in(self, text: str, offset: int) -> list[Timepoint]:
         found: list[Timepoint] = []
         numeric = self._tp_numeric.finditer(text) if self._may_hold_number(text.casefold()) else ()

@@ -130,3 +130,16 @@ def test_extractor_version_changes_with_extraction_code_not_with_other_modules(
     linker = code / "link" / "engine.py"
     linker.write_text(linker.read_text(encoding="utf-8") + "\n# a linking change\n", "utf-8")
     assert pipeline.extractor_version(patterns, code) != before
+
+
+def test_statistics_are_looked_for_only_in_the_sentences_read(extractor) -> None:
+    from extractor.annotate.document import annotate
+
+    text = "We enrolled 120 patients. The mean age was 54.2 (SD 8.1) years.\n"
+    engine = extractor.prose
+    chunks = list(extractor.splitter.docs(text))
+    first_only = annotate(text, chunks, engine.parser, engine.terms, lambda n, _s: n == 0)
+    statistics = [
+        [t.text for t in s.features[s.span.start : s.span.end] if t.is_stat] for s in first_only
+    ]
+    assert statistics == [["120"], []]

@@ -50,3 +50,36 @@ def test_the_parent_collects_its_own_garbage_as_before_once_workers_started() ->
     pool = SupervisedPool(work=square, failure=failed, jobs=2, budget=Budget())
     list(pool.map(range(4)))
     assert gc.get_freeze_count() == before
+
+
+def test_extracting_in_this_process_leaves_the_loaded_objects_out_of_collection(
+    extractor, monkeypatch
+) -> None:
+    from extractor.runner import workers
+
+    counts = []
+
+    def extract(data: bytes, doc_id: str, ex):  # type: ignore[no-untyped-def]
+        counts.append(gc.get_freeze_count())
+        return real(data, doc_id, ex)
+
+    real = workers._extract
+    monkeypatch.setattr(workers, "_extract", extract)
+    before = gc.get_freeze_count()
+    tasks = [workers.Task(f"{n}.txt", b"A total of 12 patients.\n") for n in range(2)]
+    rows = list(workers.extract_rows(tasks, extractor))
+    assert len(rows) == 2 and all(count > 1000 for count in counts)
+    assert gc.get_freeze_count() == before  # collected as before once done
+
+
+def test_a_freeze_made_by_the_caller_is_left_for_the_caller_to_undo() -> None:
+    from extractor.runner.supervise import loaded_objects_frozen
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with loaded_objects_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -297,3 +297,23 @@ def test_abbreviation_without_full_stop_names_file_and_line(tmp_path: Path) -> N
     path.write_text("Fig.\n\nvs\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"abbreviations\.txt:3: cannot read 'vs'"):
         load_abbreviations(path)
+
+
+# --- the words' attributes ---------------------------------------------------------------
+
+
+def test_the_splitters_words_read_as_spacys_own_for_what_extraction_reads(
+    splitter: SentenceSplitter,
+) -> None:
+    """The splitter computes only some word attributes (see WORD_ATTRIBUTES): those it
+    keeps, and all that token features are made of, must be spaCy's own."""
+    from extractor.annotate.features import _word
+
+    plain = spacy.blank("en").vocab
+    text = "The 12 patients (30%) in arm A, e.g. www.x.org, had 5.3 ± 1.2 mm. Forty-two\tdied!"
+    for doc, _offset in splitter.docs(text):
+        for token in doc:
+            word = plain[token.text]
+            own = (word.text, word.lower_, word.is_alpha, word.is_punct, word.is_digit)
+            assert _word(token) == (*own, word.like_num), token.text
+            assert (token.is_space, token.norm_) == (word.is_space, word.norm_), token.text

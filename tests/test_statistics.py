@@ -135,3 +135,13 @@ def test_declarations_lists_every_meaning_a_text_declares(parser: StatisticParse
     assert parser.declarations("Values are mean (SD) or n (%)") == (["sd", "percent"], [])
     assert parser.declarations("Data are median [IQR]; HR (95% CI)") == ([], ["iqr", "ci"])
     assert parser.declarations("Outcome at 12 weeks") == ([], [])
+
+
+def test_a_statistic_made_on_the_fast_path_is_the_one_its_class_makes() -> None:
+    from extractor.annotate.statistics import Statistic, _shifted, _statistic
+
+    made = _statistic(start=1, end=5, text="12.3", value=12.3, value_end=5, unit="mg")
+    assert made == Statistic(1, 5, "12.3", 12.3, value_end=5, unit="mg")
+    assert _shifted(made, 10) == Statistic(11, 15, "12.3", 12.3, value_end=15, unit="mg")
+    with pytest.raises(TypeError):
+        _statistic(start=1, end=5, text="12.3", value=12.3, colour="red")

@@ -101,6 +101,13 @@ def test_shared_unit_gives_each_number_a_timepoint(vocab):
     assert [t.months for t in vocab.timepoints_in("at 3 and 6 months")] == [3.0, 6.0]
 
 
+def test_a_numeric_time_is_told_at_the_start_of_a_text_only(vocab):
+    assert vocab.numeric_time_at_start("at week 12 visit")
+    assert vocab.numeric_time_at_start("at 6 months, n (%)")
+    assert not vocab.numeric_time_at_start("at baseline and 6 months")
+    assert not vocab.numeric_time_at_start("at risk, n")
+
+
 def test_scale_of_known_instrument(vocab):
     assert vocab.scale_of("NRS pain") == (0.0, 10.0)
     assert vocab.scale_of("no such instrument") is None

@@ -13,7 +13,7 @@ A paragraph that declares its notation (`Values are mean (SD).`) reads every lat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -53,9 +53,16 @@ def annotate(
     chunks: Iterable[tuple[Doc, int]],
     parser: StatisticParser,
     terms: TermVocabulary,
+    read: Callable[[int, Sentence], bool] = lambda _number, _sentence: True,
 ) -> list[AnnotatedSentence]:
-    """Annotate the splitter's chunk Docs; return the document's sentences in order."""
+    """Annotate the splitter's chunk Docs; return the document's sentences in order.
+
+    Statistics are looked for only in the sentences `read` admits (by their number in
+    the document and their span): nothing reads those of the others (a full text's
+    references and table lines, half its sentences), though their words may still
+    declare a notation for the sentences after them."""
     out: list[AnnotatedSentence] = []
+    number = 0
     paragraph = 0
     previous_end: int | None = None
     declared: tuple[str | None, str | None] = (None, None)
@@ -74,6 +81,9 @@ def annotate(
             own = parser.declared(text[begin:finish])
             meanings = (own[0] or declared[0], own[1] or declared[1])
             declared = meanings
+            number += 1
+            if not read(number - 1, Sentence(begin, finish, text[begin:finish])):
+                continue
             stats = parser.scan(
                 text[begin:finish], begin, paren_means=meanings[0], pair_means=meanings[1]
             )

@@ -24,13 +24,14 @@ cannot backtrack over unbounded input.
 
 from __future__ import annotations
 
-import copy
 import csv
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
+from typing import Any
 
 from extractor.annotate.numbers import DIGITS, NumberWords, load_number_words, parse_digits
 from extractor.memo import BoundedMemo
@@ -148,6 +149,31 @@ class Statistic:
     year_like: bool = False  # a bare integer 1900-2100
 
 
+# every field in declaration order, the four without a default as None: filled in this
+# order, an instance's dict keeps the layout its class shares, so reads stay fast
+_TEMPLATE = {
+    f.name: None if f.default is MISSING else f.default for f in dataclass_fields(Statistic)
+}
+_REQUIRED = frozenset(f.name for f in dataclass_fields(Statistic) if f.default is MISSING)
+# what `_statistic` relies on: state in `__dict__`, nothing run after `__init__`, no factory
+assert not hasattr(Statistic, "__slots__") and not hasattr(Statistic, "__post_init__")
+assert all(f.default_factory is MISSING for f in dataclass_fields(Statistic))
+
+
+def _statistic(**values: Any) -> Statistic:
+    """`Statistic(**values)`, the same object made without the frozen dataclass's
+    `__init__`, which sets each of the 32 fields through `object.__setattr__`: 7 µs a
+    statistic against 1 µs here, and a first pass makes thousands. A field missing or
+    unknown raises `TypeError`, as `__init__` would."""
+    if not (_REQUIRED <= values.keys() <= _TEMPLATE.keys()):
+        raise TypeError(f"not the fields of a Statistic: {sorted(values)}")
+    stat = object.__new__(Statistic)
+    state = stat.__dict__
+    state.update(_TEMPLATE)
+    state.update(values)
+    return stat
+
+
 @dataclass(frozen=True)
 class _Unit:
     canonical: str | None
@@ -196,7 +222,7 @@ class NotationWords:
         return cls({k: tuple(v) for k, v in words.items()}, relations, units)
 
     def alternation(self, role: str) -> str:
-        return _alternation(self.words[role])
+        return _alternation_of(self.words[role])
 
     def unit_of(self, written: str) -> _Unit | None:
         unit = self.units.get(written)
@@ -244,6 +270,14 @@ def _alternation(spellings: Iterable[str]) -> str:
         body = r"\s+".join(re.escape(word) for word in spelling.split())
         parts.append(body if _is_capital_abbreviation(spelling) else f"(?i:{body})")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+@functools.lru_cache(maxsize=64)
+def _alternation_of(spellings: tuple[str, ...]) -> str:
+    """`_alternation` of a role's spellings, built once: table readers ask for it per
+    label (`n`, `p`), and sorting and escaping the spellings each time cost more than
+    the search they build."""
+    return _alternation(spellings)
 
 
 def _grouped_alternation(spellings: Iterable[str]) -> str:
@@ -508,11 +542,11 @@ class StatisticParser:
         found: list[Statistic] = []
         for m in self._p.finditer(text):
             found.append(
-                Statistic(
-                    m.start() + offset,
-                    m.end() + offset,
-                    m.group(),
-                    None,
+                _statistic(
+                    start=m.start() + offset,
+                    end=m.end() + offset,
+                    text=m.group(),
+                    value=None,
                     kind="p",
                     shape="p",
                     value_end=m.end() + offset,
@@ -881,7 +915,7 @@ class StatisticParser:
         ):
             fields["year_like"] = True
         fields.setdefault("shape", _shape_of(fields))
-        return Statistic(start=start, end=end, text=text[start:end], value_end=value_end, **fields)
+        return _statistic(start=start, end=end, text=text[start:end], value_end=value_end, **fields)
 
     # -- lists sharing a unit -------------------------------------------------------------
 
@@ -1169,10 +1203,12 @@ def _shifted(stat: Statistic, offset: int) -> Statistic:
         return stat
     # what `replace` makes, without its per-field keyword round trip (a statistic has no
     # `__post_init__` to rerun): memoised cells and sentences are shifted many times
-    shifted = copy.copy(stat)
-    object.__setattr__(shifted, "start", stat.start + offset)
-    object.__setattr__(shifted, "end", stat.end + offset)
-    object.__setattr__(shifted, "value_end", stat.value_end + offset)
+    shifted = object.__new__(Statistic)  # as `copy.copy` makes it, without its protocol
+    state = shifted.__dict__
+    state.update(stat.__dict__)
+    state["start"] = stat.start + offset
+    state["end"] = stat.end + offset
+    state["value_end"] = stat.value_end + offset
     return shifted
 
 

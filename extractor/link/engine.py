@@ -42,7 +42,7 @@ from extractor.link.times import Time, TimeUnits, find_times, share_closing_time
 from extractor.link.view import SentenceView
 from extractor.link.word_lists import WordLists
 from extractor.rules.match import RuleSet
-from extractor.types import Evidence
+from extractor.types import Evidence, Sentence
 
 
 class ProseEngine:
@@ -85,8 +85,13 @@ class ProseEngine:
         of the `skipped` (start, end) spans (table lines read elsewhere). The arms of
         `table_rows` are renamed as the prose names them (a column `Intervention` is the
         arm the text says the intervention group received)."""
-        sentences = annotate(text, chunks, self.parser, self.terms)
-        views = self._views(sentences)
+
+        def read(number: int, sentence: Sentence) -> bool:
+            """Whether a step reads the sentence: the title, and the usable ones."""
+            return number == 0 or _usable_sentence(sentence, allowed, skipped)
+
+        sentences = annotate(text, chunks, self.parser, self.terms, read)
+        views = self._views(sentences, lambda number, s: read(number, s.sentence))
         lexicon = ArmLexicon(
             self.lists.group_nouns,
             find_abbreviations(text),
@@ -185,15 +190,22 @@ class ProseEngine:
         what the construction suite and `extract explain` check."""
         return self.find(text, list(splitter.docs(text)))
 
-    def _views(self, sentences: list[AnnotatedSentence]) -> list[SentenceView]:
+    def _views(
+        self,
+        sentences: list[AnnotatedSentence],
+        read: Callable[[int, AnnotatedSentence], bool],
+    ) -> list[SentenceView]:
+        """A view of every sentence, matched when `read` says a step reads its matches
+        (the title, and the sentences rows come from): a full text's references and table
+        lines are half its sentences, and matching is the costliest step."""
         return [
             SentenceView(
                 s,
-                self.rules.matches(s.features, s.span.start, s.span.end),
+                self.rules.matches(s.features, s.span.start, s.span.end) if read(n, s) else [],
                 self.lists.clause_breaks,
                 self.lists.versus,
             )
-            for s in sentences
+            for n, s in enumerate(sentences)
         ]
 
     def _link(
@@ -741,5 +753,8 @@ def _within_longer(m, matches) -> bool:
 
 
 def _usable(view: SentenceView, allowed, skipped) -> bool:
-    s = view.annotated.sentence
+    return _usable_sentence(view.annotated.sentence, allowed, skipped)
+
+
+def _usable_sentence(s: Sentence, allowed, skipped) -> bool:
     return allowed(s.start) and (s.start, s.end) not in skipped

@@ -147,9 +147,23 @@ class RuleSet:
                 self._anchors[compiled] = anchors
                 first = frozenset(specs[anchor].keys)  # the static choice, until counts
                 chosen[compiled] = next(a for a in anchors if a.index == anchor and a.keys == first)
+            elif anchors:
+                # the anchor spec is no index key (`integer`, a unit's dimension), yet some
+                # exactly-once spec is a lookup: anchored there, it is not tried at every token
+                self._anchors[compiled] = anchors
+                chosen[compiled] = anchors[0]
             else:
                 self._unindexed.append(compiled)
         self._static = {c: _static(c) for c in self._unindexed if c.anchor >= 0}
+        # the index keys some spec looks up: a token's other keys (`("text", "the")` when
+        # no rule names the word) can neither anchor nor satisfy a rule, so a sentence's
+        # keys are gathered without them
+        self._looked_up = frozenset(
+            key
+            for compiled in self._compiled
+            for spec in compiled.specs
+            for key in (*spec.keys, *(k for option in spec.options for k in option))
+        )
         self._index: dict[tuple[str, Any], list[int]] = {}
         self._chosen: list[_Anchor] = []
         self._anchor_keys: frozenset[tuple[str, Any]] = frozenset()
@@ -224,7 +238,10 @@ class RuleSet:
             if row is None:
                 if len(lookups) >= LOOKUP_MEMO:
                     lookups.clear()
-                row = lookups[signature] = self._candidates(_keys(f))
+                looked_up = self._looked_up
+                row = lookups[signature] = self._candidates(
+                    tuple(key for key in _keys(f) if key in looked_up)
+                )
             if counts is not None:
                 counted = counts.get(signature)
                 if counted is None:

@@ -50,6 +50,28 @@ T = TypeVar("T")  # a task: what a worker is sent for one document (picklable)
 R = TypeVar("R")  # its result (picklable)
 
 
+@contextlib.contextmanager
+def loaded_objects_frozen() -> Iterator[None]:
+    """Meanwhile, leave every object alive now (the loaded extractor above all) out of
+    the garbage collector's walks, as a worker forked by `SupervisedPool` has them.
+
+    The extractor holds some 130,000 objects that live as long as the process; each full
+    collection walks them all, though none can become garbage. A worker runs with them
+    frozen (see `SupervisedPool._fork`); extracting in this process does the same, so both
+    cost alike (full texts measured 1.17 -> 0.91 s CPU, abstracts 0.13 -> 0.03 s of
+    collection). Objects made meanwhile are collected as usual; afterwards all are again.
+    Under a freeze someone else made, nothing changes: their unfreeze is theirs to do.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 @dataclass
 class _Worker:
     """One forked worker, and the document it is busy with (if any)."""

@@ -25,7 +25,7 @@ from functools import partial
 from extractor.pipeline import Extractor, extract_document
 from extractor.runner.budget import Budget
 from extractor.runner.failures import as_error, error_result, unstorable_reason
-from extractor.runner.supervise import SupervisedPool
+from extractor.runner.supervise import SupervisedPool, loaded_objects_frozen
 from extractor.store import DocumentRows, document_rows
 from extractor.types import DocumentResult
 
@@ -57,8 +57,9 @@ def extract_rows(
     row saying so, and the others go on.
     """
     if budget is None and jobs <= 1:
-        for task in tasks:
-            yield _rows(task, extractor)
+        with loaded_objects_frozen():  # as in a worker: see the function
+            for task in tasks:
+                yield _rows(task, extractor)
         return
     pool: SupervisedPool[Task, DocumentRows] = SupervisedPool(
         work=partial(_rows, extractor=extractor),

@@ -102,7 +102,10 @@ def times_in(text: str, vocab: Any) -> list[When]:
         for start in _word_starts(text):
             if any(w.start <= start < w.end for w in found) or _window_end(text, start):
                 continue
-            dated = [t for t in vocab.timepoints_in("at " + text[start:], 0) if t.start == 0]
+            dating = "at " + text[start:]
+            if not vocab.numeric_time_at_start(dating):
+                continue  # only a numeric time from the first word has months
+            dated = [t for t in vocab.timepoints_in(dating, 0) if t.start == 0]
             if dated and dated[0].months is not None:
                 end = start + dated[0].end - 3
                 found = [w for w in found if not (start <= w.start < end)]

@@ -92,6 +92,8 @@ _PLAIN_DIGIT_GROUPS = re.compile(
     r"(?<![\w.,·\u2009])(?<!\d )\d{1,3}(?: \d{3})+(?![\w.,·%\u2009])(?= +[^\W\d_])"
 )
 
+_DIGIT_GROUPS_PAIR = re.compile(r"\d \d{3}")  # in every match of _PLAIN_DIGIT_GROUPS
+
 _SPACES = re.compile(r" {2,}")
 
 # A wrapped document's lines are at most this long at the 90th percentile; above it the
@@ -225,8 +227,12 @@ def _lines(pages: list[str]) -> list[_Line]:
     for page_index, page in enumerate(pages):
         gap = "page" if lines else "start"
         page = page.replace("\r\n", "\n").replace("\r", "\n")
-        page = _DIGIT_GROUP_SPACE.sub(lambda m: " " if m.group(1) else "\u2009", page)
-        page = _PLAIN_DIGIT_GROUPS.sub(lambda m: m.group().replace(" ", "\u2009"), page)
+        # each substitution only where it can match (the test is a fast scan; the
+        # patterns open with lookbehinds, which make a search try every character)
+        if "\u2009" in page or "\u202f" in page or "\u00a0" in page:
+            page = _DIGIT_GROUP_SPACE.sub(lambda m: " " if m.group(1) else "\u2009", page)
+        if _DIGIT_GROUPS_PAIR.search(page):
+            page = _PLAIN_DIGIT_GROUPS.sub(lambda m: m.group().replace(" ", "\u2009"), page)
         for raw_line in page.translate(_CHAR_MAP).split("\n"):
             rstripped = raw_line.rstrip(" ")
             soft_break = rstripped.endswith(_SOFT_HYPHEN)

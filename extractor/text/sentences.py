@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy
 import regex
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+from spacy.attrs import IDS, IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
@@ -217,6 +217,9 @@ def make_evidence_sentence_boundaries(
 
 
 PERCENT_SLASH = r"(?<=%)/(?=[0-9.·])"
+# The word attributes anything downstream reads (`annotate/features.py`, the term phrase
+# matchers on LOWER and ORTH, the boundaries' IS_SPACE), and NORM, spaCy's own default.
+WORD_ATTRIBUTES = ("LOWER", "NORM", "IS_ALPHA", "IS_DIGIT", "IS_PUNCT", "LIKE_NUM", "IS_SPACE")
 
 
 class SentenceSplitter:
@@ -227,6 +230,14 @@ class SentenceSplitter:
     ) -> None:
         path = abbreviations_path or default_patterns_dir() / ABBREVIATIONS_FILE
         self.nlp = spacy.blank("en")
+        # spaCy computes every word attribute it knows (shape, stop word, URL, e-mail,
+        # prefix, suffix ...) by a Python call each, once per new word, and each merged
+        # statistic is a new word: only those read are kept (measured on 188 abstracts,
+        # splitting alone 0.23 -> 0.18 s CPU)
+        keep = {IDS[name] for name in WORD_ATTRIBUTES}
+        getters = self.nlp.vocab.lex_attr_getters
+        for attribute in [a for a in getters if a not in keep]:
+            del getters[attribute]
         # spaCy strips prefixes and suffixes one at a time, each a search of the whole
         # word: a run of thousands of brackets costs the square of its length. A word
         # longer than any real one is kept whole instead (it is noise, not prose).
