@@ -140,7 +140,11 @@ class ArmLexicon:
         BRACKETED_WORDS, back to a word that is never part of a name), where the
         document's abbreviations do not spell it out. Unlike the
         document's abbreviations, whose letters spell the words, these only ever join two
-        names of an arm the document declares (see `declare`)."""
+        names of an arm the document declares (see `declare`).
+        A spelt-out form that starts with a word never part of a name (`and
+        cyclophosphamide` for `AC` after `doxorubicin and cyclophosphamide (AC)`, spelt
+        from Adriamycin) is no spelling: the short form is read from its brackets instead."""
+        self._drop_unnamed_long_forms()
         for m in _SHORT_IN_BRACKETS.finditer(text):
             short = m.group(1)
             if not _looks_short(short):
@@ -149,13 +153,26 @@ class ArmLexicon:
             for word in reversed(text[max(0, m.start() - 160) : m.start()].split()):
                 opens = word[0] in _OPENING  # `(light touch [LT])`: the bracket's first word
                 word = word.lstrip(_OPENING) if opens else word
+                treatments = sum(w.lower() not in self.name_joiners for w in tail)
+                if tail and word.lower() in self.name_joiners and _letters(short) > treatments:
+                    tail.insert(0, word)  # `doxorubicin and ifosfamide (AI)`: a letter for
+                    continue  # each treatment the joiner joins
                 if word.lower() in self.name_stop or any(c in _ENDS_A_NAME for c in word):
+                    if tail and tail[0].lower() in self.name_joiners:
+                        del tail[0]  # `placebo and (AI)`: no treatment before the joiner
                     break
                 if any(c.isdigit() for c in word) and not any(c.isdigit() for c in short):
                     break  # a dose (`docetaxel 75 mg/m2 (ddAT)`) ends what the name is
                 tail.insert(0, word)
                 if opens or len(tail) == BRACKETED_WORDS:
                     break
+                if (
+                    tail[1:]
+                    and tail[1].lower() in self.name_joiners
+                    and _letters(short) == sum(w.lower() not in self.name_joiners for w in tail)
+                ):
+                    break  # a treatment for each letter: the name is whole
+            tail = self._whole_treatments(short, tail)
             short_key = arm_key(short, self.group_nouns)
             if short_key in self._long_of:
                 continue  # spelt out (`lapatinib with vinorelbine (LV)`, not `vinorelbine`)
@@ -164,8 +181,31 @@ class ArmLexicon:
                 self._bracketed_short.setdefault(key, short)
                 self._bracketed_long.setdefault(short_key, []).append(key)
                 spelt = _spelling_tail(short, tail)
+                if spelt and spelt.split()[0].lower() in self.name_stop | self.name_joiners:
+                    spelt = None  # `and cyclophosphamide` of `doxorubicin and ...`
+                if spelt is None and any(w.lower() in self.name_joiners for w in tail):
+                    spelt = " ".join(tail)  # a letter for each treatment joined
                 if spelt:
                     self._bracketed_text.setdefault(short_key, spelt)
+
+    def _whole_treatments(self, short: str, tail: list[str]) -> list[str]:
+        """The words a short form follows, back over joiners only where it then has a
+        letter for each treatment (`doxorubicin and ifosfamide (AI)`); else from the last
+        joiner on (`along with tamoxifen (ACT)` is `tamoxifen`)."""
+        joints = [i for i, w in enumerate(tail) if w.lower() in self.name_joiners]
+        if not joints:
+            return tail
+        treatments = len(tail) - len(joints)
+        if _letters(short) == treatments and tail[0].lower() not in self.name_joiners:
+            return tail
+        return tail[joints[-1] + 1 :]
+
+    def _drop_unnamed_long_forms(self) -> None:
+        for short_key, long in list(self._long_of.items()):
+            words = long.split()
+            if not words or words[0].lower() in self.name_stop:
+                del self._long_of[short_key]
+                self._short_of.pop(arm_key(long, self.group_nouns), None)
 
     def _bracketed_arm(self, key: str) -> Arm | None:
         """The declared arm a name is the bracketed short form of, or that is the
@@ -292,8 +332,7 @@ class ArmLexicon:
             target.strength = max(target.strength, arm.strength)
             if target.n is None:
                 target.n = arm.n
-            if "(" not in target.name:
-                target.name = f"{target.name} ({_display(arm.key, frozenset())})"
+            target.name = _noted(target.name, _display(arm.key, frozenset()))
             resolved = True
         return resolved
 
@@ -412,17 +451,23 @@ class ArmLexicon:
             self.listings.append((m.rule.priority, listed))
 
     def _new_arm(self, name: str, key: str) -> Arm:
-        """A new arm named `name`, shown by its long form where the document gives one,
-        known by its short form too."""
+        """A new arm named `name`, known by its short form too, and shown by both, as the
+        document introduces it (`pegylated filgrastim (PEG-G)`): a reader (or a reviewer
+        matching arms across papers) may know the arm by either."""
         long = self._long_of.get(key)
         if long and long.split()[0].lower() in self.name_stop:
             long = None  # `adriamycin and cyclophosphamide (AC)` spelt from `and`
-        display = long if long else self._with_long_form(key, name)
+        short = self._short_of.get(key) or self._bracketed_short.get(key)
+        if long:
+            display = f"{long} ({_display(name, self.group_nouns)})"
+        elif short and _abbreviates(short, _display(name, self.group_nouns)):
+            display = f"{_display(name, self.group_nouns)} ({short})"
+        else:
+            display = self._spelt_inside(self._with_long_form(key, name))
         arm = Arm(name=display, key=key, order=len(self.arms))
         self.arms[key] = arm
         for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
             self._alias.setdefault(other, arm)
-        short = self._short_of.get(key) or self._bracketed_short.get(key)
         if short:
             arm.aliases.add(short)
             self._alias.setdefault(arm_key(short, self.group_nouns), arm)
@@ -509,6 +554,21 @@ class ArmLexicon:
             self._alias.setdefault(key, arm)
         if arm.key in self.generic_names and "(" not in arm.name:
             arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
+
+    def _spelt_inside(self, name: str) -> str:
+        """`tamoxifen plus OFS` -> `tamoxifen plus OFS (ovarian function suppression)`: the
+        short forms the document defines, inside a name of several words, are followed by
+        what they stand for (a name that is one short form is shown by `_new_arm`); the
+        name stays as written first, as the text keeps using it."""
+        words = name.split()
+        if len(words) < 2 or "(" in name:
+            return name
+        spelt = [
+            self._long_of[arm_key(word, self.group_nouns)]
+            for word in words
+            if _looks_short(word) and arm_key(word, self.group_nouns) in self._long_of
+        ]
+        return f"{name} ({', '.join(spelt)})" if spelt else name
 
     def _expanded(self, name: str) -> str:
         """`MI sessions` -> `motivational interviewing sessions` where the document
@@ -666,6 +726,36 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
     if stat.value is None or not float(stat.value).is_integer():
         return None
     return int(stat.value)
+
+
+def _letters(short: str) -> int:
+    """The letters of a short form that may each stand for a word (`AI` 2, `T-DM1` 3)."""
+    return sum(c.isalpha() and c.isupper() for c in short) or sum(c.isalpha() for c in short)
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether a short form written in brackets after a name may stand for it: it is no
+    word of the name (`Calendula officinalis (Calendula)`) and its first letter starts
+    one of the name's words (`trastuzumab emtansine (T-DM1)`, not `raloxifene (STAR)`,
+    a trial's name)."""
+    if _looks_short(name) or not short[0].isalpha():
+        return False
+    words = name.replace("-", " ").replace("/", " ").lower().split()
+    return short.lower() not in words and any(w.startswith(short[0].lower()) for w in words)
+
+
+def _noted(name: str, note: str) -> str:
+    """A name with a note in brackets, inside the bracket it already ends with
+    (`concurrent training (CON)` -> `concurrent training (CON, control)`); unchanged when
+    it already says it."""
+    if note.lower() in name.lower():
+        return name
+    if name.endswith(")") and "(" in name:
+        inside = name[name.rindex("(") + 1 : -1]
+        if not _looks_short(inside) or " " in inside:
+            return name  # `music therapy (experimental)` says what it is already
+        return f"{name[:-1]}, {note})"
+    return f"{name} ({note})"
 
 
 def _looks_short(text: str) -> bool:
