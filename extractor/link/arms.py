@@ -118,6 +118,7 @@ class ArmLexicon:
         # the arms each declaration listing two or more names together declared
         # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
         self.listings: list[tuple[int, list[Arm]]] = []
+        self._roles_read = False  # a role name became an arm's alias (see `role_arm`)
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -300,14 +301,15 @@ class ArmLexicon:
         becomes an alias of that arm, which is shown with both names (`no A (control)`):
         the abstract's reader needs the treatment, and the role is how the text says it.
         A role arm the text says received something (`the control group received routine
-        care`) keeps that description. True when a role name was resolved."""
+        care`) keeps that description. True when a role name was resolved, here or while
+        the mentions were read (see `role_arm`)."""
         study = [a for a in self.ordered() if self._names_treatment(a)]
         if len(study) != 2:
-            return False
+            return self._roles_read
         marked = [a for a in study if self.is_comparator(a.name)]
         if len(marked) == 2:
-            return False
-        resolved = False
+            return self._roles_read
+        resolved = self._roles_read
         comparator = marked[0] if marked else study[-1]
         intervention = study[0] if comparator is study[1] else study[1]
         for arm in list(self.arms.values()):
@@ -335,6 +337,39 @@ class ArmLexicon:
             target.name = _noted(target.name, _display(arm.key, frozenset()))
             resolved = True
         return resolved
+
+    def role_arm(self, name: str) -> Arm | None:
+        """`90.6% controls`, `in the intervention patients`: a role name the document
+        never declared as an arm is, in a study of two arms named by what they receive,
+        the comparator (the arm with a comparator word, else the one listed last) or the
+        other, as `resolve_roles` reads a declared one; None otherwise."""
+        key = arm_key(name, self.group_nouns)
+        singular = key[:-1] if key.endswith("s") else key
+        declared = self.arms.get(singular) or self._alias.get(singular)
+        if declared is not None:
+            return declared  # `controls` of the declared `control arm`
+        role = next((k for k in (key, singular) if k in self.generic_names), None)
+        if role is None or len(role.split()) > 1:
+            return None
+        study = [a for a in self.ordered() if self._names_treatment(a)]
+        strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
+        if len(study) != 2 or any(a not in study and self._names_treatment(a) for a in strong):
+            return None  # a third arm declared as strongly: which is `control` is unsaid
+        marked = [a for a in study if self.is_comparator(a.name)]
+        if len(marked) == 2:
+            return None
+        comparator = marked[0] if marked else study[-1]
+        if self.is_comparator(role):
+            target = comparator
+        elif role in self.intervention_roles:
+            target = study[0] if comparator is study[1] else study[1]
+        else:
+            return None
+        self._alias[key] = target  # the later mentions find it as a name
+        if not (target is comparator and marked):  # `usual care` says it already
+            target.name = _noted(target.name, _display(role, frozenset()))
+        self._roles_read = True
+        return target
 
     def _named_by_title(self, arm: Arm) -> bool:
         """Whether a role arm is shown with the treatment the title names (see
@@ -583,7 +618,7 @@ class ArmLexicon:
         for m in view.of_action("arm"):
             for start, end in runs(m.slot("arm")):
                 name = view.text_of(start, end)
-                arm = self.lookup(name) or self.closest(name)
+                arm = self.lookup(name) or self.closest(name) or self.role_arm(name)
                 if arm is not None:
                     found.append(Mention(start, end, arm))
         if self.arms:
