@@ -97,3 +97,26 @@ def test_a_role_is_noted_inside_the_short_form_bracket(extractor: Any) -> None:
         " group.",
     )
     assert groups[28] == "stretching (ST, control)"
+
+
+_FOOTNOTED = (
+    "Patients with knee pain were randomly assigned to the TENS group or the SH group. The"
+    " mean VAS pain score at 4 weeks was 2.1 in the TENS group and 3.4 in the SH group.\n"
+)
+
+
+def test_short_forms_a_footnote_defines_as_a_list_name_the_arms(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        _FOOTNOTED + "TENS group, the transcutaneous electrical nerve stimulation; SH group,"
+        " sham stimulation.",
+    )
+    assert groups[2.1] == "transcutaneous electrical nerve stimulation (TENS)"
+    assert groups[3.4] == "sham stimulation (SH)"
+
+
+def test_a_footnote_item_that_does_not_spell_the_short_form_defines_nothing(
+    extractor: Any,
+) -> None:
+    groups = _groups(extractor, _FOOTNOTED + "TENS group, hospital ward; SH group, outpatients.")
+    assert groups[2.1] == "TENS"

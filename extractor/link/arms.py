@@ -34,6 +34,11 @@ _NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
 BRACKETED_WORDS = 5  # words before `(ABBR)` that may be what it abbreviates
 SPELT_LOOSELY = 4  # letters of a short form from which its last need not be spelt out
 _SHORT_IN_BRACKETS = re.compile(r"[(\[]\s*([^()\[\]\s;,=]{1,12})\s*[)\]]")
+# one item of a footnote's list of short forms: `EP group, the externship program;`
+_GLOSSARY_ITEM = re.compile(
+    r"(?:^|[;\n]\s*)(?P<short>[A-Z][A-Za-z0-9-]{1,9})(?:\s+(?:[Gg]roups?|[Aa]rms?))?,\s+"
+    r"(?P<long>[A-Za-z][A-Za-z -]{2,60}?)\s*(?=;|\.\s|\.$|\n)"
+)
 _OPENING = "(["
 _ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
@@ -146,6 +151,7 @@ class ArmLexicon:
         cyclophosphamide` for `AC` after `doxorubicin and cyclophosphamide (AC)`, spelt
         from Adriamycin) is no spelling: the short form is read from its brackets instead."""
         self._drop_unnamed_long_forms()
+        self._read_glossary(text)
         for m in _SHORT_IN_BRACKETS.finditer(text):
             short = m.group(1)
             if not _looks_short(short):
@@ -188,6 +194,24 @@ class ArmLexicon:
                     spelt = " ".join(tail)  # a letter for each treatment joined
                 if spelt:
                     self._bracketed_text.setdefault(short_key, spelt)
+
+    def _read_glossary(self, text: str) -> None:
+        """`EP group, the externship program; CACP group, the corporate-academic
+        cooperation program`: a table's footnote defines its short forms as a list of
+        `short, long` items. A long form whose words spell the short form's letters (see
+        `_spelling_tail`) is the short form's, where the document defines it no other way."""
+        for m in _GLOSSARY_ITEM.finditer(text):
+            short, long = m.group("short"), m.group("long").strip()
+            words = long.split()
+            while words and words[0].lower() in self.name_stop:
+                words = words[1:]  # `the externship program`
+            short_key = arm_key(short, self.group_nouns)
+            if not words or short_key in self._long_of or sum(c.isupper() for c in short) < 2:
+                continue  # `Results, the ...` is a word, not a short form
+            if _spelling_tail(short, words) != " ".join(words):
+                continue  # `BMI, kg/m2`: no spelling of the short form
+            self._long_of[short_key] = " ".join(words)
+            self._short_of.setdefault(arm_key(" ".join(words), self.group_nouns), short)
 
     def _whole_treatments(self, short: str, tail: list[str]) -> list[str]:
         """The words a short form follows, back over joiners only where it then has a
