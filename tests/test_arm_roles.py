@@ -74,3 +74,13 @@ def test_a_value_before_a_word_that_names_no_arm_keeps_no_arm(extractor: Any) ->
         " Adherence was 92% overall, and 4% stopped early.",
     )
     assert groups[92] is None
+
+
+def test_what_a_role_group_only_received_names_it(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        "Patients having cataract surgery were randomly allocated to the experimental group"
+        " (n = 60), which listened to music, or the control group (n = 58), which only"
+        " received routine nursing care. Anxiety fell by 12.4 points in the control group.",
+    )
+    assert groups[12.4] == "routine nursing care (control)"
