@@ -42,3 +42,16 @@ def test_the_arm_after_a_combination_is_declared_too(extractor: Any) -> None:
     )
     assert groups[4.1] == "exercise plus diet"
     assert groups[0.8] == "usual care"
+
+
+def test_arms_numbered_in_the_randomisation_are_declared_by_their_names(
+    extractor: Any,
+) -> None:
+    # FLEX spells nothing of `gentle movement`: only the declaration ties the two
+    groups = _groups(
+        extractor,
+        "Older adults with knee osteoarthritis were randomly assigned to one of two groups:"
+        " (1) aquatic exercise or (2) gentle movement (FLEX). Pain fell by 2.3 points with"
+        " aquatic exercise and by 0.9 points with FLEX.",
+    )
+    assert groups[0.9] == "gentle movement"
