@@ -84,3 +84,18 @@ def test_what_a_role_group_only_received_names_it(extractor: Any) -> None:
         " received routine nursing care. Anxiety fell by 12.4 points in the control group.",
     )
     assert groups[12.4] == "routine nursing care (control)"
+
+
+def test_a_treatment_role_paired_with_the_control_is_the_other_arm_declared_by_treatment(
+    extractor: Any,
+) -> None:
+    groups = _groups(
+        extractor,
+        "Sixty patients with vertebral fractures were randomly divided into 2 groups. Thirty"
+        " underwent balloon kyphoplasty. The other 30 patients had conservative care (control"
+        " group). Follow-up imaging was done in 52 patients (27 treatment group and 25 control"
+        " group). New fractures occurred in 2 patients (7.4%) in the treatment group and in 6"
+        " patients (24.0%) in the control group.",
+    )
+    assert groups[2] == "balloon kyphoplasty (treatment)"
+    assert groups[6] == "conservative care (control)"

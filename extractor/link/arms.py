@@ -327,7 +327,7 @@ class ArmLexicon:
         A role arm the text says received something (`the control group received routine
         care`) keeps that description. True when a role name was resolved, here or while
         the mentions were read (see `role_arm`)."""
-        study = [a for a in self.ordered() if self._names_treatment(a)]
+        study = self._study_arms()
         if len(study) != 2:
             return self._roles_read
         marked = [a for a in study if self.is_comparator(a.name)]
@@ -362,6 +362,22 @@ class ArmLexicon:
             resolved = True
         return resolved
 
+    def _study_arms(self) -> list[Arm]:
+        """The arms named by what they receive among those values pair with
+        (`ordered`); where a listing pairs one of them with a role (`21 treatment group
+        and 20 control group`), the one other arm declared as strongly by its treatment
+        (`Twenty-three underwent the LYMPHA technique`) completes the pair."""
+        study = [a for a in self.ordered() if self._names_treatment(a)]
+        if len(study) == 1:
+            others = [
+                a
+                for a in self.arms.values()
+                if a.strength >= PRIMARY and a not in study and self._names_treatment(a)
+            ]
+            if len(others) == 1:
+                study = sorted(study + others, key=lambda a: a.order)
+        return study
+
     def role_arm(self, name: str) -> Arm | None:
         """`90.6% controls`, `in the intervention patients`: a role name the document
         never declared as an arm is, in a study of two arms named by what they receive,
@@ -375,7 +391,7 @@ class ArmLexicon:
         role = next((k for k in (key, singular) if k in self.generic_names), None)
         if role is None or len(role.split()) > 1:
             return None
-        study = [a for a in self.ordered() if self._names_treatment(a)]
+        study = self._study_arms()
         strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
         if len(study) != 2 or any(a not in study and self._names_treatment(a) for a in strong):
             return None  # a third arm declared as strongly: which is `control` is unsaid
