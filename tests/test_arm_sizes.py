@@ -44,3 +44,25 @@ def test_a_size_after_a_dose_taken_at_night_is_the_named_arms(extractor: Any) ->
         " (n = 40).",
     )
     assert groups[41] == "melatonin"
+
+
+def test_a_count_between_the_arms_of_a_listing_is_the_first_arms_size(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        "Patients with acute coronary syndrome were randomized to ticagrelor or clopidogrel."
+        " The trial stopped at the interim analysis (412 patients randomized to ticagrelor,"
+        " 405 to clopidogrel).",
+    )
+    assert groups[412] == "ticagrelor"
+    assert groups[405] == "clopidogrel"
+
+
+def test_sizes_in_brackets_of_their_own_leave_the_count_before_the_whole_population(
+    extractor: Any,
+) -> None:
+    groups = _groups(
+        extractor,
+        "Sixty patients having knee arthroscopy were randomly assigned to receive bupivacaine"
+        " (group A, n = 30) and ropivacaine (group B, n = 30).",
+    )
+    assert groups[60] is None

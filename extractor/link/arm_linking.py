@@ -17,6 +17,7 @@ from extractor.link.arms import (
     Arm,
     ArmLexicon,
     Mention,
+    counted_apart,
     enrolled_population,
     runs,
     sizes_all_arms,
@@ -165,7 +166,7 @@ def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
         if m.rule.sizes or m.rule.priority < DECLARES:
             continue
         listed = runs(m.slot("arm"))
-        if len(listed) >= 2 and listed[0][0] == start:
+        if len(listed) >= 2 and listed[0][0] == start and not counted_apart(view, listed):
             return True
     return False
 

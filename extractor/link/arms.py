@@ -740,9 +740,21 @@ def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
         if other.rule.sizes or other.rule.priority < DECLARES:
             continue
         listed = runs(other.slot("arm"))
-        if len(listed) >= 2 and listed[0][0] == own[0][0]:
+        if len(listed) >= 2 and listed[0][0] == own[0][0] and not counted_apart(view, listed):
             return True
     return False
+
+
+def counted_apart(view: SentenceView, listed: list[tuple[int, int]]) -> bool:
+    """`238 patients randomized to A, 244 to B`: a listing whose names have a count
+    between them, at the names' own bracket level, gives each arm its own size; none is
+    the whole population's (`82 were assigned to A (group A, n = 30), B (group B, n = 24)
+    and C` names the sizes in brackets of their own)."""
+    level = view.bracket.get(listed[0][0])
+    return any(
+        view.feat(i).integer and view.bracket.get(i) == level
+        for i in range(listed[0][1], listed[1][0])
+    )
 
 
 ENROL_REACH = 3  # tokens after a group's name where the verb enrolling it may stand
