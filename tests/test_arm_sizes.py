@@ -66,3 +66,12 @@ def test_sizes_in_brackets_of_their_own_leave_the_count_before_the_whole_populat
         " (group A, n = 30) and ropivacaine (group B, n = 30).",
     )
     assert groups[60] is None
+
+
+def test_a_size_after_a_dose_inside_the_arms_bracket_is_the_named_arms(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        "Adults with hypertension were randomly allocated to receive oral chlorthalidone"
+        " (12.5 mg per day; n = 1210) or matched placebo (n = 1198).",
+    )
+    assert groups[1210] == "oral chlorthalidone"
