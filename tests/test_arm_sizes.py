@@ -75,3 +75,15 @@ def test_a_size_after_a_dose_inside_the_arms_bracket_is_the_named_arms(extractor
         " (12.5 mg per day; n = 1210) or matched placebo (n = 1198).",
     )
     assert groups[1210] == "oral chlorthalidone"
+
+
+def test_a_size_before_what_every_patient_had_is_the_whole_population(extractor: Any) -> None:
+    # the exercise regimen is no arm: the randomisation declares two others
+    groups = _groups(
+        extractor,
+        "This randomized trial included 96 knee osteoarthritis patients that underwent an"
+        " identical exercise regimen at home. Patients were randomly assigned to shockwave"
+        " therapy (n = 48) or sham shockwave (n = 47).",
+    )
+    assert groups[96] is None
+    assert groups[47] == "sham shockwave"

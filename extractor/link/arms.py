@@ -362,6 +362,15 @@ class ArmLexicon:
             resolved = True
         return resolved
 
+    def outside_study(self, arm: Arm) -> bool:
+        """Whether an arm named only weakly (`patients undergoing breast surgery`) stands
+        beside two or more arms the randomisation (or the arms' sizes) declares and is
+        none of them: what it names is what every patient had, not a group."""
+        if arm.strength >= PRIMARY:
+            return False
+        strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
+        return len(strong) >= 2 and arm not in self.ordered()
+
     def _study_arms(self) -> list[Arm]:
         """The arms named by what they receive among those values pair with
         (`ordered`); where a listing pairs one of them with a role (`21 treatment group
