@@ -120,3 +120,38 @@ def test_a_footnote_item_that_does_not_spell_the_short_form_defines_nothing(
 ) -> None:
     groups = _groups(extractor, _FOOTNOTED + "TENS group, hospital ward; SH group, outpatients.")
     assert groups[2.1] == "TENS"
+
+
+def test_the_last_word_of_a_randomised_arms_name_mentions_it_alone(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        "Patients having radiotherapy for head and neck cancer were randomised to silicone gel"
+        " sheeting or aqueous cream. Moist desquamation developed in 31% of patients under the"
+        " sheeting and in 58% of patients treated with the cream.",
+    )
+    assert groups[31] == "silicone gel sheeting"
+    assert groups[58] == "aqueous cream"
+
+
+def test_a_last_word_after_another_modifier_is_not_the_arm(extractor: Any) -> None:
+    # `triclosan sutures` shares `sutures` with the arm `plain sutures` but is not it
+    groups = _groups(
+        extractor,
+        "Patients were randomized to wound closure with triclosan-coated or plain sutures."
+        " Closure with triclosan sutures reduced the infection rate to 9.1%, compared with"
+        " plain sutures (14.0%).",
+    )
+    assert groups[9.1] != "plain sutures"
+
+
+def test_the_last_word_of_an_arm_named_only_in_passing_mentions_nothing(
+    extractor: Any,
+) -> None:
+    # `those receiving intensive chemotherapy` declares no arm of the randomisation
+    groups = _groups(
+        extractor,
+        "Children were randomised to ondansetron or metoclopramide. Vomiting was rare in"
+        " those receiving intensive chemotherapy. During the chemotherapy cycles, vomiting"
+        " occurred in 12%.",
+    )
+    assert groups[12] is None

@@ -479,6 +479,31 @@ class ArmLexicon:
             return None
         return scored[0][1]
 
+    def _head_words(self) -> dict[str, Arm]:
+        """`the Film`, `cream-treated skin`: the last word of an arm's name of two or more
+        words (`Mepitel Film`, `aqueous cream`), declared by the randomisation or the arms'
+        sizes, mentions the arm on its own, where no other arm's name has it and it is no
+        function word, group noun or role."""
+        counts: dict[str, int] = {}
+        for arm in self.arms.values():
+            for word in set(self._content(arm.key)):
+                counts[word] = counts.get(word, 0) + 1
+        heads: dict[str, Arm] = {}
+        for arm in self.arms.values():
+            words = arm.key.split()
+            if len(words) < 2 or arm.key in self.generic_names or arm.strength < PRIMARY:
+                continue  # only the study's arms, as the randomisation names them
+            last = words[-1]
+            if counts.get(last) == 1 and last not in self.generic_names and len(last) > 3:
+                if not self.is_comparator(last):
+                    heads[last] = arm
+        return heads
+
+    def _no_modifier(self, token) -> bool:
+        """Whether a token before a name's last word leaves it unmodified (`the`, `in`,
+        a bracket), so the word alone names the arm."""
+        return token.lower_ in self.function_words or not token.is_alpha
+
     def _content(self, text: str) -> set[str]:
         return {
             w
@@ -675,11 +700,19 @@ class ArmLexicon:
             keys = [*self.arms, *self._alias]
             firsts = {k.split()[0] for k in keys if k}
             longest = max(len(k.split()) for k in keys)
+            heads = self._head_words()
             i = 0
             while i < len(tokens):
                 hit = None
                 head = arm_key(tokens[i].text, self.group_nouns).split()
-                if head and head[0] in firsts and not tokens[i].is_stat:
+                if (
+                    head
+                    and head[0] in heads
+                    and not tokens[i].is_stat
+                    and (i == 0 or self._no_modifier(tokens[i - 1]))
+                ):  # `under the Film`, not `antimicrobial sutures` of `plain sutures`
+                    hit = Mention(tokens[i].i, tokens[i].i + 1, heads[head[0]])
+                if hit is None and head and head[0] in firsts and not tokens[i].is_stat:
                     for width in range(min(longest + 2, len(tokens) - i), 0, -1):
                         piece = tokens[i : i + width]
                         if any(t.is_stat for t in piece):
