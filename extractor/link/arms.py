@@ -363,11 +363,11 @@ class ArmLexicon:
         return resolved
 
     def outside_study(self, arm: Arm) -> bool:
-        """Whether an arm named only weakly (`patients undergoing breast surgery`) stands
-        beside two or more arms the randomisation (or the arms' sizes) declares and is
-        none of them: what it names is what every patient had, not a group."""
-        if arm.strength >= PRIMARY:
-            return False
+        """Whether an arm named only weakly and once (`patients undergoing breast surgery`)
+        stands beside two or more arms the randomisation (or the arms' sizes) declares and
+        is none of them: what it names is what every patient had, not a group."""
+        if arm.strength >= PRIMARY or self.sentences_of.get(arm.key, 0) > 1:
+            return False  # a group the text comes back to is one results are given for
         strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
         return len(strong) >= 2 and arm not in self.ordered()
 
