@@ -155,3 +155,14 @@ def test_the_last_word_of_an_arm_named_only_in_passing_mentions_nothing(
         " occurred in 12%.",
     )
     assert groups[12] is None
+
+
+def test_treatments_a_joined_name_abbreviates_in_brackets_are_spelt_out(extractor: Any) -> None:
+    groups = _groups(
+        extractor,
+        "Dual therapy with ticagrelor (T) and rivaroxaban (R) was compared with rivaroxaban"
+        " alone. Patients with atrial fibrillation after stenting were randomized to T + R or"
+        " R alone. Bleeding occurred in 11% with T + R and in 7% with R alone.",
+    )
+    assert groups[11] == "T + R (ticagrelor, rivaroxaban)"
+    assert groups[7] == "R alone (rivaroxaban)"

@@ -39,6 +39,7 @@ _GLOSSARY_ITEM = re.compile(
     r"(?:^|[;\n]\s*)(?P<short>[A-Z][A-Za-z0-9-]{1,9})(?:\s+(?:[Gg]roups?|[Aa]rms?))?,\s+"
     r"(?P<long>[A-Za-z][A-Za-z -]{2,60}?)\s*(?=;|\.\s|\.$|\n)"
 )
+_PARTS_OF_A_NAME = re.compile(r"[\s+/]+")  # `T + P+pac`: the treatments a name joins
 _OPENING = "(["
 _ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
@@ -669,14 +670,15 @@ class ArmLexicon:
         short forms the document defines, inside a name of several words, are followed by
         what they stand for (a name that is one short form is shown by `_new_arm`); the
         name stays as written first, as the text keeps using it."""
-        words = name.split()
+        words = _PARTS_OF_A_NAME.split(name)
         if len(words) < 2 or "(" in name:
             return name
-        spelt = [
-            self._long_of[arm_key(word, self.group_nouns)]
-            for word in words
-            if _looks_short(word) and arm_key(word, self.group_nouns) in self._long_of
-        ]
+        spelt: list[str] = []
+        for word in words:
+            key = arm_key(word, self.group_nouns) if word and _looks_short(word) else ""
+            long = self._long_of.get(key) or self._bracketed_text.get(key)
+            if long and long not in spelt and long.lower() not in name.lower():
+                spelt.append(long)  # `T + P` after `trastuzumab (T)`, `pertuzumab (P)`
         return f"{name} ({', '.join(spelt)})" if spelt else name
 
     def _expanded(self, name: str) -> str:
