@@ -17,6 +17,7 @@ from extractor.link.arms import (
     Arm,
     ArmLexicon,
     Mention,
+    counted_apart,
     enrolled_population,
     runs,
     sizes_all_arms,
@@ -50,11 +51,15 @@ def link_arm(
     if reading.match is not None and reading.match.slot("arm"):
         arm_tokens = reading.match.slot("arm")
         own = next((m for m in mentions if m.start <= arm_tokens[0] < m.end), None)
+        if own is not None and reading.kind == "sample_size" and lexicon.outside_study(own.arm):
+            return  # `We enrolled 150 patients undergoing hip arthroplasty`: all of them
         if own is not None:
             reading.arm, reading.arm_n, reading.arm_how = own.arm.name, own.arm.n, "rule"
             return
         if reading.match.rule.priority >= DECLARES:
             arm = lexicon.lookup(view.text_of(arm_tokens[0], arm_tokens[-1] + 1))
+            if arm is not None and reading.kind == "sample_size" and lexicon.outside_study(arm):
+                return
             if arm is not None:
                 reading.arm, reading.arm_n, reading.arm_how = arm.name, arm.n, "rule"
                 return
@@ -84,6 +89,8 @@ def link_arm(
                 owned.get(i) is m.arm for i in range(m.end, m.end + 4)
             ):
                 continue  # `84 were assigned to A (n = 40) or B`: A's size follows A
+            if reading.kind == "sample_size" and lexicon.outside_study(m.arm):
+                return  # `150 patients undergoing breast surgery`: what all of them had
             if not any(i in values for i in range(token + 1, m.start)):
                 reading.arm, reading.arm_n, reading.arm_how = m.arm.name, m.arm.n, "after"
                 return
@@ -165,7 +172,7 @@ def _first_of_listed_arms(view: SentenceView, start: int) -> bool:
         if m.rule.sizes or m.rule.priority < DECLARES:
             continue
         listed = runs(m.slot("arm"))
-        if len(listed) >= 2 and listed[0][0] == start:
+        if len(listed) >= 2 and listed[0][0] == start and not counted_apart(view, listed):
             return True
     return False
 

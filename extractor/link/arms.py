@@ -34,6 +34,12 @@ _NOT_IN_NAMES = frozenset({"(", ")", "[", "]", ",", ";", ".", ":", "?", "!"})
 BRACKETED_WORDS = 5  # words before `(ABBR)` that may be what it abbreviates
 SPELT_LOOSELY = 4  # letters of a short form from which its last need not be spelt out
 _SHORT_IN_BRACKETS = re.compile(r"[(\[]\s*([^()\[\]\s;,=]{1,12})\s*[)\]]")
+# one item of a footnote's list of short forms: `EP group, the externship program;`
+_GLOSSARY_ITEM = re.compile(
+    r"(?:^|[;\n]\s*)(?P<short>[A-Z][A-Za-z0-9-]{1,9})(?:\s+(?:[Gg]roups?|[Aa]rms?))?,\s+"
+    r"(?P<long>[A-Za-z][A-Za-z -]{2,60}?)\s*(?=;|\.\s|\.$|\n)"
+)
+_PARTS_OF_A_NAME = re.compile(r"[\s+/]+")  # `T + P+pac`: the treatments a name joins
 _OPENING = "(["
 _ENDS_A_NAME = frozenset(",;:.()[]")
 _NAME_CHARS = str.maketrans({"-": " ", "‐": " ", "–": " ", "/": " / "})
@@ -118,6 +124,7 @@ class ArmLexicon:
         # the arms each declaration listing two or more names together declared
         # (`randomly assigned to A or B`, a title's `A versus B`), with its priority
         self.listings: list[tuple[int, list[Arm]]] = []
+        self._roles_read = False  # a role name became an arm's alias (see `role_arm`)
         self.arms: dict[str, Arm] = {}
         self._alias: dict[str, Arm] = {}
         # the document's abbreviations, both ways, by key: `NSM` <-> `non-surgical management`
@@ -140,7 +147,12 @@ class ArmLexicon:
         BRACKETED_WORDS, back to a word that is never part of a name), where the
         document's abbreviations do not spell it out. Unlike the
         document's abbreviations, whose letters spell the words, these only ever join two
-        names of an arm the document declares (see `declare`)."""
+        names of an arm the document declares (see `declare`).
+        A spelt-out form that starts with a word never part of a name (`and
+        cyclophosphamide` for `AC` after `doxorubicin and cyclophosphamide (AC)`, spelt
+        from Adriamycin) is no spelling: the short form is read from its brackets instead."""
+        self._drop_unnamed_long_forms()
+        self._read_glossary(text)
         for m in _SHORT_IN_BRACKETS.finditer(text):
             short = m.group(1)
             if not _looks_short(short):
@@ -149,13 +161,26 @@ class ArmLexicon:
             for word in reversed(text[max(0, m.start() - 160) : m.start()].split()):
                 opens = word[0] in _OPENING  # `(light touch [LT])`: the bracket's first word
                 word = word.lstrip(_OPENING) if opens else word
+                treatments = sum(w.lower() not in self.name_joiners for w in tail)
+                if tail and word.lower() in self.name_joiners and _letters(short) > treatments:
+                    tail.insert(0, word)  # `doxorubicin and ifosfamide (AI)`: a letter for
+                    continue  # each treatment the joiner joins
                 if word.lower() in self.name_stop or any(c in _ENDS_A_NAME for c in word):
+                    if tail and tail[0].lower() in self.name_joiners:
+                        del tail[0]  # `placebo and (AI)`: no treatment before the joiner
                     break
                 if any(c.isdigit() for c in word) and not any(c.isdigit() for c in short):
                     break  # a dose (`docetaxel 75 mg/m2 (ddAT)`) ends what the name is
                 tail.insert(0, word)
                 if opens or len(tail) == BRACKETED_WORDS:
                     break
+                if (
+                    tail[1:]
+                    and tail[1].lower() in self.name_joiners
+                    and _letters(short) == sum(w.lower() not in self.name_joiners for w in tail)
+                ):
+                    break  # a treatment for each letter: the name is whole
+            tail = self._whole_treatments(short, tail)
             short_key = arm_key(short, self.group_nouns)
             if short_key in self._long_of:
                 continue  # spelt out (`lapatinib with vinorelbine (LV)`, not `vinorelbine`)
@@ -164,8 +189,49 @@ class ArmLexicon:
                 self._bracketed_short.setdefault(key, short)
                 self._bracketed_long.setdefault(short_key, []).append(key)
                 spelt = _spelling_tail(short, tail)
+                if spelt and spelt.split()[0].lower() in self.name_stop | self.name_joiners:
+                    spelt = None  # `and cyclophosphamide` of `doxorubicin and ...`
+                if spelt is None and any(w.lower() in self.name_joiners for w in tail):
+                    spelt = " ".join(tail)  # a letter for each treatment joined
                 if spelt:
                     self._bracketed_text.setdefault(short_key, spelt)
+
+    def _read_glossary(self, text: str) -> None:
+        """`EP group, the externship program; CACP group, the corporate-academic
+        cooperation program`: a table's footnote defines its short forms as a list of
+        `short, long` items. A long form whose words spell the short form's letters (see
+        `_spelling_tail`) is the short form's, where the document defines it no other way."""
+        for m in _GLOSSARY_ITEM.finditer(text):
+            short, long = m.group("short"), m.group("long").strip()
+            words = long.split()
+            while words and words[0].lower() in self.name_stop:
+                words = words[1:]  # `the externship program`
+            short_key = arm_key(short, self.group_nouns)
+            if not words or short_key in self._long_of or sum(c.isupper() for c in short) < 2:
+                continue  # `Results, the ...` is a word, not a short form
+            if _spelling_tail(short, words) != " ".join(words):
+                continue  # `BMI, kg/m2`: no spelling of the short form
+            self._long_of[short_key] = " ".join(words)
+            self._short_of.setdefault(arm_key(" ".join(words), self.group_nouns), short)
+
+    def _whole_treatments(self, short: str, tail: list[str]) -> list[str]:
+        """The words a short form follows, back over joiners only where it then has a
+        letter for each treatment (`doxorubicin and ifosfamide (AI)`); else from the last
+        joiner on (`along with tamoxifen (ACT)` is `tamoxifen`)."""
+        joints = [i for i, w in enumerate(tail) if w.lower() in self.name_joiners]
+        if not joints:
+            return tail
+        treatments = len(tail) - len(joints)
+        if _letters(short) == treatments and tail[0].lower() not in self.name_joiners:
+            return tail
+        return tail[joints[-1] + 1 :]
+
+    def _drop_unnamed_long_forms(self) -> None:
+        for short_key, long in list(self._long_of.items()):
+            words = long.split()
+            if not words or words[0].lower() in self.name_stop:
+                del self._long_of[short_key]
+                self._short_of.pop(arm_key(long, self.group_nouns), None)
 
     def _bracketed_arm(self, key: str) -> Arm | None:
         """The declared arm a name is the bracketed short form of, or that is the
@@ -260,14 +326,15 @@ class ArmLexicon:
         becomes an alias of that arm, which is shown with both names (`no A (control)`):
         the abstract's reader needs the treatment, and the role is how the text says it.
         A role arm the text says received something (`the control group received routine
-        care`) keeps that description. True when a role name was resolved."""
-        study = [a for a in self.ordered() if self._names_treatment(a)]
+        care`) keeps that description. True when a role name was resolved, here or while
+        the mentions were read (see `role_arm`)."""
+        study = self._study_arms()
         if len(study) != 2:
-            return False
+            return self._roles_read
         marked = [a for a in study if self.is_comparator(a.name)]
         if len(marked) == 2:
-            return False
-        resolved = False
+            return self._roles_read
+        resolved = self._roles_read
         comparator = marked[0] if marked else study[-1]
         intervention = study[0] if comparator is study[1] else study[1]
         for arm in list(self.arms.values()):
@@ -292,10 +359,67 @@ class ArmLexicon:
             target.strength = max(target.strength, arm.strength)
             if target.n is None:
                 target.n = arm.n
-            if "(" not in target.name:
-                target.name = f"{target.name} ({_display(arm.key, frozenset())})"
+            target.name = _noted(target.name, _display(arm.key, frozenset()))
             resolved = True
         return resolved
+
+    def outside_study(self, arm: Arm) -> bool:
+        """Whether an arm named only weakly and once (`patients undergoing breast surgery`)
+        stands beside two or more arms the randomisation (or the arms' sizes) declares and
+        is none of them: what it names is what every patient had, not a group."""
+        if arm.strength >= PRIMARY or self.sentences_of.get(arm.key, 0) > 1:
+            return False  # a group the text comes back to is one results are given for
+        strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
+        return len(strong) >= 2 and arm not in self.ordered()
+
+    def _study_arms(self) -> list[Arm]:
+        """The arms named by what they receive among those values pair with
+        (`ordered`); where a listing pairs one of them with a role (`21 treatment group
+        and 20 control group`), the one other arm declared as strongly by its treatment
+        (`Twenty-three underwent the LYMPHA technique`) completes the pair."""
+        study = [a for a in self.ordered() if self._names_treatment(a)]
+        if len(study) == 1:
+            others = [
+                a
+                for a in self.arms.values()
+                if a.strength >= PRIMARY and a not in study and self._names_treatment(a)
+            ]
+            if len(others) == 1:
+                study = sorted(study + others, key=lambda a: a.order)
+        return study
+
+    def role_arm(self, name: str) -> Arm | None:
+        """`90.6% controls`, `in the intervention patients`: a role name the document
+        never declared as an arm is, in a study of two arms named by what they receive,
+        the comparator (the arm with a comparator word, else the one listed last) or the
+        other, as `resolve_roles` reads a declared one; None otherwise."""
+        key = arm_key(name, self.group_nouns)
+        singular = key[:-1] if key.endswith("s") else key
+        declared = self.arms.get(singular) or self._alias.get(singular)
+        if declared is not None:
+            return declared  # `controls` of the declared `control arm`
+        role = next((k for k in (key, singular) if k in self.generic_names), None)
+        if role is None or len(role.split()) > 1:
+            return None
+        study = self._study_arms()
+        strong = [a for a in self.arms.values() if a.strength >= PRIMARY]
+        if len(study) != 2 or any(a not in study and self._names_treatment(a) for a in strong):
+            return None  # a third arm declared as strongly: which is `control` is unsaid
+        marked = [a for a in study if self.is_comparator(a.name)]
+        if len(marked) == 2:
+            return None
+        comparator = marked[0] if marked else study[-1]
+        if self.is_comparator(role):
+            target = comparator
+        elif role in self.intervention_roles:
+            target = study[0] if comparator is study[1] else study[1]
+        else:
+            return None
+        self._alias[key] = target  # the later mentions find it as a name
+        if not (target is comparator and marked):  # `usual care` says it already
+            target.name = _noted(target.name, _display(role, frozenset()))
+        self._roles_read = True
+        return target
 
     def _named_by_title(self, arm: Arm) -> bool:
         """Whether a role arm is shown with the treatment the title names (see
@@ -356,6 +480,31 @@ class ArmLexicon:
             return None
         return scored[0][1]
 
+    def _head_words(self) -> dict[str, Arm]:
+        """`the Film`, `cream-treated skin`: the last word of an arm's name of two or more
+        words (`Mepitel Film`, `aqueous cream`), declared by the randomisation or the arms'
+        sizes, mentions the arm on its own, where no other arm's name has it and it is no
+        function word, group noun or role."""
+        counts: dict[str, int] = {}
+        for arm in self.arms.values():
+            for word in set(self._content(arm.key)):
+                counts[word] = counts.get(word, 0) + 1
+        heads: dict[str, Arm] = {}
+        for arm in self.arms.values():
+            words = arm.key.split()
+            if len(words) < 2 or arm.key in self.generic_names or arm.strength < PRIMARY:
+                continue  # only the study's arms, as the randomisation names them
+            last = words[-1]
+            if counts.get(last) == 1 and last not in self.generic_names and len(last) > 3:
+                if not self.is_comparator(last):
+                    heads[last] = arm
+        return heads
+
+    def _no_modifier(self, token) -> bool:
+        """Whether a token before a name's last word leaves it unmodified (`the`, `in`,
+        a bracket), so the word alone names the arm."""
+        return token.lower_ in self.function_words or not token.is_alpha
+
     def _content(self, text: str) -> set[str]:
         return {
             w
@@ -412,17 +561,23 @@ class ArmLexicon:
             self.listings.append((m.rule.priority, listed))
 
     def _new_arm(self, name: str, key: str) -> Arm:
-        """A new arm named `name`, shown by its long form where the document gives one,
-        known by its short form too."""
+        """A new arm named `name`, known by its short form too, and shown by both, as the
+        document introduces it (`pegylated filgrastim (PEG-G)`): a reader (or a reviewer
+        matching arms across papers) may know the arm by either."""
         long = self._long_of.get(key)
         if long and long.split()[0].lower() in self.name_stop:
             long = None  # `adriamycin and cyclophosphamide (AC)` spelt from `and`
-        display = long if long else self._with_long_form(key, name)
+        short = self._short_of.get(key) or self._bracketed_short.get(key)
+        if long:
+            display = f"{long} ({_display(name, self.group_nouns)})"
+        elif short and _abbreviates(short, _display(name, self.group_nouns)):
+            display = f"{_display(name, self.group_nouns)} ({short})"
+        else:
+            display = self._spelt_inside(self._with_long_form(key, name))
         arm = Arm(name=display, key=key, order=len(self.arms))
         self.arms[key] = arm
         for other in {arm_key(long, self.group_nouns) if long else None, key} - {None}:
             self._alias.setdefault(other, arm)
-        short = self._short_of.get(key) or self._bracketed_short.get(key)
         if short:
             arm.aliases.add(short)
             self._alias.setdefault(arm_key(short, self.group_nouns), arm)
@@ -510,6 +665,22 @@ class ArmLexicon:
         if arm.key in self.generic_names and "(" not in arm.name:
             arm.name = f"{self._expanded(_display(text, self.group_nouns))} ({arm.name})"
 
+    def _spelt_inside(self, name: str) -> str:
+        """`tamoxifen plus OFS` -> `tamoxifen plus OFS (ovarian function suppression)`: the
+        short forms the document defines, inside a name of several words, are followed by
+        what they stand for (a name that is one short form is shown by `_new_arm`); the
+        name stays as written first, as the text keeps using it."""
+        words = _PARTS_OF_A_NAME.split(name)
+        if len(words) < 2 or "(" in name:
+            return name
+        spelt: list[str] = []
+        for word in words:
+            key = arm_key(word, self.group_nouns) if word and _looks_short(word) else ""
+            long = self._long_of.get(key) or self._bracketed_text.get(key)
+            if long and long not in spelt and long.lower() not in name.lower():
+                spelt.append(long)  # `T + P` after `trastuzumab (T)`, `pertuzumab (P)`
+        return f"{name} ({', '.join(spelt)})" if spelt else name
+
     def _expanded(self, name: str) -> str:
         """`MI sessions` -> `motivational interviewing sessions` where the document
         defines the abbreviation."""
@@ -523,7 +694,7 @@ class ArmLexicon:
         for m in view.of_action("arm"):
             for start, end in runs(m.slot("arm")):
                 name = view.text_of(start, end)
-                arm = self.lookup(name) or self.closest(name)
+                arm = self.lookup(name) or self.closest(name) or self.role_arm(name)
                 if arm is not None:
                     found.append(Mention(start, end, arm))
         if self.arms:
@@ -531,11 +702,19 @@ class ArmLexicon:
             keys = [*self.arms, *self._alias]
             firsts = {k.split()[0] for k in keys if k}
             longest = max(len(k.split()) for k in keys)
+            heads = self._head_words()
             i = 0
             while i < len(tokens):
                 hit = None
                 head = arm_key(tokens[i].text, self.group_nouns).split()
-                if head and head[0] in firsts and not tokens[i].is_stat:
+                if (
+                    head
+                    and head[0] in heads
+                    and not tokens[i].is_stat
+                    and (i == 0 or self._no_modifier(tokens[i - 1]))
+                ):  # `under the Film`, not `antimicrobial sutures` of `plain sutures`
+                    hit = Mention(tokens[i].i, tokens[i].i + 1, heads[head[0]])
+                if hit is None and head and head[0] in firsts and not tokens[i].is_stat:
                     for width in range(min(longest + 2, len(tokens) - i), 0, -1):
                         piece = tokens[i : i + width]
                         if any(t.is_stat for t in piece):
@@ -605,9 +784,21 @@ def sizes_all_arms(view: SentenceView, m: RuleMatch) -> bool:
         if other.rule.sizes or other.rule.priority < DECLARES:
             continue
         listed = runs(other.slot("arm"))
-        if len(listed) >= 2 and listed[0][0] == own[0][0]:
+        if len(listed) >= 2 and listed[0][0] == own[0][0] and not counted_apart(view, listed):
             return True
     return False
+
+
+def counted_apart(view: SentenceView, listed: list[tuple[int, int]]) -> bool:
+    """`238 patients randomized to A, 244 to B`: a listing whose names have a count
+    between them, at the names' own bracket level, gives each arm its own size; none is
+    the whole population's (`82 were assigned to A (group A, n = 30), B (group B, n = 24)
+    and C` names the sizes in brackets of their own)."""
+    level = view.bracket.get(listed[0][0])
+    return any(
+        view.feat(i).integer and view.bracket.get(i) == level
+        for i in range(listed[0][1], listed[1][0])
+    )
 
 
 ENROL_REACH = 3  # tokens after a group's name where the verb enrolling it may stand
@@ -666,6 +857,36 @@ def _size_in(view: SentenceView, m: RuleMatch, start: int, end: int) -> int | No
     if stat.value is None or not float(stat.value).is_integer():
         return None
     return int(stat.value)
+
+
+def _letters(short: str) -> int:
+    """The letters of a short form that may each stand for a word (`AI` 2, `T-DM1` 3)."""
+    return sum(c.isalpha() and c.isupper() for c in short) or sum(c.isalpha() for c in short)
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether a short form written in brackets after a name may stand for it: it is no
+    word of the name (`Calendula officinalis (Calendula)`) and its first letter starts
+    one of the name's words (`trastuzumab emtansine (T-DM1)`, not `raloxifene (STAR)`,
+    a trial's name)."""
+    if _looks_short(name) or not short[0].isalpha():
+        return False
+    words = name.replace("-", " ").replace("/", " ").lower().split()
+    return short.lower() not in words and any(w.startswith(short[0].lower()) for w in words)
+
+
+def _noted(name: str, note: str) -> str:
+    """A name with a note in brackets, inside the bracket it already ends with
+    (`concurrent training (CON)` -> `concurrent training (CON, control)`); unchanged when
+    it already says it."""
+    if note.lower() in name.lower():
+        return name
+    if name.endswith(")") and "(" in name:
+        inside = name[name.rindex("(") + 1 : -1]
+        if not _looks_short(inside) or " " in inside:
+            return name  # `music therapy (experimental)` says what it is already
+        return f"{name[:-1]}, {note})"
+    return f"{name} ({note})"
 
 
 def _looks_short(text: str) -> bool:
