@@ -117,12 +117,10 @@ def test_added_synonym_is_found_without_code_change(patterns_dir):
     path = patterns_dir / "instruments.tsv"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + "Lysholm score\tLysholm|Lysholm knee scale\t0\t100\thigher_is_better\tpoints\n",
+        + "WORC\tWestern Ontario Rotator Cuff Index|WORC index\t0\t2100\tlower_is_better\tpoints\n",
         encoding="utf-8",
     )
-    assert canon(Vocabulary.load(patterns_dir).instruments_in("the Lysholm knee scale")) == [
-        "Lysholm score"
-    ]
+    assert canon(Vocabulary.load(patterns_dir).instruments_in("the WORC index")) == ["WORC"]
 
 
 def test_a_complication_added_to_the_vocabulary_is_extracted_without_code(patterns_dir):
