@@ -82,6 +82,21 @@ def arm_key(text: str, group_nouns: frozenset[str]) -> str:
     return keys[text]
 
 
+_FIRST_WORDS: dict[frozenset[str], BoundedCache[str, str]] = {}  # group nouns -> word -> first
+
+
+def first_key_words(group_nouns: frozenset[str]) -> BoundedCache[str, str]:
+    """Token text -> the first word of its `arm_key` ('' when none). `mentions` asks it of
+    every token of every sentence, so the memo is handed out whole and read with one
+    subscript per token, rather than a call and a split each."""
+    words = _FIRST_WORDS.get(group_nouns)
+    if words is None:
+        words = _FIRST_WORDS[group_nouns] = BoundedCache(
+            lambda word: next(iter(arm_key(word, group_nouns).split()), ""), ARM_KEYS_KEPT
+        )
+    return words
+
+
 def _arm_key(text: str, group_nouns: frozenset[str]) -> str:
     words = text.translate(_NAME_CHARS).lower().split()
     if words and len(words[-1]) > 1 and words[-1].endswith("."):
@@ -703,18 +718,19 @@ class ArmLexicon:
             firsts = {k.split()[0] for k in keys if k}
             longest = max(len(k.split()) for k in keys)
             heads = self._head_words()
+            first_words = first_key_words(self.group_nouns)
             i = 0
             while i < len(tokens):
                 hit = None
-                head = arm_key(tokens[i].text, self.group_nouns).split()
+                first = first_words[tokens[i].text]
                 if (
-                    head
-                    and head[0] in heads
+                    first
+                    and first in heads
                     and not tokens[i].is_stat
                     and (i == 0 or self._no_modifier(tokens[i - 1]))
                 ):  # `under the Film`, not `antimicrobial sutures` of `plain sutures`
-                    hit = Mention(tokens[i].i, tokens[i].i + 1, heads[head[0]])
-                if hit is None and head and head[0] in firsts and not tokens[i].is_stat:
+                    hit = Mention(tokens[i].i, tokens[i].i + 1, heads[first])
+                if hit is None and first and first in firsts and not tokens[i].is_stat:
                     for width in range(min(longest + 2, len(tokens) - i), 0, -1):
                         piece = tokens[i : i + width]
                         if any(t.is_stat for t in piece):
